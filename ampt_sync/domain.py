@@ -1,0 +1,426 @@
+"""The vocabulary of ampt-sync: plain, frozen data. Standard library only.
+
+Quantities carry their unit in their name (``distance_m``, ``duration_s``, ``pace_s_per_km``,
+``speed_mps``, ``hr_bpm``). The one exception is :class:`Paces`, whose field names are fixed by the
+plan's JSON contract; all of them are seconds per kilometre.
+
+Words used throughout:
+
+*key*
+    The stable identity of a planned workout (``"w-7f3a…"``). Assigned when the workout is first
+    planned and kept when it is moved or resized; the Garmin push matches on it.
+*day*
+    A local calendar date in the athlete's time zone (``datetime.date``). Never a datetime.
+*content hash*
+    A digest of everything about a workout that reaches the watch (see :mod:`ampt_sync.plan_json`);
+    the push rewrites a Garmin workout only when it changes.
+
+Constructors validate what a wrong value would silently corrupt downstream and raise
+``ValueError`` with the reason; they do not re-check what the config layer already guarantees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+#: Strava sport types that count as running. Everything else is cross-training.
+RUN_SPORTS = frozenset({"Run", "TrailRun", "VirtualRun"})
+
+#: Monday = 0 … Sunday = 6, as ``date.weekday()``; the config's three-letter names in that order.
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class WorkoutKind(StrEnum):
+    EASY = "easy"
+    RECOVERY = "recovery"
+    LONG = "long"
+    TEMPO = "tempo"
+    INTERVALS = "intervals"
+    FARTLEK = "fartlek"
+    HILLS = "hills"
+    STRIDES = "strides"
+    STRENGTH = "strength"
+    RACE = "race"
+    REST = "rest"
+
+
+#: Kinds that count as "quality" (hard) sessions for the weekly limits.
+QUALITY_KINDS = frozenset(
+    {WorkoutKind.INTERVALS, WorkoutKind.TEMPO, WorkoutKind.FARTLEK, WorkoutKind.HILLS}
+)
+#: Kinds that are runs (everything but strength and rest).
+RUN_KINDS = frozenset(WorkoutKind) - {WorkoutKind.STRENGTH, WorkoutKind.REST}
+
+
+class StepRole(StrEnum):
+    WARMUP = "warmup"
+    WORK = "work"
+    RECOVERY = "recovery"
+    REST = "rest"
+    COOLDOWN = "cooldown"
+    OTHER = "other"
+
+
+class Phase(StrEnum):
+    """Training phases, in AMPT/RRCA order, then what follows the race."""
+
+    BASE = "base"
+    STRENGTH = "strength"
+    SPEED = "speed"
+    TAPER = "taper"
+    RACE = "race"
+    RECOVERY = "recovery"
+    MAINTENANCE = "maintenance"
+
+
+class Confidence(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+# --------------------------------------------------------------------------------------------
+# What the runner did (from Strava)
+
+
+@dataclass(frozen=True, slots=True)
+class BestEffort:
+    """A fastest segment inside an activity, as Strava computes it (e.g. ``"5K"``)."""
+
+    name: str
+    distance_m: float
+    elapsed_time_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class Lap:
+    """A watch lap (manual or auto); intervals show up as alternating fast and slow laps."""
+
+    distance_m: float
+    elapsed_time_s: float
+    moving_time_s: float
+    average_speed_mps: float
+    max_speed_mps: float | None = None
+    average_hr_bpm: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """One kilometre of an activity (Strava's ``splits_metric``)."""
+
+    distance_m: float
+    elapsed_time_s: float
+    moving_time_s: float
+    average_speed_mps: float
+    average_grade_adjusted_speed_mps: float | None = None
+    average_hr_bpm: float | None = None
+    elevation_difference_m: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """One recorded activity, reduced to what training decisions need.
+
+    ``start`` is aware (UTC); ``day`` is the local date of Strava's ``start_date_local``.
+    ``best_efforts``, ``laps`` and ``splits_km`` are empty unless the detailed activity was fetched.
+    """
+
+    id: int
+    sport: str
+    name: str
+    start: datetime
+    day: date
+    distance_m: float
+    moving_time_s: float
+    elapsed_time_s: float
+    elevation_gain_m: float = 0.0
+    average_speed_mps: float | None = None
+    max_speed_mps: float | None = None
+    average_hr_bpm: float | None = None
+    max_hr_bpm: float | None = None
+    workout_type: int | None = None
+    manual: bool = False
+    trainer: bool = False
+    best_efforts: tuple[BestEffort, ...] = ()
+    laps: tuple[Lap, ...] = ()
+    splits_km: tuple[Split, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None:
+            raise ValueError(f"activity {self.id}: start must be timezone-aware")
+
+    @property
+    def is_run(self) -> bool:
+        return self.sport in RUN_SPORTS
+
+
+# --------------------------------------------------------------------------------------------
+# Who the runner is and what they aim for
+
+
+@dataclass(frozen=True, slots=True)
+class RaceResult:
+    """A race (or time trial) result: ``distance_m`` in ``duration_s``; ``day`` when known."""
+
+    distance_m: float
+    duration_s: float
+    day: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.distance_m <= 0 or self.duration_s <= 0:
+            raise ValueError("a race result needs a positive distance and time")
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    """The goal race. ``target_s`` is a wish; it never sets training paces."""
+
+    distance_m: float
+    day: date
+    race: str = ""
+    target_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """When the runner can train. Weekdays are ``date.weekday()`` numbers (Monday = 0).
+
+    ``strength_days`` is ``None`` when the planner may choose.
+    ``hills`` is where hill repeats happen: ``"outdoor"``, ``"treadmill"`` or ``"garage"``.
+    """
+
+    run_days: tuple[int, ...]
+    long_run_day: int
+    strength_days: tuple[int, ...] | None = None
+    hills: str = "outdoor"
+
+    def __post_init__(self) -> None:
+        if self.long_run_day not in self.run_days:
+            raise ValueError("the long-run day must be one of the run days")
+
+
+@dataclass(frozen=True, slots=True)
+class Athlete:
+    """The runner. ``units`` ("km" | "mi") is only how things are shown; data stays SI."""
+
+    name: str
+    timezone: str
+    units: str
+    schedule: Schedule
+    hr_max_bpm: int | None = None
+    hr_rest_bpm: int | None = None
+    weight_kg: float | None = None
+    recent_race: RaceResult | None = None
+    weekly_distance_m: float | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# Current fitness
+
+
+@dataclass(frozen=True, slots=True)
+class Paces:
+    """Daniels training paces in seconds per km. ``easy`` is (fast end, slow end)."""
+
+    easy: tuple[float, float]
+    marathon: float
+    threshold: float
+    interval: float
+    repetition: float
+
+
+@dataclass(frozen=True, slots=True)
+class Fitness:
+    """What the runner can do today, and how we know.
+
+    ``source`` is human-readable ("race 2026-10-04 10K"). ``needs_time_trial`` asks the planner
+    to schedule a time trial early because there was no evidence at all.
+    """
+
+    vdot: float
+    paces: Paces
+    source: str
+    confidence: Confidence
+    as_of: date
+    critical_speed_mps: float | None = None
+    d_prime_m: float | None = None
+    needs_time_trial: bool = False
+
+
+# --------------------------------------------------------------------------------------------
+# Structured workouts
+
+
+@dataclass(frozen=True, slots=True)
+class End:
+    """How a step ends: exactly one of distance, duration, the lap button, or a number of reps."""
+
+    distance_m: float | None = None
+    duration_s: float | None = None
+    lap_button: bool = False
+    reps: int | None = None
+
+    def __post_init__(self) -> None:
+        given = [
+            self.distance_m is not None,
+            self.duration_s is not None,
+            self.lap_button,
+            self.reps is not None,
+        ]
+        if sum(given) != 1:
+            raise ValueError(
+                "a step ends by exactly one of distance_m, duration_s, lap_button, reps"
+            )
+        for value in (self.distance_m, self.duration_s, self.reps):
+            if value is not None and value <= 0:
+                raise ValueError("a step's end must be positive")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Exactly one of: a pace range (fast, slow) in s/km, a heart-rate zone 1–5, a bpm range."""
+
+    pace_s_per_km: tuple[float, float] | None = None
+    hr_zone: int | None = None
+    hr_bpm: tuple[int, int] | None = None
+
+    def __post_init__(self) -> None:
+        given = [self.pace_s_per_km is not None, self.hr_zone is not None, self.hr_bpm is not None]
+        if sum(given) != 1:
+            raise ValueError("a target is exactly one of pace_s_per_km, hr_zone, hr_bpm")
+        if self.pace_s_per_km is not None:
+            fast, slow = self.pace_s_per_km
+            if not 0 < fast <= slow:
+                raise ValueError("a pace range is (fast, slow) with 0 < fast <= slow")
+        if self.hr_zone is not None and not 1 <= self.hr_zone <= 5:
+            raise ValueError("a heart-rate zone is 1 to 5")
+        if self.hr_bpm is not None:
+            low, high = self.hr_bpm
+            if not 0 < low <= high:
+                raise ValueError("a heart-rate range is (low, high) with 0 < low <= high")
+
+
+@dataclass(frozen=True, slots=True)
+class Exercise:
+    """A strength exercise, with its Garmin exercise-catalogue category and name.
+
+    ``load`` is the seed's guidance ("medium", "heavy"); ``weight_kg`` is set only when known.
+    """
+
+    name: str
+    garmin_category: str
+    garmin_exercise: str
+    load: str = ""
+    weight_kg: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    role: StepRole
+    end: End
+    target: Target | None = None
+    note: str = ""
+    exercise: Exercise | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat:
+    """``times`` repetitions of ``steps``; at least two repetitions and one step."""
+
+    times: int
+    steps: tuple[Step | Repeat, ...]
+
+    def __post_init__(self) -> None:
+        if self.times < 2:
+            raise ValueError("a repeat runs at least twice")
+        if not self.steps:
+            raise ValueError("a repeat holds at least one step")
+
+
+@dataclass(frozen=True, slots=True)
+class Workout:
+    """One session on one day. ``distance_m`` and ``duration_s`` are the planned totals
+    (estimates for open-ended steps); both are 0 for strength and rest."""
+
+    key: str
+    kind: WorkoutKind
+    title: str
+    steps: tuple[Step | Repeat, ...] = ()
+    notes: str = ""
+    distance_m: float = 0.0
+    duration_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            raise ValueError("a workout needs a key")
+        if self.distance_m < 0 or self.duration_s < 0:
+            raise ValueError("a workout's distance and duration cannot be negative")
+
+    @property
+    def is_quality(self) -> bool:
+        return self.kind in QUALITY_KINDS
+
+    @property
+    def is_run(self) -> bool:
+        return self.kind in RUN_KINDS
+
+
+# --------------------------------------------------------------------------------------------
+# The plan
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedDay:
+    day: date
+    workouts: tuple[Workout, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlanWeek:
+    """A Monday-to-Sunday week. ``start`` is its Monday (or the plan's first day)."""
+
+    start: date
+    phase: Phase
+    cutback: bool
+    planned_distance_m: float
+    days: tuple[PlannedDay, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One adaptation, with a reason the runner understands.
+
+    ``key`` is the planned workout it concerns (``None`` for plan-wide changes such as an inserted
+    recovery week).
+    """
+
+    day: date
+    key: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A dated plan from ``generated_on`` through race day and beyond."""
+
+    generated_on: date
+    fitness: Fitness
+    goal: Goal
+    weeks: tuple[PlanWeek, ...] = ()
+    changes: tuple[Change, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    def days(self) -> tuple[PlannedDay, ...]:
+        """Every planned day, in date order."""
+        return tuple(day for week in self.weeks for day in week.days)
+
+    def workouts_between(self, first: date, end: date) -> tuple[tuple[date, Workout], ...]:
+        """(day, workout) for every workout with ``first <= day < end``."""
+        return tuple(
+            (planned.day, workout)
+            for planned in self.days()
+            if first <= planned.day < end
+            for workout in planned.workouts
+        )

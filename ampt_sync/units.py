@@ -1,0 +1,118 @@
+"""Distances, durations and paces as runners write them, and back.
+
+Pure functions, standard library only. Internally every quantity is SI with its unit in its name
+(``distance_m``, ``duration_s``, ``pace_s_per_km``); this module is the only place that turns them
+into text a runner reads ("5:12/mi", "8.1 mi", "1:45:00") or parses text a runner wrote
+("half", "10k 50:00").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Units = Literal["km", "mi"]
+
+METRES_PER_MILE = 1609.344
+METRES_PER_KM = 1000.0
+
+#: Official race distances (metres) by the names the config and the CLI accept.
+RACE_DISTANCES_M: dict[str, float] = {
+    "5k": 5000.0,
+    "10k": 10000.0,
+    "half": 21097.5,
+    "marathon": 42195.0,
+}
+
+#: Labels used when a distance is shown back to the runner.
+_DISTANCE_LABELS = {5000.0: "5K", 10000.0: "10K", 21097.5: "half marathon", 42195.0: "marathon"}
+
+_DURATION_RE = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2}(?:\.\d+)?)$")
+
+
+def metres_per_unit(units: Units) -> float:
+    """Metres in one kilometre or one mile."""
+    return METRES_PER_MILE if units == "mi" else METRES_PER_KM
+
+
+def parse_race_distance_m(text: str | float | int) -> float:
+    """``"5k" | "10k" | "half" | "marathon"`` or a number of metres → metres.
+
+    Raises ``ValueError`` with a message that says what is accepted.
+    """
+    if isinstance(text, bool):
+        raise ValueError(f"{text!r} is not a distance")
+    if isinstance(text, int | float):
+        metres = float(text)
+    else:
+        key = text.strip().lower()
+        if key in RACE_DISTANCES_M:
+            return RACE_DISTANCES_M[key]
+        try:
+            metres = float(key)
+        except ValueError:
+            raise ValueError(
+                f"{text!r} is not a distance; expected 5k, 10k, half, marathon or metres"
+            ) from None
+    if not 800 <= metres <= 100_000:
+        raise ValueError(f"{metres:g} m is not a race distance; expected 800 to 100000 metres")
+    return metres
+
+
+def parse_duration_s(text: str) -> float:
+    """``"H:MM:SS"`` or ``"MM:SS"`` (seconds may have decimals) → seconds."""
+    match = _DURATION_RE.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a time; expected H:MM:SS or MM:SS")
+    hours, minutes, seconds = match.groups()
+    if float(seconds) >= 60 or (hours is not None and int(minutes) >= 60):
+        raise ValueError(f"{text!r} is not a time; minutes and seconds must be below 60")
+    total = int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
+    if total <= 0:
+        raise ValueError(f"{text!r} is not a time; it must be longer than zero")
+    return total
+
+
+def parse_race_result(text: str) -> tuple[float, float]:
+    """``"10k 50:00"`` → (distance_m, duration_s): the ``recent_race`` grammar."""
+    parts = text.split()
+    if len(parts) != 2:
+        raise ValueError(
+            f"{text!r} is not a race result; expected "
+            "'<5k|10k|half|marathon|metres> <H:MM:SS|MM:SS>', e.g. '10k 50:00'"
+        )
+    distance_m = parse_race_distance_m(parts[0])
+    duration_s = parse_duration_s(parts[1])
+    pace_s_per_km = duration_s / (distance_m / 1000)
+    if not 150 <= pace_s_per_km <= 1200:
+        raise ValueError(
+            f"{text!r} is {format_pace(pace_s_per_km, 'km')}: not a plausible running race pace"
+        )
+    return distance_m, duration_s
+
+
+def format_duration(duration_s: float) -> str:
+    """Seconds → ``"H:MM:SS"`` (or ``"M:SS"`` under an hour), rounded to the second."""
+    total = round(duration_s)
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{seconds:02d}"
+    return f"{minutes}:{seconds:02d}"
+
+
+def format_pace(pace_s_per_km: float, units: Units) -> str:
+    """Seconds per km → ``"5:12/km"`` or ``"8:22/mi"``, rounded to the second in those units."""
+    per_unit = pace_s_per_km * metres_per_unit(units) / METRES_PER_KM
+    return f"{format_duration(per_unit)}/{units}"
+
+
+def format_distance(distance_m: float, units: Units) -> str:
+    """Metres → ``"8.1 mi"`` / ``"13 km"``; one decimal below 10 units, whole units above."""
+    value = distance_m / metres_per_unit(units)
+    return f"{value:.1f} {units}" if value < 10 else f"{value:.0f} {units}"
+
+
+def distance_label(distance_m: float) -> str:
+    """``21097.5`` → ``"half marathon"``; other distances in km."""
+    return _DISTANCE_LABELS.get(distance_m, f"{distance_m / 1000:g} km")

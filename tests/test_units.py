@@ -1,0 +1,52 @@
+"""Distances, durations and paces as runners write and read them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ampt_sync import units
+
+
+@pytest.mark.parametrize(
+    ("text", "metres"),
+    [("5k", 5000), ("10K", 10000), ("half", 21097.5), ("Marathon", 42195), ("15000", 15000)],
+)
+def test_race_distances(text: str, metres: float) -> None:
+    assert units.parse_race_distance_m(text) == metres
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("50:00", 3000), ("1:45:00", 6300), ("4:05.5", 245.5)]
+)
+def test_durations(text: str, seconds: float) -> None:
+    assert units.parse_duration_s(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["50", "1:75:00", "0:00", "5:60", "an hour"])
+def test_bad_durations_say_what_is_expected(text: str) -> None:
+    with pytest.raises(ValueError, match=r"expected H:MM:SS or MM:SS|below 60|longer than zero"):
+        units.parse_duration_s(text)
+
+
+def test_race_result_grammar_and_plausibility() -> None:
+    assert units.parse_race_result("10k 50:00") == (10000, 3000)
+    with pytest.raises(ValueError, match="not a plausible running race pace"):
+        units.parse_race_result("marathon 30:00")
+    with pytest.raises(ValueError, match=r"e\.g\. '10k 50:00'"):
+        units.parse_race_result("10k")
+
+
+def test_paces_and_distances_are_rounded_in_the_runners_units() -> None:
+    assert units.format_pace(300, "km") == "5:00/km"
+    assert units.format_pace(300, "mi") == "8:03/mi"
+    assert units.format_distance(16093.44, "mi") == "10 mi"
+    assert units.format_distance(8046.72, "mi") == "5.0 mi"
+    assert units.format_duration(6300) == "1:45:00"
+    assert units.format_duration(59.6) == "1:00"
+
+
+@given(st.integers(min_value=1, max_value=10 * 3600))
+def test_formatting_then_parsing_a_duration_gives_it_back(seconds: int) -> None:
+    assert units.parse_duration_s(units.format_duration(seconds)) == seconds
