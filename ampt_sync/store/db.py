@@ -1,0 +1,165 @@
+"""Opening the database: the engine, SQLite settings, and migrations with a backup first.
+
+``open_store(url)`` is the one entry point. For SQLite it turns on WAL (readers never block the
+daemon's writer), foreign keys and a busy timeout, and before it applies a migration to a database
+that already holds data it copies the database with SQLite's online backup API (a plain file copy
+can miss what still sits in the WAL). Any URL SQLAlchemy supports works; PostgreSQL needs the
+``postgres`` extra.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ampt_sync.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+#: How many pre-migration backups are kept per database.
+BACKUPS_KEPT = 3
+
+
+def redacted(url: str | URL) -> str:
+    """The URL with any password replaced by ``***``, safe to print."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def sqlite_path(url: str | URL) -> Path | None:
+    """The file behind a SQLite URL, or None for other backends and in-memory databases."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str | URL) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = sqlite_path(parsed)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        engine = create_engine(parsed, connect_args={"timeout": 10})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    if head is None:
+        raise StoreError("the package ships no migrations; reinstall ampt-sync")
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def backup_sqlite(path: Path, revision: str, *, now: datetime) -> Path:
+    """Copy the database at ``path`` with SQLite's online backup API; keep the newest few."""
+    backups = path.parent / "backups"
+    backups.mkdir(exist_ok=True, mode=0o700)
+    # The timestamp leads so that names sort by age.
+    target = backups / f"{path.stem}-{now.strftime('%Y%m%dT%H%M%SZ')}-rev{revision}.db"
+    with (
+        contextlib.closing(sqlite3.connect(path)) as source,
+        contextlib.closing(sqlite3.connect(target)) as copy,
+    ):
+        source.backup(copy)
+    target.chmod(0o600)
+    for stale in sorted(backups.glob(f"{path.stem}-*-rev*.db"))[:-BACKUPS_KEPT]:
+        stale.unlink()
+    return target
+
+
+def migrate(engine: Engine, *, now: datetime | None = None) -> str | None:
+    """Bring the schema to the newest revision. Returns the backup path, if one was made."""
+    current = current_revision(engine)
+    head = head_revision()
+    if current == head:
+        return None
+    backup = None
+    path = sqlite_path(engine.url)
+    if current is not None and path is not None and path.exists():
+        backup = backup_sqlite(path, current, now=now or datetime.now(UTC))
+        log.info(
+            "backed up the database to %s before migrating from %s to %s", backup, current, head
+        )
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    log.info("database schema now at revision %s", head)
+    return None if backup is None else str(backup)
+
+
+@dataclass
+class Store:
+    """The database: an engine and a session factory. Use :meth:`transaction` for every unit
+    of work; it commits when the block ends normally and rolls back when it raises."""
+
+    engine: Engine
+
+    def __post_init__(self) -> None:
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(url: str | URL, *, migrate_schema: bool = True) -> Store:
+    """Open (and by default migrate) the database at ``url``."""
+    try:
+        engine = make_engine(url)
+        if migrate_schema:
+            migrate(engine)
+        return Store(engine)
+    except SQLAlchemyError as exc:
+        raise StoreError(
+            f"cannot open the database {redacted(url)}: {exc.__class__.__name__}: "
+            f"{str(exc).splitlines()[0]}; check storage.database_url and that the state dir "
+            "is writable"
+        ) from None
+    except OSError as exc:
+        raise StoreError(
+            f"cannot open the database {redacted(url)}: {exc.strerror or exc}; "
+            "check that the state dir exists and is writable by this user"
+        ) from None
