@@ -1,0 +1,278 @@
+"""The CLI skeleton: version, init round trip, status, reset, exit codes, JSON-only stdout."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import typer
+
+from ampt_sync.cli import app
+from ampt_sync.config import load_config, parse_settings
+from ampt_sync.errors import AuthError, RateLimited, RemoteUnavailable
+from ampt_sync.store.db import open_store
+
+INIT_FLAGS = [
+    "--no-input",
+    "--name", "Sam",
+    "--timezone", "America/New_York",
+    "--units", "mi",
+    "--hr-max", "188",
+    "--hr-rest", "52",
+    "--weight-kg", "61",
+    "--recent-race", "10k 50:00",
+    "--weekly-distance", "30",
+    "--race", "AMPT Half",
+    "--distance", "half",
+    "--goal-date", "2099-04-18",
+    "--target-time", "1:45:00",
+    "--run-days", "mon,tue,thu,sat,sun",
+    "--long-run-day", "sun",
+    "--strength-days", "tue,fri",
+    "--hills", "garage",
+    "--push-at", "04:15",
+    "--adapt-at", "21:00",
+    "--horizon-days", "10",
+    "--poll-minutes", "30",
+    "--strava-client-id", "12345",
+    "--backfill-days", "90",
+    "--database-url", "sqlite:////tmp/ampt-test.db",
+    "--secrets-backend", "file",
+    "--ntfy-url", "https://ntfy.example/topic",
+    "--webhook-url", "http://localhost:9/hook",
+]  # fmt: skip
+
+
+def test_version_flag(cli) -> None:
+    result = cli("--version")
+    assert (result.code, result.stdout) == (0, "ampt-sync 0.1.0\n")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [sys.executable, "-m", "ampt_sync", "--version"],
+        [str(Path(sys.executable).with_name("ampt-sync")), "--version"],
+    ],
+)
+def test_console_script_and_module_both_run(command: list[str]) -> None:
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)
+    assert (done.returncode, done.stdout) == (0, "ampt-sync 0.1.0\n")
+
+
+def test_init_non_interactive_writes_every_key_and_loads_back_equal(cli, tmp_path: Path) -> None:
+    target = tmp_path / "etc" / "config.toml"
+    result = cli("--config", str(target), "init", *INIT_FLAGS, "--state-dir", str(tmp_path / "s"))
+    assert result.code == 0, result.stderr
+    assert f"wrote {target}" in result.stderr
+    settings = load_config(target).settings
+    expected = parse_settings(
+        f"""
+        [athlete]
+        name = "Sam"
+        timezone = "America/New_York"
+        units = "mi"
+        hr_max = 188
+        hr_rest = 52
+        weight_kg = 61
+        recent_race = "10k 50:00"
+        weekly_distance = 30
+        [goal]
+        race = "AMPT Half"
+        distance = "half"
+        date = 2099-04-18
+        target_time = "1:45:00"
+        [schedule]
+        run_days = ["mon", "tue", "thu", "sat", "sun"]
+        long_run_day = "sun"
+        strength_days = ["tue", "fri"]
+        hills = "garage"
+        [sync]
+        push_at = "04:15"
+        adapt_at = "21:00"
+        horizon_days = 10
+        poll_minutes = 30
+        [strava]
+        client_id = 12345
+        backfill_days = 90
+        [storage]
+        state_dir = "{tmp_path / "s"}"
+        database_url = "sqlite:////tmp/ampt-test.db"
+        [secrets]
+        backend = "file"
+        [alerts]
+        ntfy_url = "https://ntfy.example/topic"
+        webhook_url = "http://localhost:9/hook"
+        """,
+        source="expected",
+    )
+    assert settings == expected
+
+
+def test_init_refuses_to_overwrite_without_force(cli, tmp_path: Path) -> None:
+    target = tmp_path / "config.toml"
+    target.write_text("# mine\n")
+    result = cli("--config", str(target), "init", "--no-input", "--distance", "5k",
+                 "--goal-date", "2099-01-01")  # fmt: skip
+    assert result.code == 78
+    assert (
+        result.stderr.strip() == f"ampt-sync: {target} already exists; add --force to overwrite it"
+    )
+    assert target.read_text() == "# mine\n"
+    forced = cli("--config", str(target), "init", "--no-input", "--force", "--distance", "5k",
+                 "--goal-date", "2099-01-01")  # fmt: skip
+    assert forced.code == 0
+    assert load_config(target).settings.goal.distance == "5k"
+
+
+def test_init_rejects_a_goal_in_the_past(cli, tmp_path: Path) -> None:
+    target = tmp_path / "config.toml"
+    result = cli("--config", str(target), "init", "--no-input", "--distance", "10k",
+                 "--goal-date", "2020-01-01")  # fmt: skip
+    assert result.code == 78
+    assert (
+        "init: goal.date: found 2020-01-01, expected a race day on or after today" in result.stderr
+    )
+    assert not target.exists()
+
+
+def test_init_without_a_terminal_needs_the_goal_flags(cli, tmp_path: Path) -> None:
+    result = cli("--config", str(tmp_path / "c.toml"), "init", "--no-input")
+    assert result.code == 78
+    assert "goal.distance is required; pass --distance" in result.stderr
+
+
+def test_init_reports_an_invalid_flag_value_by_its_key(cli, tmp_path: Path) -> None:
+    result = cli("--config", str(tmp_path / "c.toml"), "init", "--no-input", "--distance", "half",
+                 "--goal-date", "2099-01-01", "--run-days", "mon,sun")  # fmt: skip
+    assert result.code == 78
+    assert result.stderr.startswith("ampt-sync: init: schedule.run_days: found 2 run days")
+
+
+def test_status_json_is_one_document_on_stdout_and_exits_zero(cli, write_config) -> None:
+    path = write_config()
+    result = cli("--config", str(path), "status", "--format", "json")
+    assert result.code == 0
+    document = json.loads(result.stdout)
+    assert document["config"]["path"] == str(path)
+    assert document["database"]["exists"] is False
+    assert set(document) >= {"config", "state_dir", "database", "activities", "cycles"}
+
+
+def test_status_reads_only_and_does_not_create_the_database(cli, write_config) -> None:
+    path = write_config()
+    settings = load_config(path).settings
+    cli("--config", str(path), "status")
+    assert not settings.state_dir().exists()
+
+
+def test_status_reports_stored_data_and_a_broken_config_still_exits_zero(
+    cli, write_config, tmp_path: Path
+) -> None:
+    path = write_config()
+    settings = load_config(path).settings
+    open_store(settings.database_url()).close()
+    result = cli("--config", str(path), "status", "--format", "json")
+    document = json.loads(result.stdout)
+    assert document["database"]["exists"] is True
+    assert document["database"]["revision"] == document["database"]["head"]
+    assert document["stored"]["activities"] == 0
+
+    broken = write_config("[goal]\n", name="broken.toml")
+    result = cli("--config", str(broken), "status", "--format", "json")
+    assert result.code == 0
+    assert json.loads(result.stdout)["config"]["error"].startswith(f"{broken}: goal.distance")
+
+
+def test_reset_says_what_it_deletes_then_deletes_it(cli, write_config) -> None:
+    path = write_config()
+    settings = load_config(path).settings
+    db_file = settings.state_dir() / "ampt-sync.db"
+    open_store(settings.database_url()).close()
+    assert db_file.exists()
+
+    refused = cli("--config", str(path), "reset")
+    assert refused.code == 78
+    assert f"database file {db_file}" in refused.stderr
+    assert "add --yes" in refused.stderr
+    assert db_file.exists()
+
+    done = cli("--config", str(path), "reset", "--yes")
+    assert done.code == 0
+    assert f"deleted database file {db_file}" in done.stderr
+    assert not db_file.exists()
+    assert cli("--config", str(path), "reset", "--yes").stderr.startswith("nothing to delete")
+
+
+def test_a_config_error_exits_78_with_one_line_and_no_traceback(cli, write_config) -> None:
+    path = write_config("[athlete]\nnmae = 1\n")
+    result = cli("--config", str(path), "reset", "--yes")
+    assert result.code == 78
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_a_usage_error_exits_2(cli) -> None:
+    assert cli("no-such-command").code == 2
+
+
+@pytest.fixture
+def failing_command():
+    """A throwaway command that raises what the test gives it, to pin the exit-code mapping."""
+    raised: list[BaseException] = []
+
+    def boom() -> None:
+        raise raised[0]
+
+    app.command(name="test-boom", hidden=True)(boom)
+    yield raised
+    app.registered_commands[:] = [c for c in app.registered_commands if c.name != "test-boom"]
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "line"),
+    [
+        (
+            AuthError("Strava refused the token; run `ampt-sync auth strava`"),
+            78,
+            "ampt-sync: Strava",
+        ),
+        (RemoteUnavailable("Strava did not answer in 8 s; the next cycle retries"), 75, None),
+        (
+            RateLimited("Strava rate limit reached", retry_at=datetime(2026, 1, 1, tzinfo=UTC)),
+            75,
+            None,
+        ),
+        (ValueError("access_token=abc123secret in a bug"), 1, "unexpected ValueError"),
+        (typer.Exit(3), 3, None),
+    ],
+)
+def test_errors_map_to_exit_codes_with_one_line(cli, failing_command, error, code, line) -> None:
+    failing_command.append(error)
+    result = cli("test-boom")
+    assert result.code == code
+    assert "Traceback" not in result.stderr
+    assert "abc123secret" not in result.stderr
+    if line:
+        assert line in result.stderr
+        assert result.stderr.count("\n") == 1
+
+
+def test_verbose_shows_the_traceback(cli, failing_command) -> None:
+    failing_command.append(ValueError("bug"))
+    result = cli("--verbose", "test-boom")
+    assert result.code == 1
+    assert "Traceback" in result.stderr
+
+
+def test_demo_runs_offline_without_touching_the_runner_state(cli, isolated_env: Path) -> None:
+    result = cli("demo", "--format", "json")
+    assert result.code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert "activities" in document["store"]["tables"]
+    assert list(isolated_env.rglob("*")) == []
