@@ -17,7 +17,7 @@ from typing import Any
 
 from rich.console import Console
 
-from ampt_sync.cli import emit_json
+from ampt_sync.cli.base import emit_json
 from ampt_sync.config import parse_settings
 
 DEMO_CONFIG = """

@@ -142,9 +142,7 @@ def test_datetimes_come_back_aware_in_utc_and_naive_ones_are_refused(tmp_path: P
             assert row.updated_at == local
             assert row.updated_at.tzinfo is UTC
         with pytest.raises(Exception, match="naive datetime"), store.transaction() as session:
-            session.add(
-                ServiceStateRow(name="x", value={}, updated_at=datetime(2026, 1, 1))
-            )
+            session.add(ServiceStateRow(name="x", value={}, updated_at=datetime(2026, 1, 1)))
     finally:
         store.close()
 
@@ -152,6 +150,7 @@ def test_datetimes_come_back_aware_in_utc_and_naive_ones_are_refused(tmp_path: P
 def test_a_transaction_rolls_back_when_it_raises(tmp_path: Path) -> None:
     store = db.open_store(sqlite_url(tmp_path))
     try:
+
         def add_then_fail() -> None:
             with store.transaction() as session:
                 session.add(SyncCursorRow(name="strava", value="x", updated_at=NOW))

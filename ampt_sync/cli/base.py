@@ -1,0 +1,150 @@
+"""The Typer app, its global options, shared output helpers and the entry point.
+
+Output rules: with ``--format json`` stdout holds exactly one JSON document; logs, progress bars
+and notices go to stderr. Every known error becomes one line on stderr and an exit code
+(78 configuration or authorisation, 75 temporary, 1 otherwise); a traceback only with ``--verbose``.
+
+Heavy imports (SQLAlchemy, stravalib, garminconnect, APScheduler) happen inside the commands that
+need them, so that ``ampt-sync --help`` starts quickly on a Raspberry Pi.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+
+from ampt_sync import __version__
+from ampt_sync.errors import AmptSyncError
+
+if TYPE_CHECKING:
+    from ampt_sync.config import LoadedConfig
+
+app = typer.Typer(
+    name="ampt-sync",
+    help="Strava history in, an adaptive AMPT training plan out, structured workouts on Garmin.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@dataclass
+class AppState:
+    config_path: Path | None
+    verbose: bool
+
+
+def out() -> Console:
+    """stdout: what the command produces. Markup is off: our text contains [brackets]."""
+    return Console(highlight=False, markup=False, soft_wrap=True)
+
+
+def err() -> Console:
+    """stderr: notices, warnings, errors and progress."""
+    return Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+
+
+def emit_json(document: Any) -> None:
+    """Write one JSON document to stdout, and nothing else."""
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def app_state(ctx: typer.Context) -> AppState:
+    state = ctx.find_root().obj
+    if not isinstance(state, AppState):  # a subcommand invoked without the root callback
+        state = AppState(config_path=None, verbose=False)
+    return state
+
+
+def load(ctx: typer.Context) -> LoadedConfig:
+    """The config for this invocation; warnings go to stderr."""
+    from ampt_sync.config import load_config
+
+    loaded = load_config(app_state(ctx).config_path)
+    for warning in loaded.warnings:
+        err().print(f"warning: {warning}")
+    return loaded
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"ampt-sync {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="Config file. Default: $AMPT_SYNC_CONFIG, then ~/.config/ampt-sync/config.toml, "
+            "then /etc/ampt-sync/config.toml.",
+            dir_okay=False,
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Debug logging, and tracebacks on errors.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    from ampt_sync.logs import setup_logging
+
+    setup_logging(verbose=verbose)
+    ctx.obj = AppState(config_path=config, verbose=verbose)
+
+
+# ------------------------------------------------------------------------------------------------
+# entry point
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code (the console script exits with it)."""
+    args = sys.argv[1:] if argv is None else argv
+    verbose = "-v" in args or "--verbose" in args
+    try:
+        # Standalone mode: usage errors, --help and typer.Exit end in SystemExit with their code;
+        # our own errors propagate to here.
+        app(args=args, prog_name="ampt-sync")
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except AmptSyncError as exc:
+        if verbose:
+            err().print_exception()
+        err().print(f"ampt-sync: {exc}")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err().print("interrupted")
+        return 130
+    except Exception as exc:
+        if verbose:
+            err().print_exception()
+        from ampt_sync.logs import redact
+
+        err().print(
+            f"ampt-sync: unexpected {exc.__class__.__name__}: {redact(str(exc))} "
+            "(rerun with --verbose for details)"
+        )
+        return 1
+    return 0
