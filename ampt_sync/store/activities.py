@@ -1,0 +1,303 @@
+"""Activities in the store: Strava JSON in, domain :class:`~ampt_sync.domain.Activity` out.
+
+The raw JSON is kept as received minus location data (:func:`strip_location`), so that a better
+parser later can re-read history without another backfill. The columns are what queries and
+training decisions need; they are derived from the JSON here and nowhere else.
+
+Field names follow Strava API v3 (``SummaryActivity`` from the list endpoint, ``DetailedActivity``
+from ``/activities/{id}``). Strava writes ``start_date_local`` as the local wall-clock time with a
+misleading ``Z`` suffix; its date part is the activity's local day.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from ampt_sync.domain import RUN_SPORTS, Activity, BestEffort, Lap, Split
+from ampt_sync.store.models import ActivityRow, strip_location
+
+#: Strava's ``workout_type`` values for runs that are worth a detailed fetch: 1 race, 3 workout.
+DETAIL_WORKOUT_TYPES = frozenset({1, 3})
+
+
+class MalformedActivity(ValueError):
+    """Strava sent an activity we cannot read. The message names the activity and the field."""
+
+
+class UpsertOutcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class ActivityColumns:
+    """The queryable part of a summary, parsed and checked."""
+
+    id: int
+    sport_type: str
+    name: str
+    start_utc: datetime
+    day: date
+    distance_m: float
+    moving_time_s: float
+    elapsed_time_s: float
+    elevation_gain_m: float
+    average_speed_mps: float | None
+    max_speed_mps: float | None
+    average_hr_bpm: float | None
+    max_hr_bpm: float | None
+    workout_type: int | None
+    manual: bool
+    trainer: bool
+
+
+def _hash(data: dict[str, Any]) -> str:
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _number(raw: dict[str, Any], key: str, *, required: bool, what: str) -> float | None:
+    value = raw.get(key)
+    if value is None:
+        if required:
+            raise MalformedActivity(f"{what}: field {key!r} is missing")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MalformedActivity(f"{what}: field {key!r} is {value!r}, expected a number")
+    return float(value)
+
+
+def parse_summary(raw: dict[str, Any]) -> ActivityColumns:
+    """Columns from a Strava summary; :class:`MalformedActivity` when a needed field is unusable."""
+    if not isinstance(raw, dict):
+        raise MalformedActivity(f"activity is {type(raw).__name__}, expected a JSON object")
+    activity_id = raw.get("id")
+    if isinstance(activity_id, bool) or not isinstance(activity_id, int):
+        raise MalformedActivity(f"activity id {activity_id!r} is not an integer")
+    what = f"activity {activity_id}"
+    sport = raw.get("sport_type") or raw.get("type")
+    if not isinstance(sport, str) or not sport:
+        raise MalformedActivity(f"{what}: no sport_type or type")
+    try:
+        start = datetime.fromisoformat(str(raw["start_date"]).replace("Z", "+00:00"))
+        local_day = date.fromisoformat(str(raw["start_date_local"])[:10])
+    except (KeyError, ValueError):
+        raise MalformedActivity(
+            f"{what}: start_date or start_date_local is missing or not ISO 8601"
+        ) from None
+    if start.tzinfo is None:
+        raise MalformedActivity(f"{what}: start_date has no time zone")
+    workout_type = raw.get("workout_type")
+    if workout_type is not None and (
+        isinstance(workout_type, bool) or not isinstance(workout_type, int)
+    ):
+        raise MalformedActivity(f"{what}: workout_type {workout_type!r} is not an integer")
+    has_hr = raw.get("has_heartrate", True)
+    return ActivityColumns(
+        id=activity_id,
+        sport_type=sport,
+        name=str(raw.get("name") or "")[:255],
+        start_utc=start.astimezone(UTC),
+        day=local_day,
+        distance_m=_number(raw, "distance", required=True, what=what) or 0.0,
+        moving_time_s=_number(raw, "moving_time", required=True, what=what) or 0.0,
+        elapsed_time_s=_number(raw, "elapsed_time", required=True, what=what) or 0.0,
+        elevation_gain_m=_number(raw, "total_elevation_gain", required=False, what=what) or 0.0,
+        average_speed_mps=_number(raw, "average_speed", required=False, what=what),
+        max_speed_mps=_number(raw, "max_speed", required=False, what=what),
+        average_hr_bpm=_number(raw, "average_heartrate", required=False, what=what)
+        if has_hr
+        else None,
+        max_hr_bpm=_number(raw, "max_heartrate", required=False, what=what) if has_hr else None,
+        workout_type=workout_type,
+        manual=bool(raw.get("manual", False)),
+        trainer=bool(raw.get("trainer", False)),
+    )
+
+
+def upsert_activity(
+    session: Session, summary: dict[str, Any], *, fetched_at: datetime
+) -> UpsertOutcome:
+    """Insert or update one activity from its summary JSON (stored without location data)."""
+    columns = parse_summary(summary)
+    clean = strip_location(summary)
+    digest = _hash(clean)
+    row = session.get(ActivityRow, columns.id)
+    if row is not None and row.summary_hash == digest:
+        return UpsertOutcome.UNCHANGED
+    values = {**columns.__dict__, "summary_json": clean, "summary_hash": digest}
+    if row is None:
+        session.add(ActivityRow(**values, fetched_at=fetched_at))
+        return UpsertOutcome.CREATED
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.fetched_at = fetched_at
+    return UpsertOutcome.UPDATED
+
+
+def needs_detail(row: ActivityRow) -> bool:
+    """A race or workout run whose detail was never fetched, or was fetched for an older summary."""
+    return (
+        row.sport_type in RUN_SPORTS
+        and row.workout_type in DETAIL_WORKOUT_TYPES
+        and row.detail_summary_hash != row.summary_hash
+    )
+
+
+def rows_needing_detail(session: Session) -> list[ActivityRow]:
+    rows = session.scalars(
+        select(ActivityRow)
+        .where(ActivityRow.workout_type.in_(DETAIL_WORKOUT_TYPES))
+        .order_by(ActivityRow.start_utc)
+    ).all()
+    return [row for row in rows if needs_detail(row)]
+
+
+def store_detail(session: Session, activity_id: int, detail: dict[str, Any]) -> None:
+    """Keep the detailed JSON for an activity already stored from its summary."""
+    row = session.get(ActivityRow, activity_id)
+    if row is None:
+        raise MalformedActivity(f"activity {activity_id}: detail for an activity not stored")
+    if not isinstance(detail, dict) or detail.get("id") != activity_id:
+        raise MalformedActivity(f"activity {activity_id}: the detail answer is for another id")
+    # Refuse now what load_activities could not read later.
+    what = f"activity {activity_id}"
+    _best_efforts(detail, what)
+    _laps(detail, what)
+    _splits(detail, what)
+    row.detail_json = strip_location(detail)
+    row.detail_summary_hash = row.summary_hash
+
+
+def ids_started_between(session: Session, first: datetime, end: datetime) -> set[int]:
+    """Ids of stored activities with ``first <= start < end`` (for spotting deletions)."""
+    return set(
+        session.scalars(
+            select(ActivityRow.id).where(
+                ActivityRow.start_utc >= first, ActivityRow.start_utc < end
+            )
+        )
+    )
+
+
+def delete_activities(session: Session, ids: Iterable[int]) -> int:
+    ids = list(ids)
+    if not ids:
+        return 0
+    result = session.execute(delete(ActivityRow).where(ActivityRow.id.in_(ids)))
+    return result.rowcount or 0
+
+
+def delete_all_activities(session: Session) -> int:
+    return session.execute(delete(ActivityRow)).rowcount or 0
+
+
+def count_activities(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(ActivityRow)) or 0
+
+
+def newest_start(session: Session) -> datetime | None:
+    return session.scalar(select(func.max(ActivityRow.start_utc)))
+
+
+def load_activities(session: Session, since: date | None = None) -> list[Activity]:
+    """Stored activities (every sport) as domain objects, oldest first; ``since`` is a local day."""
+    query = select(ActivityRow).order_by(ActivityRow.start_utc, ActivityRow.id)
+    if since is not None:
+        query = query.where(ActivityRow.day >= since)
+    return [activity_from_row(row) for row in session.scalars(query)]
+
+
+# ------------------------------------------------------------------------------------------------
+# Row → domain
+
+
+def activity_from_row(row: ActivityRow) -> Activity:
+    detail = row.detail_json or {}
+    what = f"activity {row.id}"
+    return Activity(
+        id=row.id,
+        sport=row.sport_type,
+        name=row.name,
+        start=row.start_utc,
+        day=row.day,
+        distance_m=row.distance_m,
+        moving_time_s=row.moving_time_s,
+        elapsed_time_s=row.elapsed_time_s,
+        elevation_gain_m=row.elevation_gain_m,
+        average_speed_mps=row.average_speed_mps,
+        max_speed_mps=row.max_speed_mps,
+        average_hr_bpm=row.average_hr_bpm,
+        max_hr_bpm=row.max_hr_bpm,
+        workout_type=row.workout_type,
+        manual=row.manual,
+        trainer=row.trainer,
+        best_efforts=_best_efforts(detail, what),
+        laps=_laps(detail, what),
+        splits_km=_splits(detail, what),
+    )
+
+
+def _items(detail: dict[str, Any], key: str, what: str) -> Sequence[dict[str, Any]]:
+    items = detail.get(key) or []
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise MalformedActivity(f"{what}: {key} is not a list of objects")
+    return items
+
+
+def _best_efforts(detail: dict[str, Any], what: str) -> tuple[BestEffort, ...]:
+    efforts = []
+    for item in _items(detail, "best_efforts", what):
+        distance = _number(item, "distance", required=True, what=f"{what} best effort")
+        elapsed = _number(item, "elapsed_time", required=True, what=f"{what} best effort")
+        efforts.append(BestEffort(str(item.get("name", "")), distance or 0.0, elapsed or 0.0))
+    return tuple(efforts)
+
+
+def _laps(detail: dict[str, Any], what: str) -> tuple[Lap, ...]:
+    laps = []
+    for item in _items(detail, "laps", what):
+        w = f"{what} lap"
+        laps.append(
+            Lap(
+                distance_m=_number(item, "distance", required=True, what=w) or 0.0,
+                elapsed_time_s=_number(item, "elapsed_time", required=True, what=w) or 0.0,
+                moving_time_s=_number(item, "moving_time", required=True, what=w) or 0.0,
+                average_speed_mps=_number(item, "average_speed", required=True, what=w) or 0.0,
+                max_speed_mps=_number(item, "max_speed", required=False, what=w),
+                average_hr_bpm=_number(item, "average_heartrate", required=False, what=w),
+            )
+        )
+    return tuple(laps)
+
+
+def _splits(detail: dict[str, Any], what: str) -> tuple[Split, ...]:
+    splits = []
+    for item in _items(detail, "splits_metric", what):
+        w = f"{what} split"
+        splits.append(
+            Split(
+                distance_m=_number(item, "distance", required=True, what=w) or 0.0,
+                elapsed_time_s=_number(item, "elapsed_time", required=True, what=w) or 0.0,
+                moving_time_s=_number(item, "moving_time", required=True, what=w) or 0.0,
+                average_speed_mps=_number(item, "average_speed", required=True, what=w) or 0.0,
+                average_grade_adjusted_speed_mps=_number(
+                    item, "average_grade_adjusted_speed", required=False, what=w
+                ),
+                average_hr_bpm=_number(item, "average_heartrate", required=False, what=w),
+                elevation_difference_m=_number(
+                    item, "elevation_difference", required=False, what=w
+                ),
+            )
+        )
+    return tuple(splits)
