@@ -14,6 +14,7 @@ import typer
 from ampt_sync.cli import app
 from ampt_sync.config import load_config, parse_settings
 from ampt_sync.errors import AuthError, RateLimited, RemoteUnavailable
+from ampt_sync.secrets import STRAVA_TOKENS, open_token_store
 from ampt_sync.store.db import open_store
 
 INIT_FLAGS = [
@@ -192,8 +193,11 @@ def test_reset_says_what_it_deletes_then_deletes_it(cli, write_config) -> None:
     path = write_config()
     settings = load_config(path).settings
     db_file = settings.state_dir() / "ampt-sync.db"
+    token_file = settings.state_dir() / "tokens.json"
     open_store(settings.database_url()).close()
+    open_token_store("file", settings.state_dir()).set(STRAVA_TOKENS, "refresh-me-0123456789")
     assert db_file.exists()
+    assert token_file.exists()
 
     refused = cli("--config", str(path), "reset")
     assert refused.code == 78
@@ -204,7 +208,9 @@ def test_reset_says_what_it_deletes_then_deletes_it(cli, write_config) -> None:
     done = cli("--config", str(path), "reset", "--yes")
     assert done.code == 0
     assert f"deleted database file {db_file}" in done.stderr
+    assert f"deleted stored tokens {token_file}" in done.stderr
     assert not db_file.exists()
+    assert not token_file.exists()
     assert cli("--config", str(path), "reset", "--yes").stderr.startswith("nothing to delete")
 
 

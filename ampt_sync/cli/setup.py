@@ -274,7 +274,7 @@ def reset(
             raise ConfigError("reset: add --yes to delete the local state without a prompt")
         if not typer.confirm("Delete all of this?", default=False):
             raise typer.Exit(1)
-    for line in delete_local_state(settings, items):
+    for line in delete_local_state(items):
         err().print(f"deleted {line}")
 
 
