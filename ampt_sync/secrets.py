@@ -29,10 +29,8 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import fcntl
 import json
 import os
-import secrets as pysecrets
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -45,6 +43,7 @@ import keyring.errors
 from cryptography.fernet import Fernet, InvalidToken
 
 from ampt_sync.errors import AuthError, ConfigError
+from ampt_sync.files import exclusive_lock, write_private_file
 from ampt_sync.logs import register_secret
 
 SERVICE = "ampt-sync"
@@ -79,50 +78,6 @@ def _register_leaves(value: Any) -> None:
     elif isinstance(value, list):
         for item in value:
             _register_leaves(item)
-
-
-# ------------------------------------------------------------------------------------------------
-# Files
-
-
-def _private_dir(folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if folder.stat().st_mode & 0o077:
-        folder.chmod(0o700)
-
-
-def write_private_file(path: Path, data: bytes) -> None:
-    """Atomically replace ``path`` with ``data``, mode 0600 in a 0700 folder. Raises on failure."""
-    _private_dir(path.parent)
-    tmp = path.with_name(f".{path.name}.{pysecrets.token_hex(8)}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(tmp, flags, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
-
-
-@contextlib.contextmanager
-def _flock(path: Path) -> Iterator[None]:
-    _private_dir(path.parent)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -259,13 +214,13 @@ class EncryptedFileKeyring(keyring.backend.KeyringBackend):
 
     def set_password(self, service: str, username: str, password: str) -> None:
         sealed = self._cipher().encrypt(password.encode()).decode()
-        with self._thread_lock, _flock(self.path.with_name(self.path.name + ".lock")):
+        with self._thread_lock, exclusive_lock(self.path.with_name(self.path.name + ".lock")):
             entries = self._read()
             entries[self._slot(service, username)] = sealed
             self._write(entries)
 
     def delete_password(self, service: str, username: str) -> None:
-        with self._thread_lock, _flock(self.path.with_name(self.path.name + ".lock")):
+        with self._thread_lock, exclusive_lock(self.path.with_name(self.path.name + ".lock")):
             entries = self._read()
             if entries.pop(self._slot(service, username), None) is None:
                 raise keyring.errors.PasswordDeleteError(f"{username} is not stored")
@@ -332,7 +287,7 @@ class TokenStore:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Exclusive across processes: hold it to read, refresh and write back a token."""
-        with _flock(self.lock_path):
+        with exclusive_lock(self.lock_path):
             yield
 
 
