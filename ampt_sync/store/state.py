@@ -1,0 +1,55 @@
+"""Small named facts that outlive a process, in the ``service_state`` table.
+
+Each fact is a JSON object under a name. The names in use are constants here, so that the CLI,
+the daemon and `status` read the same thing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ampt_sync.store.models import ServiceStateRow
+
+#: {"until": "YYYY-MM-DD", "since": "YYYY-MM-DD"}: the plan and Garmin stay quiet until then.
+PAUSE = "pause"
+#: {"at": ISO datetime}: the end of the last cycle that completed without error.
+LAST_CYCLE_OK = "last_cycle_ok"
+#: {"<problem>": {"title", "sent_at"}}: alerts sent and not cleared yet.
+ACTIVE_ALERTS = "active_alerts"
+
+
+def get(session: Session, name: str) -> dict[str, Any] | None:
+    row = session.get(ServiceStateRow, name)
+    return None if row is None else dict(row.value)
+
+
+def put(session: Session, name: str, value: dict[str, Any], *, now: datetime) -> None:
+    row = session.get(ServiceStateRow, name)
+    if row is None:
+        session.add(ServiceStateRow(name=name, value=value, updated_at=now))
+    else:
+        row.value = value
+        row.updated_at = now
+
+
+def remove(session: Session, name: str) -> bool:
+    return bool(
+        session.execute(delete(ServiceStateRow).where(ServiceStateRow.name == name)).rowcount
+    )
+
+
+def names(session: Session) -> list[str]:
+    return list(session.scalars(select(ServiceStateRow.name).order_by(ServiceStateRow.name)))
+
+
+def paused_until(session: Session, today: date) -> date | None:
+    """The pause end date while a pause is in force on ``today``, else None."""
+    value = get(session, PAUSE)
+    if value is None:
+        return None
+    until = date.fromisoformat(value["until"])
+    return until if until > today else None
