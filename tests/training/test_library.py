@@ -1,0 +1,447 @@
+"""The AMPT workout library: the seed's hills and circuit exactly, speed sessions within Daniels'
+limits, fuelling notes, and what every workout must be for the watch."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ampt_sync import plan_json
+from ampt_sync.domain import (
+    End,
+    Goal,
+    Paces,
+    Repeat,
+    Step,
+    StepRole,
+    Target,
+    Workout,
+    WorkoutKind,
+)
+from ampt_sync.training import library
+from ampt_sync.training.fitness import training_paces
+from ampt_sync.training.library import (
+    MAX_GARMIN_STEPS,
+    MAX_TITLE_CHARS,
+    easy_run,
+    fartlek,
+    hills,
+    intervals,
+    long_run,
+    race,
+    recovery_run,
+    step_count,
+    strength_circuit,
+    strides,
+    tempo,
+    time_trial,
+)
+
+MILE = 1609.344
+PACES = training_paces(44)  # E 329–370, M 304, T 283, I 260, R 240 s/km
+
+
+def _flat(steps: tuple[Step | Repeat, ...], times: int = 1) -> Iterator[tuple[Step, int]]:
+    """Every step with how many times it runs."""
+    for s in steps:
+        if isinstance(s, Repeat):
+            yield from _flat(s.steps, times * s.times)
+        else:
+            yield s, times
+
+
+def _at_pace(workout: Workout, pace: float) -> float:
+    """Metres of work steps whose target range holds ``pace``."""
+    total = 0.0
+    for step, times in _flat(workout.steps):
+        target = step.target
+        if step.role is not StepRole.WORK or target is None or target.pace_s_per_km is None:
+            continue
+        fast, slow = target.pace_s_per_km
+        if not fast <= pace <= slow:
+            continue
+        if step.end.distance_m is not None:
+            total += times * step.end.distance_m
+        elif step.end.duration_s is not None:
+            total += times * step.end.duration_s / ((fast + slow) / 2) * 1000
+    return total
+
+
+# ------------------------------------------------------------------------------------------------
+# hills, as the seed prescribes
+
+
+def test_hills_are_the_seeds_workout() -> None:
+    workout = hills("w-1", PACES, reps=4)
+    assert workout.kind is WorkoutKind.HILLS
+    assert workout.title == "Hills 4 × 2 min"
+    warmup, block, cooldown = workout.steps
+    assert warmup == Step(
+        StepRole.WARMUP, End(distance_m=MILE), Target(pace_s_per_km=(329, 370)),
+        "conversational pace",
+    )  # fmt: skip
+    assert cooldown.role is StepRole.COOLDOWN
+    assert cooldown.end == End(distance_m=MILE)
+    assert isinstance(block, Repeat)
+    assert block.times == 4
+    up, down = block.steps
+    assert isinstance(up, Step)
+    assert isinstance(down, Step)
+    assert (up.role, up.end, up.target) == (StepRole.WORK, End(duration_s=120), None)
+    assert (down.role, down.end, down.target) == (StepRole.RECOVERY, End(duration_s=60), None)
+    assert down.note == "walk or slow jog back down"
+
+
+def test_hills_notes_carry_the_seeds_form_cues() -> None:
+    notes = hills("w-1", PACES, reps=3).notes
+    for cue in (
+        "hinge forward slightly",
+        "quick, short steps",
+        "drive your knees up",
+        "pump your arms",
+        "a few strides on the flat",
+        "Don't sprint downhill",
+        "Warm up 1 mile at a conversational pace",
+        "no pace target",
+    ):
+        assert cue in notes
+
+
+def test_hills_use_a_heart_rate_range_never_a_pace_when_max_is_known() -> None:
+    up = hills("w-1", PACES, reps=5, hr_max_bpm=190).steps[1].steps[0]  # type: ignore[union-attr]
+    assert up.target == Target(hr_bpm=(152, 175))
+
+
+@pytest.mark.parametrize(("asked", "given_reps"), [(1, 3), (3, 3), (5, 5), (8, 5)])
+def test_hill_reps_stay_within_the_seeds_three_to_five(asked: int, given_reps: int) -> None:
+    block = hills("w-1", PACES, reps=asked).steps[1]
+    assert isinstance(block, Repeat)
+    assert block.times == given_reps
+
+
+@pytest.mark.parametrize(
+    ("setting", "title", "words"),
+    [
+        ("treadmill", "Hills 4 × 2 min (treadmill)", "incline to 4–8 %"),
+        ("garage", "Hills 4 × 2 min (parking garage)", "Parking garage"),
+    ],
+)
+def test_hill_variants_for_treadmill_and_parking_garage(
+    setting: str, title: str, words: str
+) -> None:
+    workout = hills("w-1", PACES, reps=4, setting=setting)
+    assert workout.title == title
+    assert words in workout.notes
+    with pytest.raises(ValueError, match="outdoor, treadmill or garage"):
+        hills("w-1", PACES, reps=4, setting="beach")
+
+
+def test_hills_warm_up_may_be_shortened_by_the_planner() -> None:
+    workout = hills("w-1", PACES, reps=3, warmup_m=1200, cooldown_m=1200)
+    assert workout.steps[0].end == End(distance_m=1200)  # type: ignore[union-attr]
+    assert workout.distance_m < hills("w-2", PACES, reps=3).distance_m
+
+
+def test_hills_in_the_plan_json_match_the_documented_shape() -> None:
+    data = plan_json.workout_to_dict(hills("w-7f3a", PACES, reps=4))
+    assert data["steps"][1] == {
+        "type": "repeat", "times": 4, "steps": [
+            {"type": "step", "role": "work", "end": {"duration_s": 120}, "target": None,
+             "note": "uphill, hard but controlled"},
+            {"type": "step", "role": "recovery", "end": {"duration_s": 60}, "target": None,
+             "note": "walk or slow jog back down"},
+        ],
+    }  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------------
+# the strength circuit, as the seed prescribes
+
+
+def test_strength_circuit_is_one_repeat_of_the_seeds_exercises_then_rest() -> None:
+    workout = strength_circuit("w-2")
+    assert workout.kind is WorkoutKind.STRENGTH
+    assert (workout.distance_m, workout.duration_s) == (0, 0)
+    (block,) = workout.steps
+    assert isinstance(block, Repeat)
+    assert block.times == 3
+    *exercises, rest = block.steps
+    assert rest == Step(StepRole.REST, End(duration_s=120), note="rest 2 min")
+    seen = [
+        (s.exercise.garmin_category, s.exercise.garmin_exercise, s.exercise.load, s.note)  # type: ignore[union-attr]
+        for s in exercises
+    ]
+    assert seen == [
+        ("SQUAT", "DUMBBELL_SQUAT", "medium", "dumbbells at your sides"),
+        ("DEADLIFT", "DUMBBELL_DEADLIFT", "medium", ""),
+        ("DEADLIFT", "SINGLE_LEG_ROMANIAN_DEADLIFT_WITH_DUMBBELL", "medium", "left leg"),
+        ("DEADLIFT", "SINGLE_LEG_ROMANIAN_DEADLIFT_WITH_DUMBBELL", "medium", "right leg"),
+        ("HIP_RAISE", "WEIGHTED_HIP_RAISE", "heavy", ""),
+        ("HIP_RAISE", "WEIGHTED_SINGLE_LEG_HIP_RAISE", "heavy", "left leg"),
+        ("HIP_RAISE", "WEIGHTED_SINGLE_LEG_HIP_RAISE", "heavy", "right leg"),
+    ]
+    assert all(s.end == End(reps=10) for s in exercises)  # type: ignore[union-attr]
+
+
+def test_strength_exercises_in_the_plan_json() -> None:
+    data = plan_json.workout_to_dict(strength_circuit("w-2"))
+    first = data["steps"][0]["steps"][0]
+    assert first["end"] == {"reps": 10}
+    assert first["exercise"] == {
+        "name": "Dumbbell squat",
+        "garmin_category": "SQUAT",
+        "garmin_exercise": "DUMBBELL_SQUAT",
+        "load": "medium",
+    }
+    assert plan_json.workout_from_dict(json.loads(json.dumps(data))) == strength_circuit("w-2")
+
+
+def test_a_light_circuit_for_the_taper() -> None:
+    workout = strength_circuit("w-3", rounds=2, light=True)
+    assert workout.title == "Strength circuit 2 rounds (light)"
+    block = workout.steps[0]
+    assert isinstance(block, Repeat)
+    assert block.times == 2
+    assert {s.exercise.load for s in block.steps if s.exercise} == {"light"}  # type: ignore[union-attr]
+    single = strength_circuit("w-4", rounds=1)
+    assert len(single.steps) == 7
+    assert not any(isinstance(s, Repeat) for s in single.steps)
+
+
+# ------------------------------------------------------------------------------------------------
+# speed
+
+
+def test_intervals_default_to_standard_reps_of_about_three_and_a_half_minutes() -> None:
+    workout = intervals("w-5", PACES, weekly_distance_m=40_000)
+    assert workout.title == "Intervals 4 × 800 m"
+    warmup, block, cooldown = workout.steps
+    assert isinstance(block, Repeat)
+    work, jog = block.steps
+    assert work.target == Target(pace_s_per_km=(255, 265))  # type: ignore[union-attr]
+    assert jog.end == End(duration_s=150)  # type: ignore[union-attr]
+    assert (warmup.role, cooldown.role) == (StepRole.WARMUP, StepRole.COOLDOWN)  # type: ignore[union-attr]
+
+
+def test_intervals_by_time_and_the_jog_is_never_longer_than_the_rep() -> None:
+    workout = intervals("w-5", PACES, weekly_distance_m=60_000, rep_s=240)
+    assert workout.title.startswith("Intervals ")
+    assert workout.title.endswith(" × 4 min")
+    block = workout.steps[1]
+    assert isinstance(block, Repeat)
+    work, jog = block.steps
+    assert work.end == End(duration_s=240)  # type: ignore[union-attr]
+    assert jog.end.duration_s <= 240  # type: ignore[union-attr, operator]
+
+
+def test_interval_reps_outside_daniels_ranges_are_refused() -> None:
+    with pytest.raises(ValueError, match="400 to 1600 m"):
+        intervals("w", PACES, weekly_distance_m=40_000, rep_m=2000)
+    with pytest.raises(ValueError, match="3 to 5 minutes"):
+        intervals("w", PACES, weekly_distance_m=40_000, rep_s=400)
+
+
+def test_tempo_is_twenty_minutes_at_most_and_cruise_intervals_rest_a_minute_a_mile() -> None:
+    assert tempo("w", PACES, weekly_distance_m=100_000).title == "Tempo 20 min"
+    assert tempo("w", PACES, weekly_distance_m=30_000).title == "Tempo 14 min"  # 3 km at T
+    cruise = tempo("w", PACES, weekly_distance_m=60_000, cruise=True)
+    assert cruise.title == "Cruise intervals 3 × 1 mile"
+    block = cruise.steps[1]
+    assert isinstance(block, Repeat)
+    assert block.steps[1].end == End(duration_s=60)  # type: ignore[union-attr]
+
+
+def test_fartlek_is_by_time() -> None:
+    workout = fartlek("w", PACES, weekly_distance_m=30_000)
+    assert workout.title == "Fartlek 5 × 2 min"
+    assert all(step.end.duration_s for step, _ in _flat(workout.steps))
+
+
+def test_strides_finish_an_easy_run_at_r_pace() -> None:
+    workout = strides("w", PACES, distance_m=8000)
+    assert workout.title == "Easy 8 km + 6 strides"
+    assert workout.distance_m == pytest.approx(8000, abs=1)
+    block = workout.steps[1]
+    assert isinstance(block, Repeat)
+    assert block.times == 6
+    assert block.steps[0].target == Target(pace_s_per_km=(235, 245))  # type: ignore[union-attr]
+
+
+# ------------------------------------------------------------------------------------------------
+# long, easy and recovery runs
+
+
+def test_long_run_at_easy_pace_with_fuelling_before_during_and_after() -> None:
+    workout = long_run("w", PACES, distance_m=18_000, weight_kg=60)
+    assert workout.title == "Long run 18 km"
+    (step,) = workout.steps
+    assert step.target == Target(pace_s_per_km=(329, 370))  # type: ignore[union-attr]
+    assert workout.duration_s == pytest.approx(18 * 349.5, abs=1)  # 105 min
+    lines = workout.notes.splitlines()
+    assert [line.split(":")[0] for line in lines[1:]] == [
+        "Before",
+        "During",
+        "After (within about an hour)",
+    ]
+    assert "30–60 g carbohydrate per hour" in workout.notes
+    assert "(about 60–120 g for you)" in workout.notes
+
+
+@pytest.mark.parametrize(
+    ("distance_m", "words"),
+    [
+        (11_000, "no fuel needed; in the last third"),
+        (18_000, "30–60 g carbohydrate per hour"),
+        (30_000, "60–90 g carbohydrate per hour"),
+    ],
+)
+def test_fuelling_depends_on_how_long_the_run_lasts(distance_m: float, words: str) -> None:
+    assert words in long_run("w", PACES, distance_m=distance_m).notes
+
+
+def test_without_a_weight_fuelling_stays_in_grams_per_kg() -> None:
+    notes = long_run("w", PACES, distance_m=18_000).notes
+    assert "for you" not in notes
+    assert "1–2 g carbs per kg" in notes
+
+
+def test_marathon_finish_is_capped_by_daniels_limits() -> None:
+    workout = long_run("w", PACES, distance_m=30_000, marathon_finish_m=20_000,
+                       weekly_distance_m=60_000)  # fmt: skip
+    _easy, finish = workout.steps
+    assert finish.end == End(distance_m=12_000)  # type: ignore[union-attr]  # 20 % of 60 km
+    assert finish.target == Target(pace_s_per_km=(298, 310))  # type: ignore[union-attr]
+    assert workout.title == "Long run 30 km, last 12 km at M"
+    assert "at marathon pace" in workout.notes
+
+
+def test_easy_and_recovery_runs() -> None:
+    easy = easy_run("w", PACES, distance_m=8000)
+    assert easy.title == "Easy 8 km"
+    assert easy.steps[0].target == Target(pace_s_per_km=(329, 370))  # type: ignore[union-attr]
+    recovery = recovery_run("w", PACES, duration_s=1800)
+    assert recovery.title == "Recovery 30 min"
+    assert recovery.duration_s == 1800
+    assert recovery.steps[0].target == Target(pace_s_per_km=(350, 385))  # type: ignore[union-attr]
+
+
+# ------------------------------------------------------------------------------------------------
+# race and time trial
+
+
+def test_race_day_is_the_goal_distance_at_the_predicted_pace() -> None:
+    goal = Goal(21097.5, date(2027, 4, 18), "AMPT Half", target_s=6300)
+    workout = race("w", goal, 6500)
+    assert workout.kind is WorkoutKind.RACE
+    assert workout.title == "Race: AMPT Half"
+    assert (workout.distance_m, workout.duration_s) == (21097.5, 6500)
+    assert "predicts 1:48:20" in workout.notes
+    assert "Your target: 1:45:00." in workout.notes
+
+
+def test_time_trial_measures_fitness_without_a_pace_target() -> None:
+    workout = time_trial("w", PACES)
+    assert workout.kind is WorkoutKind.RACE
+    assert workout.title == "5K time trial"
+    assert workout.steps[1].target is None  # type: ignore[union-attr]
+    assert workout.steps[1].end == End(distance_m=5000)  # type: ignore[union-attr]
+
+
+# ------------------------------------------------------------------------------------------------
+# what holds for every workout and every volume
+
+
+def _all_workouts(paces: Paces, weekly_m: float) -> list[Workout]:
+    run_m = max(3000.0, weekly_m / 5)
+    return [
+        easy_run("k", paces, distance_m=run_m),
+        recovery_run("k", paces, duration_s=1800),
+        long_run("k", paces, distance_m=0.3 * weekly_m, weight_kg=70, marathon_finish_m=6000,
+                 weekly_distance_m=weekly_m),
+        intervals("k", paces, weekly_distance_m=weekly_m),
+        intervals("k", paces, weekly_distance_m=weekly_m, rep_m=400),
+        intervals("k", paces, weekly_distance_m=weekly_m, rep_s=180),
+        fartlek("k", paces, weekly_distance_m=weekly_m),
+        tempo("k", paces, weekly_distance_m=weekly_m),
+        tempo("k", paces, weekly_distance_m=weekly_m, cruise=True),
+        strides("k", paces, distance_m=run_m, reps=10, weekly_distance_m=weekly_m),
+        hills("k", paces, reps=5, hr_max_bpm=190),
+        hills("k", paces, reps=3, setting="garage"),
+        strength_circuit("k"),
+        race("k", Goal(42195.0, date(2027, 4, 18), "A marathon with a long name " * 4), 4 * 3600),
+        time_trial("k", paces),
+    ]  # fmt: skip
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    vdot=st.floats(min_value=30, max_value=80),
+    weekly_km=st.floats(min_value=15, max_value=120),
+)
+def test_every_workout_fits_a_watch_and_keeps_daniels_limits(vdot: float, weekly_km: float) -> None:
+    paces = training_paces(vdot)
+    weekly_m = weekly_km * 1000
+    for workout in _all_workouts(paces, weekly_m):
+        assert step_count(workout.steps) <= MAX_GARMIN_STEPS
+        assert 0 < len(workout.title) <= MAX_TITLE_CHARS
+        if workout.is_run:
+            assert workout.distance_m > 0
+            assert workout.duration_s > 0
+        for step, _ in _flat(workout.steps):
+            if step.target is not None and step.target.pace_s_per_km is not None:
+                assert all(float(v).is_integer() for v in step.target.pace_s_per_km)
+        assert plan_json.workout_from_dict(plan_json.workout_to_dict(workout)) == workout
+
+    i_limit = min(10_000, 0.08 * weekly_m)
+    assert _at_pace(intervals("k", paces, weekly_distance_m=weekly_m), paces.interval) <= i_limit
+    assert _at_pace(fartlek("k", paces, weekly_distance_m=weekly_m), paces.interval) <= i_limit + 1
+    for cruise in (False, True):
+        session = tempo("k", paces, weekly_distance_m=weekly_m, cruise=cruise)
+        assert _at_pace(session, paces.threshold) <= 0.10 * weekly_m + 1
+    r_limit = min(8000, 0.05 * weekly_m)
+    session = strides("k", paces, distance_m=8000, reps=10, weekly_distance_m=weekly_m)
+    assert _at_pace(session, paces.repetition) <= r_limit
+    finish = long_run("k", paces, distance_m=0.3 * weekly_m, marathon_finish_m=40_000,
+                      weekly_distance_m=weekly_m)  # fmt: skip
+    m_m = _at_pace(finish, paces.marathon)
+    assert m_m <= min(29_000, 0.20 * weekly_m, 110 * 60 / paces.marathon * 1000)
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    vdot=st.floats(min_value=30, max_value=80),
+    weekly_km=st.floats(min_value=15, max_value=120),
+    rep_m=st.sampled_from([400.0, 800.0, 1000.0, 1200.0, 1600.0]),
+)
+def test_interval_reps_are_daniels_reps(vdot: float, weekly_km: float, rep_m: float) -> None:
+    paces = training_paces(vdot)
+    for workout in (
+        intervals("k", paces, weekly_distance_m=weekly_km * 1000),
+        intervals("k", paces, weekly_distance_m=weekly_km * 1000, rep_m=rep_m),
+    ):
+        block = workout.steps[1]
+        assert isinstance(block, Repeat)
+        work, jog = block.steps
+        assert isinstance(work, Step)
+        assert isinstance(jog, Step)
+        assert work.end.distance_m is not None
+        assert 400 <= work.end.distance_m <= 1600
+        work_s = work.end.distance_m / 1000 * paces.interval
+        assert jog.end.duration_s is not None
+        assert jog.end.duration_s <= work_s + 1
+
+
+def test_fuelling_text_is_reusable() -> None:
+    text = library.fuelling_notes(3 * 3600, weight_kg=50, race_pace=True)
+    assert "(about 180–270 g for this run)" in text
+    assert "at marathon pace" in text
+
+
+def test_keys_are_kept_as_given() -> None:
+    assert {w.key for w in _all_workouts(PACES, 40_000)} == {"k"}
+    assert hills("w-abc", PACES, reps=3).key == "w-abc"
