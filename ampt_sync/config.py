@@ -214,6 +214,7 @@ class SyncConfig(_Section):
     adapt_at: str = "20:00"
     horizon_days: int = 7
     poll_minutes: int = 60
+    garmin_write_interval_s: float = 1.0
 
     @field_validator("push_at", "adapt_at", mode="before")
     @classmethod
@@ -237,6 +238,14 @@ class SyncConfig(_Section):
         # 5 minutes is 288 reads a day, well inside Strava's 1,000; 0 switches polling off.
         if value != 0 and not 5 <= value <= 1440:
             raise ValueError(f"found {value}, expected 0 (no polling) or 5 to 1440 minutes")
+        return value
+
+    @field_validator("garmin_write_interval_s")
+    @classmethod
+    def _write_interval(cls, value: float) -> float:
+        # Garmin has no published limit; about one write a second has kept accounts unblocked.
+        if not 0 <= value <= 10:
+            raise ValueError(f"found {value:g}, expected 0 to 10 seconds")
         return value
 
     def push_time(self) -> time:
@@ -568,6 +577,7 @@ KEY_COMMENTS: dict[str, dict[str, str]] = {
         "adapt_at": "local time: tomorrow adapts to today's run",
         "horizon_days": "days ahead kept on Garmin (1..14)",
         "poll_minutes": "Strava polls between cycles; 0 = none",
+        "garmin_write_interval_s": "seconds between writes to Garmin (0 against a local simulator)",
     },
     "strava": {
         "client_id": "from strava.com/settings/api; the secret never goes in this file",
