@@ -7,8 +7,8 @@ the activity's name ("race", "parkrun", "tempo", "intervals", "6x800", "hill", "
 :class:`~ampt_sync.domain.Paces` (science note §5.2):
 
 * race: a standard distance (±2 %) at ≥ 97 % of the speed the current VDOT predicts for it, with
-  a high average heart rate when it is known (≥ 88 % of max up to the half, ≥ 80 % for the
-  marathon);
+  a race heart rate (average ≥ 88 % of max up to the half, ≥ 80 % for the marathon); without
+  heart rate data only the tag or the name make a race;
 * intervals: laps with 3+ fast blocks (quicker than T pace) between slow ones (slower than easy
   fast); the same pattern in kilometre splits only is a fartlek;
 * hills: 20+ m of climbing per km, with hard efforts (alternating lap heart rates, an average of
@@ -218,10 +218,13 @@ def _race_by_pace(
         predicted_mps = standard / _predicted_s(round(vdot * 100), standard)
         if speed < 0.97 * predicted_mps:
             return None
-        if activity.average_hr_bpm is not None and hr_max_bpm is not None:
-            needed = 0.80 if standard > 30000 else 0.88
-            if activity.average_hr_bpm < needed * hr_max_bpm:
-                return None
+        # Pace alone is circular when the paces came from these very runs (a runner who runs
+        # the same 5K every day would "race" every day): a race needs a race heart rate too.
+        if activity.average_hr_bpm is None or hr_max_bpm is None:
+            return None
+        needed = 0.80 if standard > 30000 else 0.88
+        if activity.average_hr_bpm < needed * hr_max_bpm:
+            return None
         return (
             f"a {_RACE_LABELS[standard]} at {100 * speed / predicted_mps:.0f} % of the speed "
             "your fitness predicts for it"

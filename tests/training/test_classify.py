@@ -113,6 +113,13 @@ def test_a_fast_standard_distance_with_low_heart_rate_is_not_a_race() -> None:
     assert result.kind is not WorkoutKind.RACE
 
 
+def test_pace_alone_never_makes_a_race() -> None:
+    # Paces estimated from these very runs would otherwise call every one of them a race.
+    seconds = race_time(45, 5000)
+    assert classify(_run(5000, seconds), PACES, hr_max_bpm=190).kind is WorkoutKind.EASY
+    assert classify(_run(5000, seconds, average_hr_bpm=180.0), PACES).kind is WorkoutKind.EASY
+
+
 def test_fast_laps_between_slow_ones_are_intervals() -> None:
     laps = (
         _lap(2000, 350),
