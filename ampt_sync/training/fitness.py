@@ -210,7 +210,11 @@ def official_distance_m(distance_m: float) -> float:
 def _label(distance_m: float) -> str:
     names = {1500.0: "1500 m", 1609.344: "mile", 3000.0: "3000 m", 3218.688: "2 miles",
              15000.0: "15K", 16093.44: "10 miles"}  # fmt: skip
-    return names.get(distance_m) or distance_label(distance_m)
+    if distance_m in names:
+        return names[distance_m]
+    if distance_m in (5000.0, 10000.0, 21097.5, 42195.0):
+        return distance_label(distance_m)
+    return f"{distance_m / 1000:.1f} km"
 
 
 @dataclass(frozen=True)

@@ -568,3 +568,12 @@ def test_training_derived_estimates_never_rise_more_than_allowed(
     fitness = estimate_fitness(history, ATHLETE, TODAY, previous)
     assert fitness.vdot <= previous_vdot + MAX_RISE_PER_14_DAYS * days / 14 + 1e-9
     assert fitness.vdot >= previous_vdot - 0.01  # no gap: never lower (only rounded down)
+
+
+def test_a_race_over_an_odd_distance_is_named_in_km() -> None:
+    day = TODAY - timedelta(days=5)
+    history = [
+        *_easy_weeks(TODAY - timedelta(days=20), TODAY),
+        _run(day, 8046, 2400, workout_type=1),
+    ]
+    assert estimate_fitness(history, ATHLETE, TODAY).source == f"race {day.isoformat()} 8.0 km"
