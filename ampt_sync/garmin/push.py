@@ -1,0 +1,503 @@
+"""The push: put the plan's next days on Garmin, exactly once, and check it.
+
+:func:`push_workouts` gathers (one calendar read, two when the window crosses a month; plus one
+library listing only when something may exist that the ledger does not record), decides
+(:func:`~ampt_sync.garmin.reconcile.reconcile`, pure) and applies, action by action:
+
+* Writes are paced: at least ``write_interval_s`` between two writes (about 1 s against Garmin,
+  0 against a loopback simulator).
+* The ledger row is written right after each write succeeds; before a write whose outcome may be
+  unknown, the row's ``pending`` names it. A process killed anywhere leaves a ledger the next push
+  can trust: a pending row makes it look on Garmin (library and calendar) before doing anything.
+* An unknown outcome (timeout, 5xx, connection reset, a lost answer) is resolved **by looking it
+  up** (the workout by its marker, the calendar entry in the day's month view) before the write
+  is tried once more; ``schedule`` is never simply repeated. A second unknown outcome stops the
+  push with :class:`~ampt_sync.errors.RemoteUnavailable`.
+* Every write is read back and checked (the workout as stored against the payload sent, the
+  calendar entry's day and workout, a deletion's 404). A workout Garmin changed on the way is an
+  error for that workout, and its ledger hash is cleared so the next push writes it again.
+* A 429 stops the push at once with :class:`~ampt_sync.errors.RateLimited`; refused tokens with
+  :class:`~ampt_sync.errors.ReloginNeeded`. Other per-workout problems
+  (:class:`~ampt_sync.errors.RemoteError`) are recorded in the report and the next action goes
+  ahead. When a push stops on an exception, the partial report is on the exception as
+  ``push_report``.
+* A 404 on unschedule or delete counts as done. A workout is only deleted after reading it back
+  with our marker still on it.
+
+:func:`run_push` is the entry point for the daemon and the CLI: plan in, report out.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from ampt_sync.domain import Plan, WorkoutKind
+from ampt_sync.errors import AmptSyncError, RemoteError, RemoteUnavailable
+from ampt_sync.garmin.calendar import WorkoutCalendar
+from ampt_sync.garmin.client import NotFound
+from ampt_sync.garmin.encode import Encoded, encode, parse_marker, stored_as_sent
+from ampt_sync.garmin.reconcile import (
+    Action,
+    Adopt,
+    Create,
+    Desired,
+    Move,
+    Remove,
+    Update,
+    View,
+    needs_library,
+    reconcile,
+)
+from ampt_sync.store.ledger import GarminLedger, LedgerEntry
+
+if TYPE_CHECKING:
+    from ampt_sync.config import Settings
+    from ampt_sync.garmin.client import RequestHook, TokenStoreLike
+    from ampt_sync.store.db import Store
+
+log = logging.getLogger(__name__)
+
+
+def desired_workouts(plan: Plan, today: date, horizon_days: int) -> list[Desired]:
+    """The plan's workouts on days ``today <= day < today + horizon_days``, encoded; rest days
+    are left out. Raises :class:`~ampt_sync.garmin.encode.EncodeError` for a workout Garmin
+    cannot take (before anything is written)."""
+    end = today + timedelta(days=horizon_days)
+    return [
+        Desired(key=workout.key, day=day, encoded=encode(workout))
+        for day, workout in plan.workouts_between(today, end)
+        if workout.kind is not WorkoutKind.REST
+    ]
+
+
+def describe(action: Action) -> tuple[str, str, str, str]:
+    """(what, day, workout, detail) for a table row or a log line."""
+    if isinstance(action, Create):
+        d = action.desired
+        return ("create", str(d.day), d.title, "new workout, scheduled")
+    if isinstance(action, Update):
+        d = action.desired
+        return ("update", str(d.day), d.title, f"rewritten in place (workout {action.workout_id})")
+    if isinstance(action, Move):
+        if action.to_day is None:
+            extra = len(action.unschedule)
+            return ("unschedule", str(action.from_day or ""), action.title, f"{extra} duplicate(s)")
+        source = str(action.from_day) if action.from_day else "not on the calendar"
+        return ("move", str(action.to_day), action.title, f"from {source}")
+    if isinstance(action, Remove):
+        what = "remove" if action.forget else "remove duplicate"
+        detail = f"{len(action.schedule_ids)} entr(ies), {len(action.workout_ids)} workout(s)"
+        return (what, str(action.day or ""), action.title, detail)
+    entry = action.entry
+    return ("record", str(entry.scheduled_day or ""), entry.key, "ledger catches up with Garmin")
+
+
+@dataclass
+class PushReport:
+    """What one push decided and did. ``api_calls`` counts HTTP requests (see
+    :class:`~ampt_sync.garmin.client.ApiCalls`); ``errors`` are per-workout problems that did not
+    stop the push."""
+
+    today: date
+    first: date
+    end: date
+    dry_run: bool
+    actions: list[Action] = field(default_factory=list)
+    applied: list[Action] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    api_calls: dict[str, int] = field(default_factory=dict)
+    stopped_by: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.stopped_by is None
+
+    @property
+    def writes(self) -> int:
+        return self.api_calls.get("writes", 0)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, for the run report."""
+        return {
+            "today": self.today.isoformat(),
+            "window": [self.first.isoformat(), self.end.isoformat()],
+            "dry_run": self.dry_run,
+            "planned": [list(describe(a)) for a in self.actions if not isinstance(a, Adopt)],
+            "applied": [list(describe(a)) for a in self.applied if not isinstance(a, Adopt)],
+            "errors": list(self.errors),
+            "api_calls": dict(self.api_calls),
+            "stopped_by": self.stopped_by,
+        }
+
+
+class Pusher:
+    """Applies reconcile's actions to a :class:`WorkoutCalendar`, keeping the ledger true."""
+
+    def __init__(
+        self,
+        calendar: WorkoutCalendar,
+        ledger: GarminLedger,
+        *,
+        write_interval_s: float = 0.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.calendar = calendar
+        self.ledger = ledger
+        self.write_interval_s = write_interval_s
+        self.sleep = sleep
+        self.clock = clock
+        self._last_write: float | None = None
+
+    # ---- gather and decide ------------------------------------------------------------------
+
+    def plan(
+        self, desired: Sequence[Desired], first: date, end: date, *, force: bool = False
+    ) -> list[Action]:
+        """Read Garmin (as little as possible) and decide; writes nothing."""
+        ledger = self.ledger.all()
+        scheduled = tuple(self.calendar.scheduled(first, end))
+        marked = None
+        if needs_library(desired, ledger):
+            marked = tuple(self.calendar.marked_workouts())
+        view = View(first=first, end=end, scheduled=scheduled, marked=marked)
+        return reconcile(desired, ledger, view, force=force)
+
+    # ---- apply ------------------------------------------------------------------------------
+
+    def apply(self, actions: Sequence[Action], report: PushReport) -> None:
+        """Apply ``actions`` in order; see the module docstring for what stops it."""
+        for action in actions:
+            try:
+                self._apply(action)
+            except RemoteError as exc:
+                # One workout's problem (Garmin refused or changed it); the others go ahead.
+                report.errors.append(str(exc))
+                log.error("%s", exc)
+                continue
+            report.applied.append(action)
+            if not isinstance(action, Adopt):
+                log.info("garmin: %s", " ".join(p for p in describe(action) if p))
+
+    def _apply(self, action: Action) -> None:
+        if isinstance(action, Adopt):
+            self.ledger.put(action.entry)
+        elif isinstance(action, Create):
+            self._create(action.desired)
+        elif isinstance(action, Update):
+            self._update(action)
+        elif isinstance(action, Move):
+            self._move(action)
+        else:
+            self._remove(action)
+
+    def _row(self, key: str) -> LedgerEntry:
+        return self.ledger.get(key) or LedgerEntry(key=key)
+
+    # ---- actions ----------------------------------------------------------------------------
+
+    def _create(self, desired: Desired) -> None:
+        key, encoded = desired.key, desired.encoded
+        self.ledger.put(LedgerEntry(key=key, content_hash="", pending="create"))
+        workout_id = self._create_workout(key, encoded)
+        self.ledger.put(LedgerEntry(key=key, garmin_workout_id=workout_id))
+        self._check_content(key, workout_id, encoded)
+        row = self._row(key).but(content_hash=encoded.payload_hash)
+        self.ledger.put(row)
+        self._schedule_into_ledger(row, desired.day)
+
+    def _update(self, action: Update) -> None:
+        key, encoded = action.key, action.desired.encoded
+        row = self._row(key)
+        self.ledger.put(row.but(pending="update"))
+        try:
+            self._update_workout(action.workout_id, encoded)
+        except NotFound:
+            # Deleted in Garmin Connect since we looked: start again from nothing.
+            self.ledger.put(LedgerEntry(key=key))
+            self._create(action.desired)
+            return
+        self._check_content(key, action.workout_id, encoded, written=True)
+        self.ledger.put(self._row(key).but(content_hash=encoded.payload_hash, pending=None))
+
+    def _move(self, action: Move) -> None:
+        for schedule_id in action.unschedule:
+            row = self._row(action.key)
+            self.ledger.put(row.but(pending="unschedule"))
+            self._unschedule(schedule_id)
+            row = self._row(action.key)
+            if row.schedule_id == schedule_id:
+                row = row.but(schedule_id=None, scheduled_day=None)
+            self.ledger.put(row.but(pending=None))
+        if action.to_day is not None:
+            row = self._row(action.key)
+            try:
+                self._schedule_into_ledger(row, action.to_day)
+            except NotFound:
+                # Deleted in Garmin Connect (its entries went with it): start again from nothing.
+                self.ledger.put(LedgerEntry(key=action.key))
+                if action.desired is None:
+                    raise
+                self._create(action.desired)
+
+    def _remove(self, action: Remove) -> None:
+        row = self.ledger.get(action.key)
+        if action.forget or row is not None:
+            # Pending makes the next push list the library, so nothing half-removed is lost.
+            base = row or LedgerEntry(
+                key=action.key,
+                garmin_workout_id=action.workout_ids[0] if action.workout_ids else None,
+            )
+            self.ledger.put(base.but(pending="remove"))
+        for schedule_id in action.schedule_ids:
+            self._unschedule(schedule_id)
+        for workout_id in action.workout_ids:
+            self._delete_workout(workout_id)
+        if action.forget:
+            self.ledger.forget(action.key)
+        else:
+            self.ledger.put(self._row(action.key).but(pending=None))
+
+    # ---- single writes, each resolved and read back -----------------------------------------
+
+    def _pace(self) -> None:
+        if self._last_write is not None and self.write_interval_s > 0:
+            wait = self._last_write + self.write_interval_s - self.clock()
+            if wait > 0:
+                self.sleep(wait)
+
+    def _write(self, call: Callable[[], Any]) -> Any:
+        self._pace()
+        try:
+            return call()
+        finally:
+            self._last_write = self.clock()
+
+    def _find_marked(self, key: str) -> list[int]:
+        return [w.workout_id for w in self.calendar.marked_workouts() if w.key == key]
+
+    def _create_workout(self, key: str, encoded: Encoded) -> int:
+        try:
+            return self._write(lambda: self.calendar.create(encoded.payload))
+        except RemoteUnavailable:
+            found = self._find_marked(key)
+            if found:
+                log.info("garmin: the create of %s went through after all", key)
+                return found[0]
+            log.info("garmin: the create of %s did not happen; once more", key)
+            return self._write(lambda: self.calendar.create(encoded.payload))
+
+    def _update_workout(self, workout_id: int, encoded: Encoded) -> None:
+        try:
+            self._write(lambda: self.calendar.update(workout_id, encoded.payload))
+        except RemoteUnavailable:
+            stored = self.calendar.get(workout_id)
+            if stored is None:
+                raise NotFound(f"workout {workout_id}: not found on Garmin") from None
+            if stored_as_sent(encoded.payload, stored):
+                return
+            self._write(lambda: self.calendar.update(workout_id, encoded.payload))
+
+    def _check_content(
+        self, key: str, workout_id: int, encoded: Encoded, *, written: bool = False
+    ) -> None:
+        stored = self.calendar.get(workout_id)
+        if stored is not None and stored_as_sent(encoded.payload, stored):
+            return
+        if stored is not None and not written:
+            # An older copy (found by its marker after a lost answer): bring it up to date.
+            self._update_workout(workout_id, encoded)
+            stored = self.calendar.get(workout_id)
+            if stored is not None and stored_as_sent(encoded.payload, stored):
+                return
+        self.ledger.put(self._row(key).but(content_hash="", pending=None))
+        raise RemoteError(
+            f"Garmin stored workout {key} ({encoded.name!r}) differently from what was sent; "
+            "it will be written again at the next push"
+        )
+
+    def _schedule_into_ledger(self, row: LedgerEntry, day: date) -> None:
+        assert row.garmin_workout_id is not None  # noqa: S101 - callers guarantee it
+        workout_id = row.garmin_workout_id
+        self.ledger.put(row.but(pending="schedule"))
+        schedule_id = self._schedule(workout_id, day)
+        self.ledger.put(row.but(schedule_id=schedule_id, scheduled_day=day, pending=None))
+
+    def _schedule(self, workout_id: int, day: date) -> int:
+        try:
+            schedule_id = self._write(lambda: self.calendar.schedule(workout_id, day))
+        except RemoteUnavailable:
+            # schedule is not idempotent: look before anything is sent again.
+            existing = [
+                item.schedule_id
+                for item in self.calendar.scheduled(day, day + timedelta(days=1))
+                if item.workout_id == workout_id
+            ]
+            if existing:
+                for extra in existing[1:]:
+                    self._unschedule(extra)
+                return existing[0]
+            schedule_id = self._write(lambda: self.calendar.schedule(workout_id, day))
+        entry = self.calendar.get_schedule(schedule_id)
+        if entry is None or entry.workout_id != workout_id or entry.day != day:
+            raise RemoteError(
+                f"Garmin did not keep workout {workout_id} on {day} (calendar entry "
+                f"{schedule_id}); it will be scheduled again at the next push"
+            )
+        return schedule_id
+
+    def _unschedule(self, schedule_id: int) -> None:
+        try:
+            self._write(lambda: self.calendar.unschedule(schedule_id))
+        except RemoteUnavailable:
+            if self.calendar.get_schedule(schedule_id) is None:
+                return
+            self._write(lambda: self.calendar.unschedule(schedule_id))
+        if self.calendar.get_schedule(schedule_id) is not None:
+            raise RemoteError(f"Garmin still shows calendar entry {schedule_id} after removing it")
+
+    def _delete_workout(self, workout_id: int) -> None:
+        stored = self.calendar.get(workout_id)
+        if stored is None:
+            return
+        if parse_marker(stored.get("description")) is None:
+            log.warning("garmin: workout %s no longer carries our marker; left alone", workout_id)
+            return
+        try:
+            self._write(lambda: self.calendar.delete(workout_id))
+        except RemoteUnavailable:
+            if self.calendar.get(workout_id) is None:
+                return
+            self._write(lambda: self.calendar.delete(workout_id))
+        if self.calendar.get(workout_id) is not None:
+            raise RemoteError(f"Garmin still holds workout {workout_id} after deleting it")
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points
+
+
+def push_workouts(
+    desired: Sequence[Desired],
+    today: date,
+    horizon_days: int,
+    calendar: WorkoutCalendar,
+    ledger: GarminLedger,
+    *,
+    write_interval_s: float = 0.0,
+    dry_run: bool = False,
+    force: bool = False,
+    sleep: Callable[[float], None] = time.sleep,
+    on_plan: Callable[[list[Action]], None] | None = None,
+) -> PushReport:
+    """Make Garmin's ``[today, today + horizon_days)`` hold exactly ``desired``.
+
+    ``on_plan`` sees the decided actions before the first write (the CLI shows them). With
+    ``dry_run`` only reads happen and the report lists what would be done. On an exception the
+    partial report is attached to it as ``push_report``.
+    """
+    first, end = today, today + timedelta(days=horizon_days)
+    report = PushReport(today=today, first=first, end=end, dry_run=dry_run)
+    pusher = Pusher(calendar, ledger, write_interval_s=write_interval_s, sleep=sleep)
+    try:
+        report.actions = pusher.plan(desired, first, end, force=force)
+        if on_plan is not None:
+            on_plan(report.actions)
+        if not dry_run:
+            pusher.apply(report.actions, report)
+    except AmptSyncError as exc:
+        report.stopped_by = type(exc).__name__
+        report.api_calls = calendar.api_calls()
+        exc.push_report = report  # type: ignore[attr-defined]
+        raise
+    report.api_calls = calendar.api_calls()
+    return report
+
+
+def disconnect(
+    calendar: WorkoutCalendar,
+    ledger: GarminLedger,
+    today: date,
+    horizon_days: int,
+    *,
+    write_interval_s: float = 0.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> PushReport:
+    """Remove every workout of ours (in the ledger or carrying our marker) and every calendar
+    entry of it the ledger knows or the window shows; the runner's own are left alone. The
+    ledger ends empty when nothing failed."""
+    first, end = today, today + timedelta(days=horizon_days)
+    report = PushReport(today=today, first=first, end=end, dry_run=False)
+    pusher = Pusher(calendar, ledger, write_interval_s=write_interval_s, sleep=sleep)
+    try:
+        view = View(
+            first=first,
+            end=end,
+            scheduled=tuple(calendar.scheduled(first, end)),
+            marked=tuple(calendar.marked_workouts()),
+        )
+        # An empty plan: every key of ours is "no longer wanted". No guard: emptying is the point.
+        report.actions = reconcile([], ledger.all(), view, force=True)
+        pusher.apply(report.actions, report)
+    except AmptSyncError as exc:
+        report.stopped_by = type(exc).__name__
+        report.api_calls = calendar.api_calls()
+        exc.push_report = report  # type: ignore[attr-defined]
+        raise
+    report.api_calls = calendar.api_calls()
+    return report
+
+
+def push_plan(
+    plan: Plan,
+    today: date,
+    horizon_days: int,
+    calendar: WorkoutCalendar,
+    ledger: GarminLedger,
+    **options: Any,
+) -> PushReport:
+    """:func:`push_workouts` for the plan's workouts in the window
+    (see :func:`desired_workouts`)."""
+    desired = desired_workouts(plan, today, horizon_days)
+    return push_workouts(desired, today, horizon_days, calendar, ledger, **options)
+
+
+def run_push(
+    plan: Plan,
+    today: date,
+    settings: Settings,
+    store: Store,
+    token_store: TokenStoreLike,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    environ: Mapping[str, str] = os.environ,
+    on_request: RequestHook | None = None,
+) -> PushReport:
+    """One push for the daemon or the CLI: stored tokens, ``AMPT_SYNC_GARMIN_URL``, the
+    configured horizon and write pacing. Raises what :func:`push_workouts` raises, plus
+    :class:`~ampt_sync.errors.ReloginNeeded` (recorded in the store) when Garmin refuses the
+    tokens."""
+    from ampt_sync.garmin.calendar import GarminCalendar
+    from ampt_sync.garmin.client import open_garmin, write_interval_s
+
+    desired = desired_workouts(plan, today, settings.sync.horizon_days)
+    with open_garmin(token_store, store=store, environ=environ, on_request=on_request) as session:
+        return push_workouts(
+            desired,
+            today,
+            settings.sync.horizon_days,
+            GarminCalendar(session),
+            GarminLedger(store),
+            write_interval_s=write_interval_s(
+                settings.sync.garmin_write_interval_s, session.base_url
+            ),
+            dry_run=dry_run,
+            force=force,
+        )

@@ -1,0 +1,1 @@
+"""Simulated Strava and Garmin Connect, speaking their real HTTP APIs on loopback."""
