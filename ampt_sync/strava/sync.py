@@ -1,0 +1,387 @@
+"""Pulling activities from Strava into the store.
+
+:func:`pull` lists the athlete's activities that started inside a window, in pages of 200
+(stopping at the first page that is not full), upserts each by id with its raw JSON (minus
+location data and the social counters such as ``kudos_count``, which change without the activity
+changing), notices deletions, then fetches the detailed activity (laps, splits, best
+efforts) of every race or workout run (``workout_type`` 1 or 3) that has none yet or whose summary
+changed since.
+
+The window:
+
+* first pull: the last ``strava.backfill_days`` local days, today included (a backfill);
+* later pulls: from :data:`OVERLAP` (3 days) before the cursor, the newest start time seen,
+  so that late uploads, edits (type, name, distance, workout type) and deletions inside those
+  days are seen;
+* ``since``: from local midnight of that date;
+* a listing that did not complete (rate limit, network) leaves its window start behind, and the
+  next pull lists from there again: what was stored stays stored, details already fetched are not
+  fetched again, so the next pull resumes.
+
+Costs (requests): a listing of N activities costs ⌊N/200⌋ + 1; each detail costs 1; a pull that
+finds nothing new costs exactly 1. Deletions are noticed only for a complete listing, by absence.
+
+Activities that cannot be read (:class:`~ampt_sync.store.activities.MalformedActivity`) or are
+absurd (:func:`absurd_reason`) are skipped and reported, never stored and never fatal. Runs
+(``Run``, ``TrailRun``, ``VirtualRun``) count as running; other sports are stored and count as
+cross-training.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ampt_sync.domain import RUN_SPORTS
+from ampt_sync.errors import RemoteError
+from ampt_sync.store.activities import (
+    ActivityColumns,
+    MalformedActivity,
+    UpsertOutcome,
+    delete_activities,
+    delete_all_activities,
+    ids_started_between,
+    newest_start,
+    parse_summary,
+    rows_needing_detail,
+    store_detail,
+    upsert_activity,
+)
+from ampt_sync.store.models import ActivityRow, SyncCursorRow
+
+if TYPE_CHECKING:
+    from ampt_sync.config import Settings
+    from ampt_sync.store.db import Store
+    from ampt_sync.strava.client import StravaClient
+
+log = logging.getLogger(__name__)
+
+PER_PAGE = 200
+OVERLAP = timedelta(days=3)
+#: Cursor names in ``sync_cursors``; everything starting with ``strava.`` is Strava's.
+CURSOR_PREFIX = "strava."
+CURSOR_NEWEST = "strava.newest_start"
+CURSOR_PENDING = "strava.pending_window"
+
+# What no real activity does. A run faster than this over any distance beats Usain Bolt's
+# 100 m average (10.4 m/s).
+MAX_RUN_SPEED_MPS = 12.5
+MAX_SPEED_MPS = 100.0
+MAX_RUN_DISTANCE_M = 500_000.0
+MAX_DURATION_S = 5 * 86_400.0
+EARLIEST_START = datetime(1990, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)
+HR_RANGE_BPM = (20.0, 250.0)
+#: Social counters change without the activity changing; kept, each change would count as an
+#: edit and fetch a workout's detail again.
+VOLATILE_KEYS = frozenset(
+    {
+        "kudos_count",
+        "comment_count",
+        "achievement_count",
+        "athlete_count",
+        "photo_count",
+        "total_photo_count",
+        "has_kudoed",
+    }
+)
+
+#: ``progress(phase, done, total)``: phase "list" (activities so far, total unknown) or
+#: "details" (details fetched, of how many).
+Progress = Callable[[str, int, int | None], None]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An activity (or detail) left out, and why. ``activity_id`` is None when unreadable."""
+
+    activity_id: int | None
+    reason: str
+
+
+@dataclass
+class PullReport:
+    """What one pull did. Filled as it goes, so that a pull stopped by an error (pass your own
+    ``report``) still tells what it stored. ``api_calls`` are requests counted against Strava's
+    rate limits; ``token_refreshes`` went to ``/oauth/token``."""
+
+    window_start: datetime | None = None
+    backfill: bool = False
+    pages: int = 0
+    fetched: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    runs: int = 0
+    cross_training: int = 0
+    details_fetched: int = 0
+    details_pending: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    api_calls: int = 0
+    token_refreshes: int = 0
+    listing_complete: bool = False
+    complete: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["window_start"] = None if self.window_start is None else self.window_start.isoformat()
+        return data
+
+
+# ------------------------------------------------------------------------------------------------
+# Checks
+
+
+def absurd_reason(columns: ActivityColumns, now: datetime) -> str | None:
+    """Why an activity cannot be real, or None. Absurd activities are skipped, not stored."""
+    if min(columns.distance_m, columns.moving_time_s, columns.elapsed_time_s) < 0:
+        return "negative distance or time"
+    if columns.start_utc > now + FUTURE_SLACK:
+        return f"starts in the future ({columns.start_utc:%Y-%m-%d %H:%M} UTC)"
+    if columns.start_utc < EARLIEST_START:
+        return f"starts before {EARLIEST_START.year} ({columns.start_utc:%Y-%m-%d})"
+    if max(columns.moving_time_s, columns.elapsed_time_s) > MAX_DURATION_S:
+        return f"lasts {columns.elapsed_time_s / 3600:.0f} h"
+    is_run = columns.sport_type in RUN_SPORTS
+    if columns.distance_m > 0 and columns.moving_time_s == 0:
+        return f"{columns.distance_m / 1000:.1f} km in no time"
+    speed = columns.distance_m / columns.moving_time_s if columns.moving_time_s else 0.0
+    if is_run and columns.distance_m > MAX_RUN_DISTANCE_M:
+        return f"a run of {columns.distance_m / 1000:.0f} km"
+    if speed > (MAX_RUN_SPEED_MPS if is_run else MAX_SPEED_MPS):
+        return f"{columns.sport_type} at {speed * 3.6:.0f} km/h"
+    for hr in (columns.average_hr_bpm, columns.max_hr_bpm):
+        if hr is not None and not HR_RANGE_BPM[0] <= hr <= HR_RANGE_BPM[1]:
+            return f"heart rate {hr:.0f} bpm"
+    return None
+
+
+# ------------------------------------------------------------------------------------------------
+# Cursors
+
+
+def _read_cursor(session: Session, name: str) -> datetime | None:
+    row = session.get(SyncCursorRow, name)
+    if row is None:
+        return None
+    try:
+        value = datetime.fromisoformat(row.value)
+    except ValueError:
+        log.warning("ignoring the unreadable sync cursor %s=%r", name, row.value)
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _write_cursor(session: Session, name: str, value: datetime, now: datetime) -> None:
+    row = session.get(SyncCursorRow, name)
+    text = value.astimezone(UTC).isoformat()
+    if row is None:
+        session.add(SyncCursorRow(name=name, value=text, updated_at=now))
+    else:
+        row.value, row.updated_at = text, now
+
+
+def _drop_cursor(session: Session, name: str) -> None:
+    row = session.get(SyncCursorRow, name)
+    if row is not None:
+        session.delete(row)
+
+
+def strava_cursor(session: Session) -> datetime | None:
+    """The newest start time seen by a complete listing, or None before the first pull."""
+    return _read_cursor(session, CURSOR_NEWEST)
+
+
+def delete_strava_data(session: Session) -> tuple[int, int]:
+    """Delete every activity and every Strava cursor; returns (activities, cursors) deleted."""
+    activities = delete_all_activities(session)
+    cursors = session.execute(
+        delete(SyncCursorRow).where(SyncCursorRow.name.startswith(CURSOR_PREFIX))
+    ).rowcount
+    return activities, cursors or 0
+
+
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The first instant of local ``day`` in ``zone``, in UTC."""
+    return datetime.combine(day, time(0), zone).astimezone(UTC)
+
+
+# ------------------------------------------------------------------------------------------------
+# The pull
+
+
+def pull(
+    client: StravaClient,
+    store: Store,
+    settings: Settings,
+    *,
+    since: date | None = None,
+    report: PullReport | None = None,
+    progress: Progress | None = None,
+) -> PullReport:
+    """Bring the store up to date with Strava; returns the report (``report``, when given).
+
+    Raises :class:`~ampt_sync.errors.RateLimited` (with ``retry_at``) when the budget runs out or
+    Strava answers 429, and the other :mod:`ampt_sync.errors` for auth and network trouble;
+    everything stored before that stays stored, and ``report`` tells what it was."""
+    report = report if report is not None else PullReport()
+    calls_before, refreshes_before = client.api_calls, client.refreshes
+    try:
+        _pull(
+            client, store, settings.zone(), settings.strava.backfill_days, since, report, progress
+        )
+    finally:
+        report.api_calls += client.api_calls - calls_before
+        report.token_refreshes += client.refreshes - refreshes_before
+    return report
+
+
+def _pull(
+    client: StravaClient,
+    store: Store,
+    zone: ZoneInfo,
+    backfill_days: int,
+    since: date | None,
+    report: PullReport,
+    progress: Progress | None,
+) -> None:
+    now = client.now()
+    with store.transaction() as session:
+        cursor = _read_cursor(session, CURSOR_NEWEST)
+        pending = _read_cursor(session, CURSOR_PENDING)
+    if since is not None:
+        start = local_midnight(since, zone)
+    elif cursor is not None:
+        start = cursor - OVERLAP
+    else:
+        today = now.astimezone(zone).date()
+        start = local_midnight(today - timedelta(days=backfill_days - 1), zone)
+        report.backfill = True
+    if pending is not None and pending < start:
+        start = pending
+    report.window_start = start
+    with store.transaction() as session:
+        _write_cursor(session, CURSOR_PENDING, start, now)
+
+    # Strava's `after` is exclusive, in whole seconds.
+    after_epoch = math.ceil(start.timestamp()) - 1
+    seen: set[int] = set()
+    page = 1
+    while True:
+        items = client.activities_page(after_epoch=after_epoch, page=page, per_page=PER_PAGE)
+        report.pages += 1
+        with store.transaction() as session:
+            for raw in items:
+                _take(session, raw, now, report, seen)
+        if progress is not None:
+            progress("list", report.fetched, None)
+        if len(items) < PER_PAGE:
+            break
+        page += 1
+
+    with store.transaction() as session:
+        gone = ids_started_between(session, start, now + FUTURE_SLACK) - seen
+        report.deleted = delete_activities(session, gone)
+        if gone:
+            log.info("deleted %d activities no longer on Strava", report.deleted)
+        newest = newest_start(session)
+        candidates = [c for c in (cursor, newest) if c is not None]
+        _write_cursor(session, CURSOR_NEWEST, max(candidates) if candidates else now, now)
+        _drop_cursor(session, CURSOR_PENDING)
+    report.listing_complete = True
+
+    _fetch_details(client, store, now, report, progress)
+    report.complete = True
+
+
+def _take(session: Session, raw: Any, now: datetime, report: PullReport, seen: set[int]) -> None:
+    report.fetched += 1
+    raw_id = raw.get("id") if isinstance(raw, dict) else None
+    activity_id = raw_id if isinstance(raw_id, int) and not isinstance(raw_id, bool) else None
+    if activity_id is not None:
+        seen.add(activity_id)  # listed, so not deleted, even when unreadable
+    try:
+        columns = parse_summary(raw)
+    except MalformedActivity as error:
+        _skip(report, activity_id, str(error))
+        return
+    reason = absurd_reason(columns, now)
+    if reason is not None:
+        _skip(report, activity_id, f"activity {activity_id}: {reason}")
+        return
+    kept = {key: value for key, value in raw.items() if key not in VOLATILE_KEYS}
+    outcome = upsert_activity(session, kept, fetched_at=now)
+    if outcome is UpsertOutcome.CREATED:
+        report.created += 1
+    elif outcome is UpsertOutcome.UPDATED:
+        report.updated += 1
+    else:
+        report.unchanged += 1
+    if columns.sport_type in RUN_SPORTS:
+        report.runs += 1
+    else:
+        report.cross_training += 1
+
+
+def _skip(report: PullReport, activity_id: int | None, reason: str) -> None:
+    log.warning("skipped: %s", reason)
+    report.skipped.append(Skipped(activity_id, reason))
+
+
+def _mark_detail_tried(session: Session, activity_id: int) -> None:
+    # Not fetched again until the summary changes: a detail Strava cannot give is not worth a
+    # request on every pull.
+    row = session.get(ActivityRow, activity_id)
+    if row is not None:
+        row.detail_summary_hash = row.summary_hash
+
+
+def _fetch_details(
+    client: StravaClient,
+    store: Store,
+    now: datetime,
+    report: PullReport,
+    progress: Progress | None,
+) -> None:
+    with store.transaction() as session:
+        todo = [row.id for row in rows_needing_detail(session)]
+    report.details_pending = len(todo)
+    for done, activity_id in enumerate(todo, start=1):
+        try:
+            detail = client.activity(activity_id)
+        except RemoteError as error:
+            # Unreadable after retries: skipped now, asked again by the next pull.
+            _skip(report, activity_id, f"activity {activity_id}: detail not readable: {error}")
+            report.details_pending -= 1
+            continue
+        with store.transaction() as session:
+            if detail is None:
+                _mark_detail_tried(session, activity_id)
+                _skip(report, activity_id, f"activity {activity_id}: Strava has no detail for it")
+            else:
+                try:
+                    store_detail(session, activity_id, detail)
+                    report.details_fetched += 1
+                except MalformedActivity as error:
+                    _mark_detail_tried(session, activity_id)
+                    _skip(report, activity_id, f"detail skipped: {error}")
+        report.details_pending -= 1
+        if progress is not None:
+            progress("details", done, len(todo))
+
+
+def stored_counts(store: Store) -> dict[str, int]:
+    """Activities stored, split into runs and cross-training (for status lines)."""
+    with store.transaction() as session:
+        sports = list(session.scalars(select(ActivityRow.sport_type)))
+    runs = sum(1 for sport in sports if sport in RUN_SPORTS)
+    return {"activities": len(sports), "runs": runs, "cross_training": len(sports) - runs}
