@@ -10,6 +10,7 @@ the commands that need them, so that ``ampt-sync --help`` starts quickly on a Ra
 """
 
 from ampt_sync.cli import setup  # noqa: F401  (registers its commands)
+from ampt_sync.cli import strava  # noqa: F401
 from ampt_sync.cli import training  # noqa: F401
 from ampt_sync.cli.base import app, main
 

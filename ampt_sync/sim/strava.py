@@ -275,6 +275,12 @@ class StravaSim:
             for token in (*self._access.values(), *self._refresh.values()):
                 token.revoked = True
 
+    def issued_values(self) -> set[str]:
+        """Every code, access token and refresh token this sim ever handed out (for tests that
+        check none of them leaks into logs or files)."""
+        with self._lock:
+            return {*self._codes, *self._used_codes, *self._access, *self._refresh}
+
     @property
     def live_refresh_tokens(self) -> list[str]:
         with self._lock:
