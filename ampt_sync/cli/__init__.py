@@ -9,9 +9,12 @@ is what adds them. Heavy imports (SQLAlchemy, stravalib, garminconnect, APSchedu
 the commands that need them, so that ``ampt-sync --help`` starts quickly on a Raspberry Pi.
 """
 
-from ampt_sync.cli import setup  # noqa: F401  (registers its commands)
-from ampt_sync.cli import strava  # noqa: F401
-from ampt_sync.cli import training  # noqa: F401
+from ampt_sync.cli import (
+    daemon,  # noqa: F401  (registers its commands)
+    setup,  # noqa: F401
+    strava,  # noqa: F401
+    training,  # noqa: F401
+)
 from ampt_sync.cli.base import app, main
 
 __all__ = ["app", "main"]
