@@ -166,6 +166,14 @@ HIGH_VOLUME_RUN_DAYS, HIGH_VOLUME_WEEK_M = 6, 50_000.0
 EASY_TIME_SHARE_MIN = 0.75
 #: Hill reps: start at 3, one more each hill week, at most 5 (§4.2, the AMPT seed).
 HILL_REPS_START, HILL_REPS_MAX = 3, 5
+#: An easy run is at most this share of the week's long run: the long run stays the long one [H].
+EASY_MAX_SHARE_OF_LONG = 0.90  # with 3 run days, as long as the long run
+#: The day after the long run is a recovery run (AMPT) with this many run days or more; with
+#: fewer every run is needed for volume [H].
+RECOVERY_AFTER_LONG_MIN_RUN_DAYS = 5
+#: Speed sessions whose warm-up and cool-down may grow to hold the week's easy volume when the
+#: easy days cannot (hills keep the seed's mile).
+PADDED_KINDS = frozenset({WorkoutKind.INTERVALS, WorkoutKind.TEMPO, WorkoutKind.FARTLEK})
 #: A warm-up or cool-down is never cut below this (issue 3).
 MIN_WARMUP_S = 10 * 60
 #: Shortest and longest easy-day runs (§4.3: recovery runs 20–45 min) [H].
@@ -418,7 +426,8 @@ class Renderer:
                 self.paces,
                 weekly_distance_m=week_m,
                 warmup_s=float(round(wu_s)),
-                cooldown_s=float(round(min(600.0, wu_s))),
+                # the library's 15/10 min shape, growing with the warm-up, never under 10 min
+                cooldown_s=float(round(max(min(600.0, wu_s), wu_s * 2 / 3))),
             )
         raise ValueError(f"{kind} is not a quality session")
 
@@ -443,6 +452,23 @@ class Renderer:
             warmup -= ROUND_M
             trimmed = self.quality(key, kind, week_m, reps=reps, warmup_m=warmup)
         return trimmed if trimmed.distance_m <= cap_m else None
+
+    def shortened_quality(self, workout: Workout, week_m: float, cap_m: float) -> Workout | None:
+        """``workout`` (a quality session) with its warm-up and cool-down cut until it fits
+        ``cap_m``, never under 10 minutes each; its work stays. ``None`` if it cannot fit."""
+        if workout.distance_m <= cap_m:
+            return workout
+        reps = next((s.times for s in workout.steps if isinstance(s, Repeat)), HILL_REPS_START)
+        warmup = floor_m(
+            _warmup_m(workout, self.easy_mid_s_per_km) - (workout.distance_m - cap_m) / 2
+        )
+        shortest = self.min_warmup_m()
+        while warmup >= shortest:
+            shorter = self.quality(workout.key, workout.kind, week_m, reps=reps, warmup_m=warmup)
+            if shorter.distance_m <= cap_m:
+                return shorter
+            warmup -= ROUND_M
+        return None
 
     def strength(self, key: str, *, light: bool) -> Workout:
         return library.strength_circuit(key, rounds=3, light=light)
@@ -485,13 +511,7 @@ class Renderer:
             warmup = first.end.distance_m if isinstance(first, Step) else None
             return self.quality(key, kind, week_m, reps=reps, warmup_m=warmup)
         if kind in QUALITY_KINDS:
-            first = workout.steps[0]
-            warmup: float | None = None
-            if isinstance(first, Step):
-                if first.end.distance_m is not None:
-                    warmup = first.end.distance_m
-                elif first.end.duration_s is not None:
-                    warmup = first.end.duration_s / self.easy_mid_s_per_km * 1000
+            warmup = _warmup_m(workout, self.easy_mid_s_per_km) or None
             return self.quality(key, kind, week_m, warmup_m=warmup)
         if kind is K.STRENGTH:
             light = "(light)" in workout.title
@@ -504,6 +524,17 @@ class Renderer:
                 return library.time_trial(key, self.paces, distance_m=work.end.distance_m or 5000.0)
             return self.race(key)
         return workout
+
+
+def _warmup_m(workout: Workout, easy_s_per_km: float) -> float:
+    """The warm-up of a speed session in metres (a timed one converted at ``easy_s_per_km``)."""
+    first = workout.steps[0] if workout.steps else None
+    if isinstance(first, Step) and first.role is StepRole.WARMUP:
+        if first.end.distance_m is not None:
+            return first.end.distance_m
+        if first.end.duration_s is not None:
+            return first.end.duration_s / easy_s_per_km * 1000
+    return 0.0
 
 
 def _total_duration_by_time(steps: Sequence[Step | Repeat]) -> float:
@@ -778,8 +809,9 @@ class _Builder:
         self.peak_m = max(usual, min(PEAK_WEEK_M[self.cls], usual * MAX_PEAK_GROWTH))
         self.used = set(used_keys)
         self.level_m = 0.0  # the last non-cutback build level
-        self.peak_level_m = 0.0  # the largest build level so far
+        self.peak_week_m = 0.0  # the most planned in a full build week so far (taper reference)
         self.peak_long_m = 0.0
+        self.last_long_m = 0.0
         self.hill_sessions = 0
         self.time_trial_done = not fitness.needs_time_trial
         self.pre_race_average_m: float | None = None
@@ -819,7 +851,7 @@ class _Builder:
         cap = weekly_build_cap_m(self._cap_reference_m(frame.monday))
         phase = frame.phase
         if phase in (Phase.TAPER, Phase.RACE):
-            reference = self.peak_level_m or min(self.base.weekly_m, cap)
+            reference = self.peak_week_m or min(self.base.weekly_m, cap)
             return floor_m((frame.taper_fraction or 1.0) * reference)
         if phase is Phase.RECOVERY:
             return floor_m(min(cap, RECOVERY_VOLUME_SHARE * self._pre_race_average()))
@@ -839,8 +871,6 @@ class _Builder:
             reference = self.level_m or level
             return floor_m(min(cap, CUTBACK_VOLUME_FACTOR * reference))
         self.level_m = level
-        if phase in (Phase.BASE, Phase.STRENGTH, Phase.SPEED, Phase.MAINTENANCE):
-            self.peak_level_m = max(self.peak_level_m, level)
         return floor_m(level)
 
     # -- caps ----------------------------------------------------------------------------------
@@ -954,7 +984,12 @@ class _Builder:
         # recovery runs: the day after the long run or the race
         for d in kinds:
             before = d - timedelta(days=1)
-            if kinds[d] is K.EASY and (before == goal_day or (has_long and before == long_day)):
+            after_long = (
+                has_long
+                and before == long_day
+                and len(run_days) >= RECOVERY_AFTER_LONG_MIN_RUN_DAYS
+            )
+            if kinds[d] is K.EASY and (before == goal_day or after_long):
                 kinds[d] = K.RECOVERY
         if easy_only or frame.phase is Phase.RACE:
             for d in after_race:
@@ -1022,6 +1057,7 @@ class _Builder:
             sized[long_day] = self.render.long(self.key(long_day, K.LONG), long_m, target, finish)
             if frame.phase not in (Phase.TAPER, Phase.RACE):
                 self.peak_long_m = max(self.peak_long_m, long_m)
+            self.last_long_m = long_m
 
         # 4. fill the easy days with what is left of the week
         fill = [d for d in sorted(kinds) if d not in sized]
@@ -1036,7 +1072,10 @@ class _Builder:
             sized[d] = self.render.recovery(self.key(d, K.RECOVERY), MIN_RUN_S)
         used_m = sum(w.distance_m for d, w in sized.items() if d != goal_day)
         remaining = max(0.0, target - done_this_week - used_m)
-        upper = long_m if long_m > 0 else math.inf
+        share = EASY_MAX_SHARE_OF_LONG if len(run_days) > 3 else 1.0
+        # Without a long run this week (race week, recovery), the last one sets the limit.
+        reference_long = long_m or self.last_long_m
+        upper = share * reference_long if reference_long > 0 else math.inf
         sizes = self._fill(fill, kinds, remaining, caps, upper)
         for d in fill:
             kind = kinds[d]
@@ -1052,6 +1091,23 @@ class _Builder:
                 sized[d] = workout
             else:
                 sized[d] = self.render.easy(self.key(d, K.EASY), sizes[d])
+        # What the easy days cannot hold goes into longer warm-ups and cool-downs of the speed
+        # sessions (their work stays as it is), up to the same limit as an easy run.
+        leftover = remaining - sum(sized[d].distance_m for d in fill)
+        padded = [d for d in quality_slots if d in sized and sized[d].kind in PADDED_KINDS]
+        for i, d in enumerate(padded):
+            if leftover <= ROUND_M:
+                break
+            session = sized[d]
+            room = min(caps[d], upper) - session.distance_m
+            extra = floor_m(min(room, leftover / (len(padded) - i)))
+            if extra < 2 * ROUND_M:
+                continue
+            warmup = _warmup_m(session, self.render.easy_mid_s_per_km) + extra / 2
+            longer = self.render.quality(session.key, session.kind, target, warmup_m=warmup)
+            if longer.distance_m <= min(caps[d], upper) and longer.distance_m > session.distance_m:
+                leftover -= longer.distance_m - session.distance_m
+                sized[d] = longer
 
         for d in sorted(sized):
             if d != goal_day:
@@ -1076,6 +1132,15 @@ class _Builder:
         if frame.phase is Phase.RACE:
             self.pre_race_average_m = None
             self._pre_race_average()
+        if (
+            frame.phase in (Phase.BASE, Phase.STRENGTH, Phase.SPEED, Phase.MAINTENANCE)
+            and not frame.cutback
+            and len(days) == 7
+        ):
+            self.peak_week_m = max(
+                self.peak_week_m,
+                sum(w.distance_m for d, w in week.runs() if not is_goal_race(w, d, self.goal)),
+            )
         return PlanWeek(
             start=frame.first,
             phase=frame.phase,
@@ -1161,7 +1226,12 @@ class _Builder:
             excess = total() - allowed_m
             if excess > 0 and w.kind is K.LONG:
                 size = max(shortest, floor_m(w.distance_m - excess))
-                self._replace(week, d, w, self.render.long(w.key, size, week.target_m))
+                shorter = (
+                    self.render.long(w.key, size, week.target_m)
+                    if size >= self.render.min_run_m()
+                    else self.render.easy(w.key, size)  # too short to call a long run
+                )
+                self._replace(week, d, w, shorter)
 
     @staticmethod
     def _replace(week: _Week, day: date, old: Workout, new: Workout) -> None:

@@ -326,9 +326,13 @@ def check_plan(plan: Plan, inputs: Inputs) -> list[str]:
             problems.append(f"week {week.start}: cutback not 20 % lower")
         if not week.cutback:
             previous_target = week.planned_distance_m
-    peak = max((w.planned_distance_m for w in build_weeks), default=0.0)
+    # The taper cuts volume: each taper week below the biggest build week, planned or run.
+    peak = max(
+        (planned_week_m(week_start(w.start)) for w in build_weeks if len(w.days) == 7),
+        default=0.0,
+    )
     for week in plan.weeks:
-        if week.phase in (Phase.TAPER, Phase.RACE) and peak and week.planned_distance_m >= peak:
+        if week.phase is Phase.TAPER and peak and planned_week_m(week_start(week.start)) >= peak:
             problems.append(f"taper week {week.start} not below the peak")
 
     # --- quality: count, spacing, easy share

@@ -1,0 +1,1152 @@
+"""The adaptation engine: the plan in force + what the runner actually did → the plan brought up
+to date, with a reason for every change.
+
+Pure and deterministic like the planner (no clock: ``today`` comes in). The days before today
+are history and stay as they were; only today (when nothing was run yet) and the future change.
+One exception: a missed session that moves takes its key with it, so it leaves its past day.
+
+What happens, in this order (each rule is idempotent: adapting the adapted plan again on the
+same day with the same activities changes nothing, and the same plan comes back):
+
+1. **A new goal** (distance or date) → the future is planned afresh for it.
+2. **Run days changed** in the config → the future is planned afresh on the new days.
+3. **A gap** of 6+ days without running, newly seen → the future is planned afresh from the
+   history: fitness lowered by the time off (``estimate_fitness`` does the VDOT part), volume
+   back in Daniels' return-to-load steps, no quality in the first half of the return period.
+4. **New paces** (VDOT up or down by 0.5 or more, e.g. after a race or a best effort) → every
+   workout from today on is rendered again with the new paces: same keys, same sizes.
+5. **Matching** of the activities to the planned workouts (same day ±1 by kind and volume:
+   ≥ 70 % done, 30–70 % partial, else missed; runs left over are extra).
+6. **Missed sessions** since the last adaptation: an easy run is let go; a quality session moves
+   to an easy day within 3 days when that leaves 48 hours before the next hard day (and it was
+   not moved before), else it is dropped; a long run moves within 3 days onto an easy day with no
+   hard day beside it, else it is skipped. Nothing is stacked: a session takes the place of an
+   easy run, and only on a run day.
+7. **Overdoing it**: a run ≥ 25 % longer or ≥ 5 % faster than planned (or a hard run that was not
+   planned) makes the next day easy: its quality session or long run swaps with a later easy
+   run of the week when the spacing rules allow, else becomes an easy run.
+8. **Overreaching** (any two signs: EWMA acute:chronic ratio above 1.5; monotony above 2 with a
+   rising load; the efficiency factor of easy runs 5 % below its 4-week median on 3+ runs) →
+   next week becomes a recovery week (−30 %, no intervals, hills or fartlek).
+9. **Safety caps** on the future: every run within 1.10 × the longest run done or planned in the
+   30 days before it, every week outside the taper within the weekly build cap of the three weeks
+   before it (done weeks count what was done).
+
+Science note sections: §5.4 (compliance, missed sessions), §5.5 (gaps, overreaching), §3.1
+(caps), §3.2–3.3 (ACWR, monotony).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from enum import StrEnum
+
+from ampt_sync.domain import (
+    QUALITY_KINDS,
+    Activity,
+    Athlete,
+    Change,
+    Fitness,
+    Goal,
+    Phase,
+    Plan,
+    PlannedDay,
+    PlanWeek,
+    Workout,
+    WorkoutKind,
+)
+from ampt_sync.training.classify import classify
+from ampt_sync.training.load import (
+    RunLog,
+    counts_as_run,
+    efficiency_factors,
+    ewma_acwr,
+    monotony,
+    single_run_cap_m,
+    week_start,
+    weekly_build_cap_m,
+)
+from ampt_sync.training.planner import (
+    HIGH_VOLUME_RUN_DAYS,
+    HIGH_VOLUME_WEEK_M,
+    MAX_QUALITY,
+    MAX_QUALITY_HIGH_VOLUME,
+    NO_HISTORY_LONGEST_SHARE,
+    RECOVERY_DAYS,
+    SHARPENER_MIN_DAYS_BEFORE_RACE,
+    Renderer,
+    baseline,
+    extend_plan,
+    floor_m,
+    is_goal_race,
+    plan_end,
+    plan_warnings,
+    quality_pattern,
+    race_class,
+    replan_from,
+)
+from ampt_sync.units import Units, metres_per_unit
+
+K = WorkoutKind
+
+# ------------------------------------------------------------------------------------------------
+# Rule parameters (science note §5.4, §5.5; issue 3)
+
+#: Share of the planned volume that makes a session done / partial (§5.4).
+DONE_SHARE, PARTIAL_SHARE = 0.70, 0.30
+#: An activity matches a planned workout on its day or one day either side (§5.4).
+MATCH_WINDOW_DAYS = 1
+#: Missed quality sessions and long runs move at most this many days later (issue 3).
+MOVE_WINDOW_DAYS = 3
+#: A run this much longer, or this much faster, than planned makes the next day easy (issue 3).
+OVERSHOOT_LONGER = 1.25
+OVERSHOOT_FASTER = 0.05
+#: VDOT must move this much before every workout is rendered again with new paces [H]: small
+#: daily drifts of the estimate would otherwise rewrite the watch every day.
+VDOT_RERENDER_MIN = 0.5
+#: The weekly cap is a convention (Buist 2008 found no protection, §3.1): a planned week is
+#: trimmed only when it is this much over, so that a small shortfall does not ripple through
+#: every later week of the plan day after day.
+WEEKLY_CAP_TOLERANCE = 0.03
+#: Overreaching signs (§5.5 [H]): any two insert a recovery week of −30 %, no I/R work.
+ACWR_WARN = 1.5
+MONOTONY_WARN = 2.0
+EF_DROP = 0.05
+EF_DROP_RUNS = 3
+RECOVERY_WEEK_FACTOR = 0.70
+OVERREACH_SIGNS_NEEDED = 2
+#: Non-run activities that count as doing a strength session.
+STRENGTH_SPORTS = frozenset({"WeightTraining", "Workout", "Crossfit"})
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+KIND_WORDS = {
+    K.EASY: "easy run",
+    K.RECOVERY: "recovery run",
+    K.STRIDES: "easy run with strides",
+    K.LONG: "long run",
+    K.TEMPO: "tempo run",
+    K.INTERVALS: "intervals",
+    K.FARTLEK: "fartlek",
+    K.HILLS: "hill repeats",
+    K.STRENGTH: "strength circuit",
+    K.RACE: "race",
+    K.REST: "rest day",
+}
+EASY_KINDS = frozenset({K.EASY, K.RECOVERY, K.STRIDES})
+
+
+# ------------------------------------------------------------------------------------------------
+# Matching
+
+
+class Status(StrEnum):
+    PLANNED = "planned"
+    DONE = "done"
+    PARTIAL = "partial"
+    MISSED = "missed"
+
+
+@dataclass(frozen=True)
+class Match:
+    """How a planned workout went: ``activity_id`` is the run (or strength session) that did
+    it; ``share`` its distance over the planned distance (0 when missed or for strength)."""
+
+    key: str
+    day: date
+    kind: WorkoutKind
+    status: Status
+    activity_id: int | None = None
+    share: float = 0.0
+
+
+@dataclass(frozen=True)
+class Matching:
+    """Planned workouts up to today, by key, and the runs that matched none (extra)."""
+
+    by_key: dict[str, Match]
+    extra: tuple[Activity, ...]
+
+    def activity_for(self, key: str) -> int | None:
+        match = self.by_key.get(key)
+        return None if match is None else match.activity_id
+
+
+def _family(kind: WorkoutKind | None) -> str:
+    if kind in QUALITY_KINDS:
+        return "quality"
+    if kind in (K.LONG, K.RACE):
+        return kind.value
+    return "easy"
+
+
+def match_activities(
+    plan: Plan,
+    activities: Sequence[Activity],
+    today: date,
+    *,
+    kinds: dict[int, WorkoutKind | None] | None = None,
+) -> Matching:
+    """Match the runs up to ``today`` to the plan's run workouts up to ``today``.
+
+    A run matches a workout on the same day first, else one day either side; among candidates
+    the one of the same kind family (quality, long, race, easy), then the closest in distance.
+    It needs at least 30 % of the planned distance. Status: ≥ 70 % done, 30–70 % partial; a
+    workout before today with no match is missed, today's stays planned. Strength sessions are
+    done when a strength-type activity (``WeightTraining``, ``Workout``, ``Crossfit``) is on
+    the same day ±1. ``kinds`` (activity id → classified kind) helps prefer the same family.
+    """
+    kinds = kinds or {}
+    days = plan.days()
+    if not days:
+        return Matching({}, ())
+    first = days[0].day - timedelta(days=MATCH_WINDOW_DAYS)
+    runs = sorted(
+        (a for a in activities if counts_as_run(a) and first <= a.day <= today),
+        key=lambda a: (a.day, a.start, a.id),
+    )
+    others = sorted(
+        (a for a in activities if a.sport in STRENGTH_SPORTS and first <= a.day <= today),
+        key=lambda a: (a.day, a.start, a.id),
+    )
+    planned = [(d.day, w) for d in days if d.day <= today for w in d.workouts if w.is_run]
+    used: set[int] = set()
+    found: dict[str, tuple[Activity, float]] = {}
+    for window in (0, MATCH_WINDOW_DAYS):
+        for day, w in planned:
+            if w.key in found or w.distance_m <= 0:
+                continue
+            best = None
+            for a in runs:
+                if a.id in used or abs((a.day - day).days) > window:
+                    continue
+                share = a.distance_m / w.distance_m
+                if share < PARTIAL_SHARE:
+                    continue
+                score = (
+                    0 if _family(kinds.get(a.id)) == _family(w.kind) else 1,
+                    abs(share - 1),
+                    a.id,
+                )
+                if best is None or score < best[0]:
+                    best = (score, a, share)
+            if best is not None:
+                found[w.key] = (best[1], best[2])
+                used.add(best[1].id)
+    by_key: dict[str, Match] = {}
+    for day, w in planned:
+        if w.key in found:
+            a, share = found[w.key]
+            status = Status.DONE if share >= DONE_SHARE else Status.PARTIAL
+            by_key[w.key] = Match(w.key, day, w.kind, status, a.id, round(share, 3))
+        else:
+            status = Status.MISSED if day < today else Status.PLANNED
+            by_key[w.key] = Match(w.key, day, w.kind, status)
+    strength_used: set[int] = set()
+    for d in days:
+        if d.day > today:
+            break
+        for w in d.workouts:
+            if w.kind is not K.STRENGTH:
+                continue
+            session = next(
+                (
+                    a
+                    for a in others
+                    if a.id not in strength_used and abs((a.day - d.day).days) <= MATCH_WINDOW_DAYS
+                ),
+                None,
+            )
+            if session is not None:
+                strength_used.add(session.id)
+                by_key[w.key] = Match(w.key, d.day, w.kind, Status.DONE, session.id)
+            else:
+                status = Status.MISSED if d.day < today else Status.PLANNED
+                by_key[w.key] = Match(w.key, d.day, w.kind, status)
+    extra = tuple(a for a in runs if a.id not in used)
+    return Matching(by_key, extra)
+
+
+# ------------------------------------------------------------------------------------------------
+# Words
+
+
+def day_name(day: date, today: date) -> str:
+    """ "Thursday" within a week of today, else "Thu 12 Mar"."""
+    if abs((day - today).days) <= 6:
+        return WEEKDAY_NAMES[day.weekday()]
+    return f"{WEEKDAY_NAMES[day.weekday()][:3]} {day.day} {MONTH_NAMES[day.month - 1]}"
+
+
+def _what(workout: Workout) -> str:
+    if workout.kind is K.RACE and "time trial" in workout.title:
+        return "time trial"
+    return KIND_WORDS[workout.kind]
+
+
+def _distance(distance_m: float, units: Units) -> str:
+    """ "14.4 km" / "8.9 mi": one decimal, in the runner's units."""
+    return f"{distance_m / metres_per_unit(units):.1f} {units}"
+
+
+def _percent(share: float) -> str:
+    return f"{round(share * 100)}%"
+
+
+# ------------------------------------------------------------------------------------------------
+# A plan being edited
+
+
+@dataclass
+class _WeekRecord:
+    start: date
+    phase: Phase
+    cutback: bool
+    planned_distance_m: float
+
+    @property
+    def monday(self) -> date:
+        return week_start(self.start)
+
+
+class _Draft:
+    """The plan as mutable days and weeks; turned back into a :class:`Plan` at the end."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.weeks = [
+            _WeekRecord(w.start, w.phase, w.cutback, w.planned_distance_m) for w in plan.weeks
+        ]
+        self.order = [d.day for d in plan.days()]
+        self.days = {d.day: list(d.workouts) for d in plan.days()}
+
+    def week_of(self, day: date) -> _WeekRecord | None:
+        monday = week_start(day)
+        return next((w for w in self.weeks if w.monday == monday), None)
+
+    def run_on(self, day: date) -> Workout | None:
+        return next((w for w in self.days.get(day, ()) if w.is_run), None)
+
+    def has_strength(self, day: date) -> bool:
+        return any(w.kind is K.STRENGTH for w in self.days.get(day, ()))
+
+    def replace(self, day: date, old: Workout, new: Workout) -> None:
+        workouts = self.days[day]
+        workouts[workouts.index(old)] = new
+
+    def remove(self, day: date, workout: Workout) -> None:
+        self.days[day].remove(workout)
+
+    def put(self, day: date, workout: Workout) -> None:
+        self.days[day].insert(0, workout)
+
+    def runs_between(self, first: date, end: date) -> list[tuple[date, Workout]]:
+        return [(d, w) for d in self.order if first <= d < end for w in self.days[d] if w.is_run]
+
+    def to_plan(self, base: Plan) -> Plan:
+        weeks = []
+        for record in self.weeks:
+            monday = record.monday
+            days = tuple(
+                PlannedDay(d, tuple(self.days[d])) for d in self.order if week_start(d) == monday
+            )
+            weeks.append(
+                PlanWeek(
+                    record.start, record.phase, record.cutback, record.planned_distance_m, days
+                )
+            )
+        return replace(base, weeks=tuple(weeks))
+
+
+# ------------------------------------------------------------------------------------------------
+# The adaptation
+
+
+@dataclass
+class _Context:
+    athlete: Athlete
+    goal: Goal
+    today: date
+    since: date  # the previous plan's generated_on: days from here on are newly past
+    render: Renderer
+    matching: Matching
+    kinds: dict[int, WorkoutKind | None]
+    activities: Sequence[Activity]
+    done: RunLog  # runs on or before today
+    units: Units
+
+    def ran_on(self, day: date) -> bool:
+        return self.done.distance_on(day) > 0
+
+    def hard_done(self, day: date) -> bool:
+        """A hard run (quality, long, race) was done on ``day``."""
+        for a in self.activities:
+            if a.day == day and counts_as_run(a):
+                kind = self.kinds.get(a.id)
+                if kind in QUALITY_KINDS or kind in (K.LONG, K.RACE):
+                    return True
+        return False
+
+
+def _hard(workout: Workout | None) -> bool:
+    return workout is not None and (workout.is_quality or workout.kind in (K.LONG, K.RACE))
+
+
+class _Adapter:
+    def __init__(self, plan: Plan, ctx: _Context) -> None:
+        self.plan = plan
+        self.ctx = ctx
+        self.draft = _Draft(plan)
+        self.changes: list[Change] = []
+        self.schedule = ctx.athlete.schedule
+        run_days = len(self.schedule.run_days)
+        most = MAX_QUALITY_HIGH_VOLUME if run_days >= HIGH_VOLUME_RUN_DAYS else MAX_QUALITY
+        self.pattern = set(quality_pattern(self.schedule, min(most, max(1, run_days - 2))))
+
+    def note(self, day: date, key: str | None, reason: str) -> None:
+        self.changes.append(Change(day, key, reason))
+
+    def name(self, day: date) -> str:
+        return day_name(day, self.ctx.today)
+
+    def distance(self, distance_m: float) -> str:
+        return _distance(distance_m, self.ctx.units)
+
+    # -- where a session may go --------------------------------------------------------------
+
+    def is_hard(self, day: date, ignoring: str | None = None) -> bool:
+        if day < self.ctx.today and self.ctx.hard_done(day):
+            return True
+        workout = self.draft.run_on(day)
+        if workout is None or workout.key == ignoring:
+            return False
+        if day < self.ctx.today:
+            match = self.ctx.matching.by_key.get(workout.key)
+            return _hard(workout) and match is not None and match.status is not Status.MISSED
+        return _hard(workout)
+
+    def _quality_room(self, day: date, adding: Workout) -> bool:
+        monday = week_start(day)
+        count = sum(
+            1
+            for d, w in self.draft.runs_between(monday, monday + timedelta(days=7))
+            if w.is_quality and w.key != adding.key
+        )
+        if not adding.is_quality:
+            return True
+        week = self.draft.week_of(day)
+        volume = sum(
+            w.distance_m
+            for d, w in self.draft.runs_between(monday, monday + timedelta(days=7))
+            if not is_goal_race(w, d, self.ctx.goal)
+        )
+        high = (
+            len(self.schedule.run_days) >= HIGH_VOLUME_RUN_DAYS
+            and volume >= HIGH_VOLUME_WEEK_M
+            and week is not None
+        )
+        return count + 1 <= (MAX_QUALITY_HIGH_VOLUME if high else MAX_QUALITY)
+
+    def _open_easy_day(self, day: date, moving: Workout) -> Workout | None:
+        """The easy run on ``day`` that ``moving`` may replace, when the rules allow it there."""
+        ctx = self.ctx
+        if day < ctx.today or day.weekday() not in self.schedule.run_days:
+            return None
+        if day == ctx.today and ctx.ran_on(day):
+            return None
+        if day not in self.draft.days:
+            return None
+        easy = self.draft.run_on(day)
+        if easy is None or easy.kind not in EASY_KINDS:
+            return None
+        goal_day = ctx.goal.day
+        if 0 <= (goal_day - day).days < SHARPENER_MIN_DAYS_BEFORE_RACE + 1:
+            return None
+        recovery_days = RECOVERY_DAYS[race_class(ctx.goal.distance_m)]
+        if goal_day < day <= goal_day + timedelta(days=recovery_days):
+            return None
+        before, after = day - timedelta(days=1), day + timedelta(days=1)
+        if self.is_hard(before, moving.key) or self.is_hard(after, moving.key):
+            return None
+        if self.draft.has_strength(before):
+            return None  # strength never the day before a quality session or long run
+        if moving.kind is K.LONG:
+            later = self.draft.run_on(day + timedelta(days=2))
+            if later is not None and later.kind is K.LONG and later.key != moving.key:
+                return None
+        if not self._quality_room(day, moving):
+            return None
+        return easy
+
+    def _cap_on(self, day: date, skip_key: str | None = None) -> float:
+        """The single-run cap on ``day`` (≥ today): done runs before it, planned runs from
+        today to the day before."""
+        ctx = self.ctx
+        longest = ctx.done.longest_before(day)
+        for d, w in self.draft.runs_between(max(ctx.today, day - timedelta(days=30)), day):
+            if w.key == skip_key or is_goal_race(w, d, ctx.goal):
+                continue
+            if d == ctx.today and ctx.ran_on(d):
+                continue
+            longest = max(longest, w.distance_m)
+        if ctx.done.longest_before(ctx.today) <= 0:
+            week = self.draft.week_of(ctx.today)
+            target = week.planned_distance_m if week is not None else 0.0
+            longest = max(longest, NO_HISTORY_LONGEST_SHARE * target)
+        return floor_m(single_run_cap_m(longest))
+
+    # -- rules -------------------------------------------------------------------------------
+
+    def missed_sessions(self) -> None:
+        ctx = self.ctx
+        missed = sorted(
+            (m for m in ctx.matching.by_key.values() if m.status is Status.MISSED),
+            key=lambda m: (m.day, m.key),
+        )
+        for match in missed:
+            if not (ctx.since <= match.day < ctx.today):
+                continue
+            workout = next(
+                (w for w in self.draft.days.get(match.day, ()) if w.key == match.key), None
+            )
+            if workout is None:
+                continue
+            is_trial = workout.kind is K.RACE and not is_goal_race(workout, match.day, ctx.goal)
+            if workout.is_quality or is_trial:
+                self._missed_quality(match.day, workout)
+            elif workout.kind is K.LONG:
+                self._missed_long(match.day, workout)
+
+    def _move_onto(self, source: date, workout: Workout, target: date, easy: Workout) -> None:
+        self.draft.remove(source, workout)
+        self.draft.replace(target, easy, workout)
+
+    def _missed_quality(self, day: date, workout: Workout) -> None:
+        what = _what(workout)
+        if not self._on_its_day(day, workout):
+            self.note(
+                day,
+                workout.key,
+                f"{self.name(day)}'s {what} dropped: missed again after it had been moved. "
+                "Missed sessions are not made up by squeezing them in.",
+            )
+            return
+        for offset in range(1, MOVE_WINDOW_DAYS + 1):
+            target = day + timedelta(days=offset)
+            easy = self._open_easy_day(target, workout)
+            if easy is None:
+                continue
+            self._move_onto(day, workout, target, easy)
+            self.note(
+                target,
+                workout.key,
+                f"{self.name(day)}'s {what} moved to {self.name(target)}: it was missed, and "
+                f"{self.name(target)} still leaves 48 hours before the next hard day.",
+            )
+            self.note(
+                target,
+                easy.key,
+                f"{self.name(target)}'s {_what(easy)} makes room for the {what} missed on "
+                f"{self.name(day)}.",
+            )
+            return
+        self.note(
+            day,
+            workout.key,
+            f"{self.name(day)}'s {what} dropped: it was missed, and no easy day in the next "
+            f"{MOVE_WINDOW_DAYS} days leaves 48 hours before the next hard day. Missed "
+            "sessions are not made up by squeezing them in.",
+        )
+
+    def _on_its_day(self, day: date, workout: Workout) -> bool:
+        """Whether ``workout`` is where the plan put it: a quality session on a quality day of
+        the weekly pattern, a long run on the long-run day. Elsewhere it has been moved."""
+        if workout.kind is K.LONG:
+            return day.weekday() == self.schedule.long_run_day
+        return day.weekday() in self.pattern
+
+    def _missed_long(self, day: date, workout: Workout) -> None:
+        if self._on_its_day(day, workout):
+            for offset in range(1, MOVE_WINDOW_DAYS + 1):
+                target = day + timedelta(days=offset)
+                if week_start(target) != week_start(day):
+                    break  # never into next week, which has its own long run
+                easy = self._open_easy_day(target, workout)
+                if easy is None:
+                    continue
+                self._move_onto(day, workout, target, easy)
+                self.note(
+                    target,
+                    workout.key,
+                    f"{self.name(day)}'s long run moved to {self.name(target)}: it was missed, "
+                    f"and {self.name(target)} has no hard day either side of it.",
+                )
+                self.note(
+                    target,
+                    easy.key,
+                    f"{self.name(target)}'s {_what(easy)} makes room for the long run missed on "
+                    f"{self.name(day)}.",
+                )
+                return
+            reason = (
+                f"no day in the next {MOVE_WINDOW_DAYS} days can take it without a hard day "
+                "beside it"
+            )
+        else:
+            reason = "it had already been moved once"
+        self.note(
+            day,
+            workout.key,
+            f"{self.name(day)}'s long run skipped: it was missed, and {reason}. The next long "
+            "run stays within 10% of your longest recent run.",
+        )
+
+    def overshoot(self) -> None:
+        """A run far beyond plan makes the next day easy."""
+        ctx = self.ctx
+        for a in sorted(ctx.activities, key=lambda a: (a.day, a.start, a.id)):
+            if not counts_as_run(a) or not (ctx.today - timedelta(days=1) <= a.day <= ctx.today):
+                continue
+            why = self._overshoot_reason(a)
+            if why is None:
+                continue
+            following = a.day + timedelta(days=1)
+            if following < ctx.today or (following == ctx.today and ctx.ran_on(following)):
+                continue
+            workout = self.draft.run_on(following)
+            if (
+                workout is None
+                or not (_hard(workout))
+                or is_goal_race(workout, following, ctx.goal)
+            ):
+                continue
+            self._make_easy(following, workout, why)
+
+    def _overshoot_reason(self, a: Activity) -> str | None:
+        ctx = self.ctx
+        name = self.name(a.day)
+        key = next((m.key for m in ctx.matching.by_key.values() if m.activity_id == a.id), None)
+        if key is None:
+            kind = ctx.kinds.get(a.id)
+            if kind is K.RACE:
+                return f"you raced on {name}"
+            if kind in QUALITY_KINDS or kind is K.LONG:
+                return f"{name}'s hard {KIND_WORDS[kind]} was not in the plan"
+            return None
+        planned = next((w for d in self.plan.days() for w in d.workouts if w.key == key), None)
+        if planned is None or planned.kind is K.RACE or planned.distance_m <= 0:
+            return None
+        if ctx.kinds.get(a.id) is K.RACE and planned.kind is not K.RACE:
+            return f"you raced on {name}"
+        longer = a.distance_m / planned.distance_m
+        if longer >= OVERSHOOT_LONGER:
+            return f"{name}'s run was {_percent(longer - 1)} longer than planned"
+        if planned.duration_s > 0 and a.moving_time_s > 0:
+            planned_pace = planned.duration_s / planned.distance_m
+            pace = a.moving_time_s / a.distance_m
+            faster = 1 - pace / planned_pace
+            if faster >= OVERSHOOT_FASTER:
+                return f"{name}'s run was {_percent(faster)} faster than planned"
+        return None
+
+    def _make_easy(self, day: date, workout: Workout, why: str) -> None:
+        what = _what(workout)
+        monday = week_start(day)
+        last = monday + timedelta(days=6)
+        if workout.kind is K.LONG:
+            last = min(last, day + timedelta(days=MOVE_WINDOW_DAYS))
+        if not self._on_its_day(day, workout):
+            last = day  # a session moves once; after that it is made easy where it is
+        target = day + timedelta(days=1)
+        while target <= last:
+            easy = self._open_easy_day_for_swap(target, workout, day)
+            if easy is not None:
+                self.draft.replace(day, workout, easy)
+                self.draft.replace(target, easy, workout)
+                self.note(
+                    target,
+                    workout.key,
+                    f"{self.name(day)}'s {what} moved to {self.name(target)}: {why}.",
+                )
+                for strength in [w for w in self.draft.days[day] if w.kind is K.STRENGTH]:
+                    self.draft.remove(day, strength)
+                    self.draft.days[target].append(strength)
+                    self.note(
+                        target,
+                        strength.key,
+                        f"{self.name(day)}'s strength circuit moved to {self.name(target)} "
+                        f"with the {what}.",
+                    )
+                self.note(
+                    day,
+                    easy.key,
+                    f"{self.name(target)}'s {_what(easy)} moved to {self.name(day)}: it swaps "
+                    f"with the {what}.",
+                )
+                return
+            target += timedelta(days=1)
+        size = workout.distance_m
+        if workout.kind is K.LONG:
+            typical = [
+                w.distance_m
+                for _, w in self.draft.runs_between(monday, monday + timedelta(days=7))
+                if w.kind is K.EASY
+            ]
+            size = statistics.median(typical) if typical else workout.distance_m / 2
+        size = floor_m(min(size, self._cap_on(day, workout.key)))
+        easy_run = self.ctx.render.easy(workout.key, max(1000.0, size))
+        self.draft.replace(day, workout, easy_run)
+        self.note(
+            day,
+            workout.key,
+            f"{self.name(day)}'s {what} became an easy {self.distance(easy_run.distance_m)} run: "
+            f"{why}, and no later day this week has room for it.",
+        )
+
+    def _open_easy_day_for_swap(self, day: date, moving: Workout, leaving: date) -> Workout | None:
+        """Like :meth:`_open_easy_day`, with ``leaving`` (which becomes easy) not counted hard.
+        A strength session on ``leaving`` goes along with the session (it sits with its quality
+        run), so ``day`` must not hold one already."""
+        original = list(self.draft.days[leaving])
+        strength = [w for w in original if w.kind is K.STRENGTH]
+        if strength and self.draft.has_strength(day):
+            return None
+        # Pretend the leaving day is empty while looking.
+        self.draft.days[leaving] = [w for w in original if w is not moving and w not in strength]
+        try:
+            return self._open_easy_day(day, moving)
+        finally:
+            self.draft.days[leaving] = original
+
+    def overreaching(self) -> None:
+        ctx = self.ctx
+        signs = []
+        acwr = ewma_acwr(ctx.done, ctx.today)
+        if acwr is not None and acwr > ACWR_WARN:
+            signs.append(f"your last week's load was {acwr:.1f}× your usual")
+        week_now = ctx.done.distance_between(
+            ctx.today - timedelta(days=6), ctx.today + timedelta(days=1)
+        )
+        week_before = ctx.done.distance_between(
+            ctx.today - timedelta(days=13), ctx.today - timedelta(days=6)
+        )
+        if monotony(ctx.done, ctx.today) > MONOTONY_WARN and week_now > week_before:
+            signs.append("day after day of the same load while it was rising")
+        paces = ctx.render.paces
+        recent = efficiency_factors(
+            ctx.activities,
+            ctx.today - timedelta(days=6),
+            ctx.today + timedelta(days=1),
+            slower_than_s_per_km=paces.easy[0],
+        )
+        before = efficiency_factors(
+            ctx.activities,
+            ctx.today - timedelta(days=34),
+            ctx.today - timedelta(days=6),
+            slower_than_s_per_km=paces.easy[0],
+        )
+        if len(before) >= 3 and recent:
+            median = statistics.median(ef for _, ef in before)
+            low = [ef for _, ef in recent if ef <= (1 - EF_DROP) * median]
+            if len(low) >= EF_DROP_RUNS:
+                signs.append("your easy runs took more heartbeats than usual")
+        if len(signs) < OVERREACH_SIGNS_NEEDED:
+            return
+        monday = week_start(ctx.today) + timedelta(weeks=1)
+        week = self.draft.week_of(monday)
+        current = self.draft.week_of(ctx.today)
+        if week is None or week.cutback or (current is not None and current.cutback):
+            return
+        if week.phase not in (Phase.BASE, Phase.STRENGTH, Phase.SPEED, Phase.MAINTENANCE):
+            return
+        target = floor_m(RECOVERY_WEEK_FACTOR * week.planned_distance_m)
+        for d in [x for x in self.draft.order if week_start(x) == monday]:
+            for w in list(self.draft.days[d]):
+                new = self._resized(w, RECOVERY_WEEK_FACTOR, target, d, no_fast=True)
+                if new is not w:
+                    self.draft.replace(d, w, new)
+        week.cutback = True
+        week.planned_distance_m = target
+        self.note(
+            monday,
+            None,
+            f"Recovery week from {self.name(monday)}: {' and '.join(signs)}. Volume is down 30% "
+            "with no intervals, hills or fartlek; the build resumes after it.",
+        )
+
+    def _resized(
+        self, w: Workout, factor: float, week_m: float, day: date, *, no_fast: bool = False
+    ) -> Workout:
+        render = self.ctx.render
+        if w.kind is K.STRENGTH:
+            return render.strength(w.key, light=True) if no_fast else w
+        if not w.is_run or is_goal_race(w, day, self.ctx.goal):
+            return w
+        if w.kind is K.RACE:
+            return w  # a time trial keeps its distance
+        if w.is_quality and (no_fast and w.kind is not K.TEMPO):
+            return render.easy(w.key, max(1000.0, floor_m(factor * w.distance_m)))
+        if w.is_quality:
+            return render.rerender(w, week_m)
+        if w.kind is K.RECOVERY:
+            return render.recovery(w.key, max(20 * 60, 60 * (factor * w.duration_s // 60)))
+        size = max(1000.0, floor_m(factor * w.distance_m))
+        if w.kind is K.LONG:
+            return render.long(w.key, size, week_m)
+        if w.kind is K.STRIDES:
+            return render.strides(w.key, size, week_m)
+        return render.easy(w.key, size)
+
+    def single_run_caps(self) -> None:
+        ctx = self.ctx
+        for d in self.draft.order:
+            if d < ctx.today or (d == ctx.today and ctx.ran_on(d)):
+                continue
+            workout = self.draft.run_on(d)
+            if workout is None or is_goal_race(workout, d, ctx.goal):
+                continue
+            cap = self._cap_on(d, workout.key)
+            if workout.distance_m <= cap:
+                continue
+            week = self.draft.week_of(d)
+            week_m = week.planned_distance_m if week is not None else 0.0
+            new = self._shortened(workout, cap, week_m)
+            self.draft.replace(d, workout, new)
+            longest = cap / 1.10
+            self.note(
+                d,
+                workout.key,
+                f"{self.name(d)}'s {_what(workout)} shortened from "
+                f"{self.distance(workout.distance_m)} to {self.distance(new.distance_m)}: your "
+                f"longest run in the 30 days before it is {self.distance(longest)}, and no run "
+                "goes more than 10% beyond that.",
+            )
+
+    def _shortened(self, w: Workout, cap_m: float, week_m: float) -> Workout:
+        render = self.ctx.render
+        if w.kind is K.LONG:
+            return render.long(w.key, cap_m, week_m)
+        if w.kind is K.STRIDES:
+            return render.strides(w.key, cap_m, week_m)
+        if w.kind is K.RECOVERY:
+            minutes = int(cap_m / 1000 * render.recovery_s_per_km // 60)
+            return render.recovery(w.key, max(60, minutes * 60))
+        if w.is_quality:
+            trimmed = render.shortened_quality(w, week_m, cap_m)
+            if trimmed is not None:
+                return trimmed
+        return render.easy(w.key, max(1000.0, cap_m))
+
+    def weekly_caps(self) -> None:
+        ctx = self.ctx
+        first_trimmed: tuple[_WeekRecord, float, float, float] | None = None
+        count = 0
+        for week in self.draft.weeks:
+            if week.monday <= ctx.today or week.phase in (Phase.TAPER, Phase.RACE):
+                continue
+            reference = max(self._week_volume(week.monday - timedelta(weeks=n)) for n in (1, 2, 3))
+            if reference <= 0:
+                continue
+            cap = floor_m(weekly_build_cap_m(reference))
+            volume = self._week_volume(week.monday)
+            if volume <= cap * (1 + WEEKLY_CAP_TOLERANCE):
+                continue
+            factor = cap / volume
+            before = volume
+            target = floor_m(min(week.planned_distance_m, week.planned_distance_m * factor))
+            for d in [x for x in self.draft.order if week_start(x) == week.monday]:
+                for w in list(self.draft.days[d]):
+                    new = self._resized(w, factor, target, d)
+                    if new is not w:
+                        self.draft.replace(d, w, new)
+            # Rounding up of short runs can leave a little over: trim the longest easy runs.
+            self._trim_week(week.monday, cap)
+            week.planned_distance_m = target
+            count += 1
+            if first_trimmed is None:
+                first_trimmed = (week, before, self._week_volume(week.monday), reference)
+        if first_trimmed is not None:
+            week, before, after, reference = first_trimmed
+            more = ""
+            if count > 1:
+                weeks = "week" if count == 2 else "weeks"
+                more = f" The {count - 1} {weeks} after it follow from there."
+            self.note(
+                week.monday,
+                None,
+                f"Week of {self.name(week.monday)} trimmed from {self.distance(before)} to "
+                f"{self.distance(after)}: no week goes more than 10% above your biggest recent "
+                f"week ({self.distance(reference)}).{more}",
+            )
+
+    def _week_volume(self, monday: date) -> float:
+        ctx = self.ctx
+        end = monday + timedelta(days=7)
+        done = ctx.done.distance_between(monday, min(end, ctx.today + timedelta(days=1)))
+        planned = sum(
+            w.distance_m
+            for d, w in self.draft.runs_between(max(monday, ctx.today), end)
+            if not is_goal_race(w, d, ctx.goal) and not (d == ctx.today and ctx.ran_on(d))
+        )
+        return done + planned
+
+    def _trim_week(self, monday: date, cap: float) -> None:
+        while self._week_volume(monday) > cap:
+            runs = [
+                (d, w)
+                for d, w in self.draft.runs_between(monday, monday + timedelta(days=7))
+                if w.kind in (K.EASY, K.LONG) and w.distance_m > 1000 and d >= self.ctx.today
+            ]
+            if not runs:
+                return
+            # Easy runs first: the long run is what the next weeks' single-run caps build on.
+            d, w = max(runs, key=lambda item: (item[1].kind is K.EASY, item[1].distance_m, item[0]))
+            excess = self._week_volume(monday) - cap
+            size = max(1000.0, floor_m(w.distance_m - max(100.0, excess)))
+            new = (
+                self.ctx.render.long(w.key, size, 0.0)
+                if w.kind is K.LONG
+                else self.ctx.render.easy(w.key, size)
+            )
+            self.draft.replace(d, w, new)
+
+
+# ------------------------------------------------------------------------------------------------
+# Public API
+
+
+def classify_recent(
+    activities: Sequence[Activity], fitness: Fitness, athlete: Athlete, first: date, today: date
+) -> dict[int, WorkoutKind | None]:
+    """The kind of every run between ``first`` and ``today``, judged with ``fitness``' paces."""
+    window = [a for a in activities if first - timedelta(days=28) <= a.day <= today]
+    return {
+        a.id: classify(a, fitness.paces, hr_max_bpm=athlete.hr_max_bpm, recent=window).kind
+        for a in window
+        if first <= a.day and a.is_run
+    }
+
+
+def adapt_plan(
+    previous: Plan,
+    activities: Sequence[Activity],
+    athlete: Athlete,
+    goal: Goal,
+    fitness: Fitness,
+    today: date,
+) -> Plan:
+    """``previous`` brought up to ``today`` with what the runner did. The returned plan's
+    ``changes`` are the changes made now, each with its reason; when there is nothing to change,
+    ``previous`` itself comes back (same content, same ``generated_on``), so saving it is a
+    no-op. ``fitness`` is today's estimate; ``activities`` every activity known (any order)."""
+    if today < previous.generated_on:
+        return previous
+    changes: list[Change] = []
+    history = [a for a in activities if a.day < today]
+    plan = previous
+    replanned = False
+
+    # 1–3: a new goal, new run days, a gap: plan the future afresh
+    why = _replan_reason(previous, activities, athlete, goal, today)
+    if why is not None:
+        fresh = replan_from(previous, goal, athlete, fitness, history, today)
+        changes.append(Change(today, None, why))
+        changes.extend(_diff_changes(previous, fresh, today, why, athlete.units))
+        plan, replanned = fresh, True
+    else:
+        if goal != previous.goal:  # the same race, renamed or with a new target
+            plan = replace(plan, goal=goal)
+        plan = extend_plan(plan, athlete, plan.fitness, history, today)
+        # 4: new paces
+        old_vdot = previous.fitness.vdot
+        if abs(fitness.vdot - old_vdot) >= VDOT_RERENDER_MIN or (
+            previous.fitness.needs_time_trial and not fitness.needs_time_trial
+        ):
+            plan = _rerender(plan, athlete, goal, fitness, today, activities)
+            direction = "faster" if fitness.vdot > old_vdot else "slower"
+            changes.append(
+                Change(
+                    today,
+                    None,
+                    f"New paces from {fitness.source.split(';')[0]}: VDOT {old_vdot:.1f} → "
+                    f"{fitness.vdot:.1f}. Workouts from today use the {direction} paces.",
+                )
+            )
+        elif goal != previous.goal:
+            plan = _rerender_race(plan, athlete, goal, today)
+
+    # 5: matching, then 6–9
+    first = plan.days()[0].day if plan.weeks else today
+    kinds = classify_recent(activities, plan.fitness, athlete, first, today)
+    matching = match_activities(plan, activities, today, kinds=kinds)
+    ctx = _Context(
+        athlete=athlete,
+        goal=goal,
+        today=today,
+        since=previous.generated_on,
+        render=Renderer(athlete, goal, plan.fitness.paces, plan.fitness.vdot),
+        matching=matching,
+        kinds=kinds,
+        activities=[a for a in activities if a.day <= today],
+        done=RunLog(a for a in activities if a.day <= today),
+        units="mi" if athlete.units == "mi" else "km",
+    )
+    adapter = _Adapter(plan, ctx)
+    if not replanned:
+        adapter.missed_sessions()
+        adapter.overshoot()
+        adapter.overreaching()
+    adapter.single_run_caps()
+    adapter.weekly_caps()
+    adapter.single_run_caps()  # a trimmed week can lower the longest run later runs build on
+    changes.extend(adapter.changes)
+    plan = adapter.draft.to_plan(plan)
+
+    base = baseline(athlete, RunLog(history), today)
+    plan = replace(plan, warnings=plan_warnings(goal, athlete, plan.fitness, today, base))
+    if not changes and _same_content(plan, previous):
+        return previous
+    return replace(plan, generated_on=today, changes=tuple(changes))
+
+
+def _same_content(a: Plan, b: Plan) -> bool:
+    return (a.weeks, a.fitness, a.goal, a.warnings) == (b.weeks, b.fitness, b.goal, b.warnings)
+
+
+def _replan_reason(
+    previous: Plan, activities: Sequence[Activity], athlete: Athlete, goal: Goal, today: date
+) -> str | None:
+    schedule = athlete.schedule
+    old = previous.goal
+    if (old.distance_m, old.day) != (goal.distance_m, goal.day):
+        name = goal.race or "your race"
+        return f"New goal: {name} on {goal.day.isoformat()}. The plan from today is built for it."
+    future = [d for d in previous.days() if d.day >= today]
+    # A moved long run lands at most 3 days after its day, so at most in next week.
+    settled = week_start(today) + timedelta(weeks=1)
+    for d in future:
+        runs = [w for w in d.workouts if w.is_run]
+        off_day = d.day.weekday() not in schedule.run_days
+        if (not runs and not off_day) or any(
+            off_day and not is_goal_race(w, d.day, previous.goal) for w in runs
+        ):
+            return "Your run days changed: the plan from today follows the new ones."
+        if week_start(d.day) > settled and any(
+            w.kind is K.LONG and d.day.weekday() != schedule.long_run_day for w in runs
+        ):
+            return "Your long-run day changed: the plan from today follows it."
+    log = RunLog(a for a in activities if a.day < today)
+    gaps = log.gaps(today - timedelta(weeks=8), today)
+    if gaps and gaps[-1].last >= previous.generated_on:
+        gap = gaps[-1]
+        ongoing = gap.last >= today - timedelta(days=1)
+        days = (today - gap.first).days if ongoing else gap.days
+        since = "" if ongoing else f" until {day_name(gap.last, today)}"
+        return (
+            f"{days} days without running{since}: easing back in at about half your usual "
+            "volume, then three quarters, with easy running only at first; paces allow for the "
+            "time off."
+        )
+    return None
+
+
+def _diff_changes(previous: Plan, fresh: Plan, today: date, why: str, units: str) -> list[Change]:
+    """One change per workout of the next 7 days that the replan moved, resized, changed or
+    removed, with the replan's reason."""
+    unit: Units = "mi" if units == "mi" else "km"
+    horizon = today + timedelta(days=7)
+    old = {
+        w.key: (d.day, w) for d in previous.days() if today <= d.day < horizon for w in d.workouts
+    }
+    new = {w.key: (d.day, w) for d in fresh.days() if d.day >= today for w in d.workouts}
+    short = why.split(":")[0]
+    changes = []
+    for key, (day, w) in sorted(old.items(), key=lambda item: (item[1][0], item[0])):
+        if key not in new:
+            changes.append(
+                Change(day, key, f"{day_name(day, today)}'s {_what(w)} removed: {short}.")
+            )
+            continue
+        new_day, n = new[key]
+        if (new_day, n) == (day, w):
+            continue
+        if new_day != day:
+            text = f"{day_name(day, today)}'s {_what(w)} moved to {day_name(new_day, today)}"
+        elif n.kind is not w.kind:
+            text = f"{day_name(day, today)}'s {_what(w)} is now an {_what(n)}"
+        elif n.distance_m != w.distance_m:
+            text = (
+                f"{day_name(day, today)}'s {_what(w)} now {_distance(n.distance_m, unit)} "
+                f"instead of {_distance(w.distance_m, unit)}"
+            )
+        else:
+            text = f"{day_name(day, today)}'s {_what(w)} updated"
+        changes.append(Change(new_day, key, f"{text}: {short}."))
+    for key, (day, n) in sorted(new.items(), key=lambda item: (item[1][0], item[0])):
+        if (
+            day < horizon
+            and key not in old
+            and not any(key == w.key for d in previous.days() for w in d.workouts)
+        ):
+            changes.append(Change(day, key, f"{day_name(day, today)}: {_what(n)} added: {short}."))
+    return changes
+
+
+def _rerender(
+    plan: Plan,
+    athlete: Athlete,
+    goal: Goal,
+    fitness: Fitness,
+    today: date,
+    activities: Sequence[Activity],
+) -> Plan:
+    """Every workout from today on again with ``fitness``' paces: same keys, same sizes."""
+    render = Renderer(athlete, goal, fitness.paces, fitness.vdot)
+    ran_today = any(a.day == today and counts_as_run(a) for a in activities)
+    weeks = []
+    for week in plan.weeks:
+        days = []
+        for d in week.days:
+            if d.day < today or (d.day == today and ran_today):
+                days.append(d)
+                continue
+            days.append(
+                replace(
+                    d,
+                    workouts=tuple(render.rerender(w, week.planned_distance_m) for w in d.workouts),
+                )
+            )
+        weeks.append(replace(week, days=tuple(days)))
+    return replace(plan, fitness=fitness, goal=goal, weeks=tuple(weeks))
+
+
+def _rerender_race(plan: Plan, athlete: Athlete, goal: Goal, today: date) -> Plan:
+    render = Renderer(athlete, goal, plan.fitness.paces, plan.fitness.vdot)
+    weeks = []
+    for week in plan.weeks:
+        days = tuple(
+            replace(
+                d,
+                workouts=tuple(
+                    render.race(w.key) if d.day >= today and is_goal_race(w, d.day, goal) else w
+                    for w in d.workouts
+                ),
+            )
+            for d in week.days
+        )
+        weeks.append(replace(week, days=days))
+    return replace(plan, goal=goal, weeks=tuple(weeks))
+
+
+__all__ = [
+    "Match",
+    "Matching",
+    "Status",
+    "adapt_plan",
+    "classify_recent",
+    "day_name",
+    "match_activities",
+    "plan_end",
+]
