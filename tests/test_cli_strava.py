@@ -13,6 +13,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -411,3 +412,74 @@ def test_no_token_code_or_secret_in_any_log_output_or_the_token_file(
     for secret in secrets:
         assert secret.encode() not in token_file
     assert not list(state.glob("*.key"))  # the key lives elsewhere
+
+
+# ------------------------------------------------------------------------------------------------
+# A real process, killed (SIGKILL) around the moment rotated tokens are saved
+
+
+def _expire_soon(config: Path) -> None:
+    """Make the stored access token due for a refresh (as if 5h55m had passed)."""
+    from dataclasses import replace
+
+    from ampt_sync.config import load_config
+    from ampt_sync.secrets import open_token_store
+    from ampt_sync.strava.client import load_tokens, save_tokens
+
+    settings = load_config(config).settings
+    store = open_token_store(settings.secrets.backend, settings.state_dir())
+    tokens = load_tokens(store)
+    assert tokens is not None
+    save_tokens(store, replace(tokens, expires_at=int(time.time()) + 60))
+
+
+def _pull_until_then_kill(config: Path, sim: StravaSim, path: str) -> None:
+    """Run `ampt-sync pull` in a real process and SIGKILL it once the sim has received a
+    request to ``path`` (whose answer the sim holds back)."""
+    sim.fail("timeout", path=path, delay_s=30)
+    seen_before = sim.count(path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ampt_sync", "--config", str(config), "pull"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=os.environ.copy(),
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while sim.count(path) == seen_before:
+            assert process.poll() is None, "the pull ended before it was killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+    finally:
+        process.kill()
+        process.wait(10)
+
+
+def test_killed_after_saving_rotated_tokens_the_next_pull_works(
+    cli: Callable[..., Any], config: Path, sim: StravaSim
+) -> None:
+    seed(sim, days=20)
+    auth_with_code(cli, config, sim)
+    _expire_soon(config)
+    # The refresh went through and was saved; the process dies waiting for the first read.
+    _pull_until_then_kill(config, sim, "/api/v3/athlete/activities")
+    assert sim.count("/oauth/token") == 2  # the exchange, then the refresh
+    result = cli("--config", str(config), "pull")
+    assert result.code == 0, result.stderr
+    assert sim.count("/oauth/token") == 2  # the saved tokens were used, not refreshed again
+
+
+def test_killed_before_saving_rotated_tokens_the_next_pull_asks_to_reauthorise(
+    cli: Callable[..., Any], config: Path, sim: StravaSim
+) -> None:
+    auth_with_code(cli, config, sim)
+    _expire_soon(config)
+    # Strava rotated the refresh token, but the process dies before it reads the answer.
+    _pull_until_then_kill(config, sim, "/oauth/token")
+    result = cli("--config", str(config), "pull")
+    assert result.code == 78
+    assert result.stderr.strip().splitlines() == [
+        "ampt-sync: Strava rejected the stored refresh token (access revoked, or replaced by a "
+        "newer one that was never saved); re-authorise with `ampt-sync auth strava`"
+    ]

@@ -206,7 +206,7 @@ def pull(
     except AmptSyncError as error:
         if output is OutputFormat.json:
             emit_json(_json(report, error))
-        else:
+        elif report.pages or report.details_fetched:  # say what was kept before it stopped
             for line in _summary(report):
                 err().print(line)
         raise
