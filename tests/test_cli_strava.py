@@ -204,7 +204,8 @@ def test_auth_code_exchanges_without_prompts(
 ) -> None:
     result = auth_with_code(cli, config, sim)
     assert result.code == 0, result.stderr
-    assert "scope: not reported" in result.stdout
+    assert "(scope: unknown)" in result.stdout
+    assert "give --code the whole redirected address" in result.stderr
 
 
 def test_auth_code_used_twice_says_it_expired_or_was_used(
@@ -356,7 +357,7 @@ def test_disconnect_needs_yes_without_a_terminal_then_says_what_it_deleted(
         "revoked ampt-sync's access at Strava",
         "deleted the Strava tokens from the token store",
         f"deleted {len(activities)} activities from the database",
-        "deleted 1 Strava sync cursors",
+        "deleted 1 Strava sync cursor",
     ]
     assert sim.live_refresh_tokens == []
     assert cli("--config", str(config), "pull").code == 78

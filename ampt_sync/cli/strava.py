@@ -132,8 +132,13 @@ def auth_strava(
         save_tokens(token_store, tokens)
         if prompted:
             token_store.set(STRAVA_CLIENT_SECRET, secret)
-    scope = tokens.scope or "not reported (checked by the first pull)"
+    scope = tokens.scope or "unknown"
     out().print(f"Connected to Strava as athlete {tokens.athlete_id} (scope: {scope}).")
+    if not tokens.scope:
+        err().print(
+            "the granted scope is unknown with a bare --code; give --code the whole redirected "
+            "address to have it checked (private runs need activity:read_all)"
+        )
     where = token_store.description
     err().print(f"tokens stored in {where}{'; client secret stored too' if prompted else ''}")
     err().print("next: `ampt-sync pull`")
@@ -143,8 +148,10 @@ def auth_strava(
 # pull
 
 
-def _summary(report: PullReport) -> list[str]:
-    window = "" if report.window_start is None else f" started since {report.window_start:%Y-%m-%d}"
+def _summary(report: PullReport, settings: Settings) -> list[str]:
+    window = ""
+    if report.window_start is not None:
+        window = f" started since {report.window_start.astimezone(settings.zone()):%Y-%m-%d}"
     kind = " (backfill)" if report.backfill else ""
     lines = [
         f"Strava: {report.fetched} activities{window}{kind}: {report.created} new, "
@@ -207,7 +214,7 @@ def pull(
         if output is OutputFormat.json:
             emit_json(_json(report, error))
         elif report.pages or report.details_fetched:  # say what was kept before it stopped
-            for line in _summary(report):
+            for line in _summary(report, settings):
                 err().print(line)
         raise
     finally:
@@ -216,7 +223,7 @@ def pull(
     if output is OutputFormat.json:
         emit_json(_json(report, None))
     else:
-        for line in _summary(report):
+        for line in _summary(report, settings):
             out().print(line)
 
 

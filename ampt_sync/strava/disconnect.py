@@ -32,6 +32,13 @@ log = logging.getLogger(__name__)
 APPS_PAGE = "https://www.strava.com/settings/apps"
 
 
+def _count(n: int, noun: str) -> str:
+    if n == 1:
+        return f"1 {noun}"
+    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return f"{n} {plural}"
+
+
 @dataclass
 class DisconnectReport:
     """``revocation`` is one of "revoked", "already revoked", "skipped", "not connected"."""
@@ -52,8 +59,8 @@ class DisconnectReport:
         names = {STRAVA_TOKENS: "the Strava tokens", STRAVA_CLIENT_SECRET: "the client secret"}
         for name in self.deleted_secrets:
             lines.append(f"deleted {names.get(name, name)} from the token store")
-        lines.append(f"deleted {self.activities_deleted} activities from the database")
-        lines.append(f"deleted {self.cursors_deleted} Strava sync cursors")
+        lines.append(f"deleted {_count(self.activities_deleted, 'activity')} from the database")
+        lines.append(f"deleted {_count(self.cursors_deleted, 'Strava sync cursor')}")
         return lines
 
     def to_json(self) -> dict[str, Any]:
