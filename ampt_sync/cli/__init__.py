@@ -11,6 +11,8 @@ the commands that need them, so that ``ampt-sync --help`` starts quickly on a Ra
 
 from ampt_sync.cli import (
     daemon,  # noqa: F401  (registers its commands)
+    garmin,  # noqa: F401
+    plan,  # noqa: F401
     setup,  # noqa: F401
     strava,  # noqa: F401
     training,  # noqa: F401

@@ -70,13 +70,14 @@ from ampt_sync.training.load import (
     weekly_build_cap_m,
 )
 from ampt_sync.training.planner import (
+    BEGINNER_M_PER_RUN_DAY,
     HIGH_VOLUME_RUN_DAYS,
     HIGH_VOLUME_WEEK_M,
     MAX_QUALITY,
     MAX_QUALITY_HIGH_VOLUME,
-    NO_HISTORY_LONGEST_SHARE,
     RECOVERY_DAYS,
     SHARPENER_MIN_DAYS_BEFORE_RACE,
+    STALE_HISTORY_DAYS,
     Renderer,
     baseline,
     extend_plan,
@@ -376,6 +377,11 @@ class _Context:
     activities: Sequence[Activity]
     done: RunLog  # runs on or before today
     units: Units
+    #: what stands in for the longest recent run with none in the 30 days before today
+    longest_floor_m: float = 0.0
+    #: the weekly volume assumed before the first run on record (stated, or a beginner's)
+    assumed_weekly_m: float = 0.0
+    first_recent_run: date | None = None
 
     def ran_on(self, day: date) -> bool:
         return self.done.distance_on(day) > 0
@@ -491,10 +497,7 @@ class _Adapter:
             if d == ctx.today and ctx.ran_on(d):
                 continue
             longest = max(longest, w.distance_m)
-        if ctx.done.longest_before(ctx.today) <= 0:
-            week = self.draft.week_of(ctx.today)
-            target = week.planned_distance_m if week is not None else 0.0
-            longest = max(longest, NO_HISTORY_LONGEST_SHARE * target)
+        longest = max(longest, ctx.longest_floor_m)
         return floor_m(single_run_cap_m(longest))
 
     # -- rules -------------------------------------------------------------------------------
@@ -882,7 +885,16 @@ class _Adapter:
             )
 
     def _week_volume(self, monday: date) -> float:
+        """Done (to today) and planned (from today) running of the week starting ``monday``,
+        the goal race left out. A week before today with no run recorded in it or before it
+        (in the last half year) counts as the volume the planner assumed: the runner's stated
+        weekly distance (or a beginner's), as :func:`~ampt_sync.training.planner.baseline`
+        does."""
         ctx = self.ctx
+        if monday < week_start(ctx.today) and (
+            ctx.first_recent_run is None or monday < week_start(ctx.first_recent_run)
+        ):
+            return ctx.assumed_weekly_m
         end = monday + timedelta(days=7)
         done = ctx.done.distance_between(monday, min(end, ctx.today + timedelta(days=1)))
         planned = sum(
@@ -978,6 +990,7 @@ def adapt_plan(
             plan = _rerender_race(plan, athlete, goal, today)
 
     # 5: matching, then 6–9
+    start = baseline(athlete, RunLog(history), today)
     first = plan.days()[0].day if plan.weeks else today
     kinds = classify_recent(activities, plan.fitness, athlete, first, today)
     matching = match_activities(plan, activities, today, kinds=kinds)
@@ -992,6 +1005,17 @@ def adapt_plan(
         activities=[a for a in activities if a.day <= today],
         done=RunLog(a for a in activities if a.day <= today),
         units="mi" if athlete.units == "mi" else "km",
+        longest_floor_m=start.longest_floor_m,
+        assumed_weekly_m=athlete.weekly_distance_m
+        or BEGINNER_M_PER_RUN_DAY * len(athlete.schedule.run_days),
+        first_recent_run=next(
+            (
+                d
+                for d in RunLog(history).run_days
+                if d >= today - timedelta(days=STALE_HISTORY_DAYS)
+            ),
+            None,
+        ),
     )
     adapter = _Adapter(plan, ctx)
     if not replanned:
@@ -1004,8 +1028,7 @@ def adapt_plan(
     changes.extend(adapter.changes)
     plan = adapter.draft.to_plan(plan)
 
-    base = baseline(athlete, RunLog(history), today)
-    plan = replace(plan, warnings=plan_warnings(goal, athlete, plan.fitness, today, base))
+    plan = replace(plan, warnings=plan_warnings(goal, athlete, plan.fitness, today, start))
     if not changes and _same_content(plan, previous):
         return previous
     return replace(plan, generated_on=today, changes=tuple(changes))

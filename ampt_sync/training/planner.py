@@ -89,7 +89,7 @@ from ampt_sync.training.load import (
     weekly_build_cap_m,
 )
 from ampt_sync.training.load import return_to_load_factor as _return_factor
-from ampt_sync.units import distance_label, format_duration
+from ampt_sync.units import Units, distance_label, format_distance, format_duration
 
 K = WorkoutKind
 
@@ -733,12 +733,16 @@ def baseline(athlete: Athlete, log: RunLog, today: date) -> Baseline:
     fallback = stated or BEGINNER_M_PER_RUN_DAY * len(athlete.schedule.run_days)
     last = log.last_run_on_or_before(today - timedelta(days=1))
     if last is None or (today - last).days > STALE_HISTORY_DAYS:
+        units: Units = "mi" if athlete.units == "mi" else "km"
         if stated:
-            note = f"no recent running history: starting from your stated {stated / 1000:.0f} km"
+            note = (
+                "no recent running history: starting from your stated "
+                f"{format_distance(stated, units)} a week"
+            )
         else:
             note = (
                 "no running history and no athlete.weekly_distance: starting cautiously at "
-                f"{fallback / 1000:.0f} km a week"
+                f"{format_distance(fallback, units)} a week"
             )
         return Baseline(
             fallback, fallback, NO_HISTORY_LONGEST_SHARE * fallback, note=note, no_history=True
@@ -755,9 +759,10 @@ def baseline(athlete: Athlete, log: RunLog, today: date) -> Baseline:
         if factor < 1.0:
             usual = log.chronic_weekly_m(gap.first) or chronic
             start, return_day, gap_days = usual * factor, day_back, length
+            units = "mi" if athlete.units == "mi" else "km"
             note = (
                 f"{length} days without running: easing back in from about "
-                f"{start / 1000:.0f} km a week"
+                f"{format_distance(start, units)} a week"
             )
     floor = NO_HISTORY_LONGEST_SHARE * start if log.longest_before(today) <= 0 else 0.0
     return Baseline(start, usual, floor, return_day, gap_days, note)
@@ -1315,9 +1320,9 @@ def plan_warnings(
     if days_to_race >= 0 and goal.target_s is not None:
         predicted = race_time(fitness.vdot, goal.distance_m)
         if goal.target_s < (1 - AMBITIOUS_TARGET_SHARE) * predicted:
-            faster = 1 - goal.target_s / predicted
+            percent = math.ceil((1 - goal.target_s / predicted) * 100 - 1e-9)
             warnings.append(
-                f"Your target {format_duration(goal.target_s)} is {faster:.0%} faster than the "
+                f"Your target {format_duration(goal.target_s)} is {percent}% faster than the "
                 f"{format_duration(predicted)} your current fitness predicts. Paces follow your "
                 "current fitness, not the target; they will speed up as races and workouts show "
                 "progress."
