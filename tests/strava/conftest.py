@@ -29,15 +29,23 @@ def sim() -> Iterator[StravaSim]:
 
 @pytest.fixture
 def history(sim: StravaSim) -> list[dict[str, Any]]:
-    """130 days of the synthetic runner ending today, loaded into the sim."""
-    activities = _history(today_local(sim))
+    """Eight weeks of the synthetic runner ending today, loaded into the sim."""
+    activities = _history(today_local(sim), 56)
+    sim.add_activities(activities)
+    return copy.deepcopy(activities)
+
+
+@pytest.fixture
+def long_history(sim: StravaSim) -> list[dict[str, Any]]:
+    """130 days, reaching past the 112-day backfill, with two races; loaded into the sim."""
+    activities = _history(today_local(sim), 130)
     sim.add_activities(activities)
     return copy.deepcopy(activities)
 
 
 @functools.cache
-def _history(end: date) -> list[dict[str, Any]]:
-    return synthetic_history(end, days=130, seed=7, zone=ZONE)
+def _history(end: date, days: int) -> list[dict[str, Any]]:
+    return synthetic_history(end, days=days, seed=7, zone=ZONE)
 
 
 @pytest.fixture

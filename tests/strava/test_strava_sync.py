@@ -72,16 +72,16 @@ def easy_runs(
 
 def test_backfill_costs_list_pages_plus_one_detail_per_race_or_workout_run(
     sim: StravaSim,
-    history: list[dict[str, Any]],
+    long_history: list[dict[str, Any]],
     connected: StravaTokens,
     make_client: Callable[..., StravaClient],
     store: Store,
     settings: Settings,
 ) -> None:
     first_day = today_local(sim) - timedelta(days=settings.strava.backfill_days - 1)
-    expected = in_window(history, first_day)
+    expected = in_window(long_history, first_day)
     details = [a for a in expected if needs_detail(a)]
-    assert len(expected) < len(history)  # the history reaches beyond the backfill window
+    assert len(expected) < len(long_history)  # the long_history reaches beyond the backfill window
     assert {a["workout_type"] for a in details} == {1, 3}
 
     report = pull(make_client(), store, settings)
