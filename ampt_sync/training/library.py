@@ -14,7 +14,7 @@ Contract shared by every function:
 * Titles are at most 80 characters and read on a watch ("Intervals 5 × 1000 m", "Hills 4 × 2 min").
   Titles and notes use km and metres; the CLI renders the runner's units elsewhere.
 * Garmin allows 50 steps; counting every repeat as expanded (:func:`step_count`), no workout
-  here exceeds it (reps are capped at 10, strides at 10, hills at 5, strength at 3 rounds).
+  here exceeds it (reps are capped at 10, strides at 10, hills at 5, strength at 6 rounds).
 * Session sizes keep to the science note's limits (§1.4, §3.7), as a share of ``weekly_distance_m``
   (the week's planned running distance): T ≤ 10 % per session (and ≤ 20 min continuous);
   I ≤ min(10 km, 8 %) (reps of 3–5 min or 400–1600 m, jog no longer than the rep);
@@ -647,13 +647,15 @@ CIRCUIT = (
 )  # fmt: skip
 CIRCUIT_REPS = 10
 CIRCUIT_REST_S = 120
+#: 6 rounds of 8 steps plus the repeat is 49 steps, the most a watch's 50 allows.
+MAX_CIRCUIT_ROUNDS = 6
 
 
 def strength_circuit(key: str, *, rounds: int = 3, light: bool = False) -> Workout:
     """The seed's dumbbell circuit: 10 squats holding dumbbells at the sides (medium), 10
     dumbbell deadlifts (medium), 10 single-leg dumbbell deadlifts each side (medium), 10
     dumbbell hip bridges (heavy), 10 single-leg hip bridges each side (heavy), then 2 min rest;
-    ``rounds`` rounds (3 in the seed).
+    ``rounds`` rounds (3 in the seed; at most 6, to stay within a watch's 50 steps).
 
     Structure: ONE ``Repeat(times=rounds)`` holding the seven exercise steps (single-leg
     exercises get one step per side, left first) followed by the 120 s rest step. The rest sits
@@ -665,6 +667,7 @@ def strength_circuit(key: str, *, rounds: int = 3, light: bool = False) -> Worko
     """
     if rounds < 1:
         raise ValueError("a circuit has at least one round")
+    rounds = min(rounds, MAX_CIRCUIT_ROUNDS)
     steps: list[Step] = []
     for name, category, exercise, load, sides in CIRCUIT:
         for side in sides:

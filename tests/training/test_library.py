@@ -445,3 +445,10 @@ def test_fuelling_text_is_reusable() -> None:
 def test_keys_are_kept_as_given() -> None:
     assert {w.key for w in _all_workouts(PACES, 40_000)} == {"k"}
     assert hills("w-abc", PACES, reps=3).key == "w-abc"
+
+
+def test_a_circuit_never_outgrows_a_watch() -> None:
+    workout = strength_circuit("k", rounds=20)
+    assert step_count(workout.steps) <= MAX_GARMIN_STEPS
+    with pytest.raises(ValueError, match="at least one round"):
+        strength_circuit("k", rounds=0)
