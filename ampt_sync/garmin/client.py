@@ -330,10 +330,8 @@ _STATUS_RE = re.compile(r"\b(?:API Error|HTTP|status=)\s*\(?(\d{3})\b")
 
 def http_status(exc: BaseException) -> int | None:
     """The HTTP status behind ``exc``, if any (response attribute first, then the message)."""
-    response = getattr(exc, "response", None)
-    status = getattr(response, "status_code", None)
-    if isinstance(status, int):
-        return status
+    # Only explicit causes (``raise … from``): an exception raised while handling another one
+    # (``__context__``) must not inherit that one's status.
     seen: set[int] = set()
     cur: BaseException | None = exc
     while cur is not None and id(cur) not in seen:
@@ -345,7 +343,7 @@ def http_status(exc: BaseException) -> int | None:
         match = _STATUS_RE.search(str(cur))
         if match:
             return int(match.group(1))
-        cur = cur.__cause__ or cur.__context__
+        cur = cur.__cause__
     return None
 
 
@@ -358,7 +356,7 @@ def _network_cause(exc: BaseException) -> BaseException | None:
         seen.add(id(cur))
         if isinstance(cur, requests.Timeout | requests.ConnectionError | TimeoutError):
             return cur
-        cur = cur.__cause__ or cur.__context__
+        cur = cur.__cause__
     return None
 
 

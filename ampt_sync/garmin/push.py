@@ -173,11 +173,15 @@ class Pusher:
 
     def apply(self, actions: Sequence[Action], report: PushReport) -> None:
         """Apply ``actions`` in order; see the module docstring for what stops it."""
+        failed: set[str] = set()
         for action in actions:
+            if action.key in failed:
+                continue  # the ledger row is not what the next action was decided on
             try:
                 self._apply(action)
             except RemoteError as exc:
                 # One workout's problem (Garmin refused or changed it); the others go ahead.
+                failed.add(action.key)
                 report.errors.append(str(exc))
                 log.error("%s", exc)
                 continue
@@ -237,6 +241,8 @@ class Pusher:
             self.ledger.put(row.but(pending=None))
         if action.to_day is not None:
             row = self._row(action.key)
+            if row.schedule_id is not None and row.scheduled_day == action.to_day:
+                return  # an earlier action of this push (a re-create) already put it there
             try:
                 self._schedule_into_ledger(row, action.to_day)
             except NotFound:

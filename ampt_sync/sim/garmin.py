@@ -294,6 +294,15 @@ class GarminSim:
             self._faults.clear()
             self.requests.clear()
 
+    def snapshot(self) -> Any:
+        """The workouts, calendar and activities, to :meth:`restore` later (ids keep counting)."""
+        with self._lock:
+            return copy.deepcopy(self._state)
+
+    def restore(self, snapshot: Any) -> None:
+        with self._lock:
+            self._state = copy.deepcopy(snapshot)
+
     def counts(self) -> dict[str, int]:
         """Requests seen so far: ``reads``, ``writes``, ``total`` (auth traffic not included)."""
         with self._lock:
@@ -734,7 +743,10 @@ def garmin_validation_problem(payload: Any) -> str | None:
 
 class _Handler(BaseHTTPRequestHandler):
     sim: GarminSim
-    protocol_version = "HTTP/1.0"
+    protocol_version = "HTTP/1.1"
+    # One send per answer, without Nagle's delay: loopback round trips stay well under 1 ms.
+    wbufsize = 1 << 16
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: the sim keeps its own request log

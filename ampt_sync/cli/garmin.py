@@ -1,0 +1,271 @@
+"""Garmin commands: ``auth garmin``, ``push``, ``disconnect garmin``.
+
+Where ``push`` gets its plan: it first brings the stored plan up to date through the service
+layer's ``ampt_sync.service.refresh_plan(store, settings, today)`` when that exists, else it takes
+the newest plan in the store (``ampt_sync.store.plans.load_plan``). See :func:`current_plan`.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ampt_sync.cli.base import OutputFormat, app, emit_json, err, load, out
+from ampt_sync.cli.groups import auth_app, disconnect_app
+from ampt_sync.errors import ConfigError, RemoteError
+
+if TYPE_CHECKING:
+    from ampt_sync.config import Settings
+    from ampt_sync.domain import Plan
+    from ampt_sync.garmin.push import PushReport
+    from ampt_sync.garmin.reconcile import Action
+    from ampt_sync.store.db import Store
+
+
+def _today(settings: Settings) -> date:
+    return datetime.now(settings.zone()).date()
+
+
+def _stores(settings: Settings) -> tuple[Store, Any]:
+    from ampt_sync.secrets import open_token_store
+    from ampt_sync.store.db import open_store
+
+    return open_store(settings.database_url()), open_token_store(
+        settings.secrets.backend, settings.state_dir()
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# auth garmin
+
+
+@auth_app.command("garmin")
+def auth_garmin(
+    ctx: typer.Context,
+    import_tokens: Annotated[
+        Path | None,
+        typer.Option(
+            "--import-tokens",
+            metavar="FILE",
+            help="Store an existing garminconnect token file (garmin_tokens.json, or its folder) "
+            "instead of signing in.",
+        ),
+    ] = None,
+    email: Annotated[
+        str | None, typer.Option("--email", help="Garmin account email (else asked).")
+    ] = None,
+) -> None:
+    """Sign in to Garmin Connect once; only the tokens are kept, never the password.
+
+    Asks for the password (hidden) and, when Garmin wants one, the MFA code. Run it again whenever
+    `ampt-sync status` says Garmin needs a re-login; the daemon never signs in by itself. If
+    Garmin answers "too many requests", wait a few hours before trying again.
+    """
+    from ampt_sync.garmin import auth
+
+    settings = load(ctx).settings
+    store, token_store = _stores(settings)
+    try:
+        if import_tokens is not None:
+            source = auth.import_tokens(token_store, import_tokens.expanduser(), store=store)
+            err().print(f"Garmin tokens imported from {source} into {token_store.description}")
+            return
+        if email is None:
+            email = typer.prompt("Garmin email").strip()
+        password = typer.prompt("Garmin password (not stored)", hide_input=True)
+        auth.sign_in(
+            token_store,
+            email,
+            password,
+            lambda: typer.prompt("Garmin MFA code"),
+            strategy=auth.default_strategy(),
+            store=store,
+        )
+        del password
+    finally:
+        store.close()
+    err().print(
+        f"Garmin connected; its tokens are in {token_store.description} (the password was "
+        "not stored). Next: `ampt-sync push`"
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# push
+
+
+def current_plan(store: Store, settings: Settings, today: date) -> Plan:
+    """The plan to push: brought up to date by the service layer's
+    ``ampt_sync.service.refresh_plan(store, settings, today)`` when it exists, else the newest
+    plan in the store (``ampt_sync.store.plans.load_plan``)."""
+    try:
+        from ampt_sync import service
+    except ImportError:
+        service = None  # type: ignore[assignment]
+    refresh = getattr(service, "refresh_plan", None)
+    if refresh is not None:
+        return refresh(store, settings, today)
+    from ampt_sync.store.plans import load_plan
+
+    with store.transaction() as session:
+        plan = load_plan(session)
+    if plan is None:
+        raise ConfigError("no plan is stored yet; make one with `ampt-sync plan`, then push")
+    return plan
+
+
+def _table(actions: list[Action]) -> Any:
+    from rich.table import Table
+
+    from ampt_sync.garmin.push import describe
+    from ampt_sync.garmin.reconcile import Adopt
+
+    table = Table(title="Garmin changes", title_justify="left")
+    for column in ("change", "day", "workout", "detail"):
+        table.add_column(column)
+    for action in actions:
+        if not isinstance(action, Adopt):
+            table.add_row(*describe(action))
+    return table
+
+
+@app.command()
+def push(
+    ctx: typer.Context,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change on Garmin; write nothing.")
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Push even when Garmin shows none of the workouts put there before."
+        ),
+    ] = False,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="text or json")
+    ] = OutputFormat.text,
+) -> None:
+    """Put the next `sync.horizon_days` days of the plan on Garmin Connect.
+
+    Brings the stored plan up to date first, shows the changes, then makes them. Only workouts
+    ampt-sync created are ever changed; a second push with nothing new writes nothing.
+    """
+    from ampt_sync.garmin.calendar import GarminCalendar
+    from ampt_sync.garmin.client import open_garmin, write_interval_s
+    from ampt_sync.garmin.push import desired_workouts, push_workouts
+    from ampt_sync.store.ledger import GarminLedger
+
+    settings = load(ctx).settings
+    store, token_store = _stores(settings)
+    today = _today(settings)
+    horizon = settings.sync.horizon_days
+    text = output is OutputFormat.text
+
+    def show(actions: list[Action]) -> None:
+        if not text:
+            return
+        if any(type(a).__name__ != "Adopt" for a in actions):
+            out().print(_table(actions))
+        else:
+            out().print(f"Garmin already holds the plan for {today} to the next {horizon} days.")
+
+    try:
+        plan = current_plan(store, settings, today)
+        desired = desired_workouts(plan, today, horizon)
+        with open_garmin(token_store, store=store) as session:
+            report = push_workouts(
+                desired,
+                today,
+                horizon,
+                GarminCalendar(session),
+                GarminLedger(store),
+                write_interval_s=write_interval_s(
+                    settings.sync.garmin_write_interval_s, session.base_url
+                ),
+                dry_run=dry_run,
+                force=force,
+                on_plan=show,
+            )
+    finally:
+        store.close()
+    _finish(report, text=text)
+
+
+def _finish(report: PushReport, *, text: bool) -> None:
+    calls = report.api_calls
+    if not text:
+        emit_json(report.as_dict())
+    else:
+        done = "would be made (dry run)" if report.dry_run else "made"
+        changes = sum(1 for a in report.applied if type(a).__name__ != "Adopt")
+        if report.dry_run:
+            changes = sum(1 for a in report.actions if type(a).__name__ != "Adopt")
+        err().print(
+            f"{changes} change(s) {done}; {calls.get('total', 0)} Garmin request(s) "
+            f"({calls.get('reads', 0)} read, {calls.get('writes', 0)} write)"
+        )
+    if report.errors:
+        first = report.errors[0]
+        more = f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
+        raise RemoteError(f"{first}{more}")
+
+
+# ------------------------------------------------------------------------------------------------
+# disconnect garmin
+
+
+@disconnect_app.command("garmin")
+def disconnect_garmin(
+    ctx: typer.Context,
+    yes: Annotated[bool, typer.Option("--yes", help="Do it without asking.")] = False,
+) -> None:
+    """Remove every workout and calendar entry ampt-sync put on Garmin, then its tokens.
+
+    Your own workouts and calendar entries are left alone. Needs working tokens; if Garmin asks
+    for a re-login, run `ampt-sync auth garmin` first.
+    """
+    from ampt_sync.garmin.calendar import GarminCalendar
+    from ampt_sync.garmin.client import clear_relogin_needed, open_garmin, write_interval_s
+    from ampt_sync.garmin.push import disconnect
+    from ampt_sync.secrets import GARMIN_TOKENS
+    from ampt_sync.store.ledger import GarminLedger
+
+    settings = load(ctx).settings
+    if not yes:
+        if not sys.stdin.isatty():
+            raise ConfigError("disconnect garmin: add --yes to proceed without a prompt")
+        if not typer.confirm(
+            "Remove every workout ampt-sync put on Garmin, and forget the Garmin tokens?",
+            default=False,
+        ):
+            raise typer.Exit(1)
+    store, token_store = _stores(settings)
+    try:
+        with open_garmin(token_store, store=store) as session:
+            report = disconnect(
+                GarminCalendar(session),
+                GarminLedger(store),
+                _today(settings),
+                settings.sync.horizon_days,
+                write_interval_s=write_interval_s(
+                    settings.sync.garmin_write_interval_s, session.base_url
+                ),
+            )
+        if report.errors:
+            raise RemoteError(
+                f"{report.errors[0]}; the tokens are kept so that you can run "
+                "`ampt-sync disconnect garmin` again"
+            )
+        token_store.delete(GARMIN_TOKENS)
+        clear_relogin_needed(store)
+    finally:
+        store.close()
+    removed = sum(1 for a in report.applied if type(a).__name__ == "Remove")
+    err().print(
+        f"removed {removed} workout(s) ampt-sync had put on Garmin and forgot the Garmin "
+        "tokens; Garmin is disconnected"
+    )

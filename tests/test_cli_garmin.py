@@ -1,0 +1,242 @@
+"""`ampt-sync auth garmin`, `push` and `disconnect garmin`, end to end against the simulated
+Garmin Connect (the sign-in through the sim's login strategy, never Garmin's SSO)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from typer.testing import CliRunner
+
+from ampt_sync.cli import app
+from ampt_sync.domain import (
+    Confidence,
+    Fitness,
+    Goal,
+    Paces,
+    Phase,
+    Plan,
+    PlannedDay,
+    PlanWeek,
+    Workout,
+)
+from ampt_sync.garmin import auth
+from ampt_sync.garmin.client import relogin_needed
+from ampt_sync.secrets import GARMIN_TOKENS, open_token_store
+from ampt_sync.sim.garmin import GarminSim
+from ampt_sync.store.db import open_store
+from ampt_sync.training import library
+
+PACES = Paces(easy=(329, 370), marathon=304, threshold=283, interval=260, repetition=240)
+
+
+def _today() -> date:
+    return datetime.now(ZoneInfo("America/New_York")).date()
+
+
+@pytest.fixture
+def sim() -> Iterator[GarminSim]:
+    with GarminSim(mfa_code="424242") as running:
+        yield running
+
+
+@pytest.fixture
+def config(write_config: Callable[..., Path], tmp_path: Path, sim, monkeypatch) -> Path:
+    monkeypatch.setenv("AMPT_SYNC_GARMIN_URL", sim.base_url)
+    monkeypatch.setattr(auth, "default_strategy", sim.login_strategy)
+    return write_config(
+        f"""
+[athlete]
+timezone = "America/New_York"
+
+[goal]
+distance = "half"
+date = 2099-04-18
+
+[storage]
+state_dir = "{tmp_path / "state"}"
+
+[secrets]
+backend = "file"
+"""
+    )
+
+
+def _token_store(tmp_path: Path):
+    return open_token_store("file", tmp_path / "state")
+
+
+def _connect(tmp_path: Path, sim: GarminSim) -> None:
+    _token_store(tmp_path).set(GARMIN_TOKENS, sim.token_json())
+
+
+def _store_plan(tmp_path: Path, workouts: list[tuple[int, Workout]]) -> None:
+    from ampt_sync.store.plans import save_plan
+
+    today = _today()
+    days = [PlannedDay(today + timedelta(days=offset), (w,)) for offset, w in workouts]
+    plan = Plan(
+        generated_on=today,
+        fitness=Fitness(44.0, PACES, "test", Confidence.HIGH, today),
+        goal=Goal(21097.5, date(2099, 4, 18), "Half"),
+        weeks=(PlanWeek(today, Phase.BASE, False, 30000.0, tuple(days)),),
+    )
+    store = open_store(f"sqlite:///{tmp_path / 'state' / 'ampt-sync.db'}")
+    try:
+        with store.transaction() as session:
+            save_plan(session, plan, now=datetime.now(UTC))
+    finally:
+        store.close()
+
+
+def _week() -> list[tuple[int, Workout]]:
+    return [
+        (0, library.easy_run("w-1", PACES, distance_m=8000)),
+        (1, library.strength_circuit("w-2")),
+        (3, library.hills("w-3", PACES, reps=4)),
+    ]
+
+
+# ------------------------------------------------------------------------------------------------
+# auth garmin
+
+
+def test_auth_garmin_asks_for_password_and_mfa_and_keeps_only_the_tokens(
+    config, sim, tmp_path
+) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["--config", str(config), "auth", "garmin"],
+        input=f"{sim.account.email}\n{sim.account.password}\n424242\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Garmin connected" in result.output
+    assert sim.account.password not in result.output.replace("Garmin password (not stored)", "")
+    stored = json.loads(_token_store(tmp_path).get(GARMIN_TOKENS))
+    assert stored["di_token"] in sim.issued_secrets()
+
+
+def test_auth_garmin_when_garmin_blocks_sign_ins_says_to_wait_hours(cli, config, sim) -> None:
+    sim.login_rate_limited = True
+    result = CliRunner().invoke(
+        app,
+        ["--config", str(config), "auth", "garmin", "--email", sim.account.email],
+        input=f"{sim.account.password}\n",
+    )
+    assert result.exit_code != 0
+    assert "Wait a few hours" in str(result.exception)
+
+
+def test_auth_garmin_imports_a_token_file(cli, config, sim, tmp_path) -> None:
+    source = tmp_path / "garmin_tokens.json"
+    source.write_text(sim.token_json())
+    result = cli("--config", str(config), "auth", "garmin", "--import-tokens", str(source))
+    assert result.code == 0, result.stderr
+    assert "imported" in result.stderr
+    assert _token_store(tmp_path).get(GARMIN_TOKENS) is not None
+
+
+# ------------------------------------------------------------------------------------------------
+# push
+
+
+def test_push_shows_the_changes_then_makes_them(cli, config, sim, tmp_path) -> None:
+    _connect(tmp_path, sim)
+    _store_plan(tmp_path, _week())
+    result = cli("--config", str(config), "push")
+    assert result.code == 0, result.stderr
+    assert "Garmin changes" in result.stdout
+    assert result.stdout.count("create") == 3
+    assert "Hills 4 x 2 min" in result.stdout
+    assert len(sim.schedules()) == 3
+    assert "3 change(s) made" in result.stderr
+
+
+def test_a_second_push_changes_nothing_and_says_so(cli, config, sim, tmp_path) -> None:
+    _connect(tmp_path, sim)
+    _store_plan(tmp_path, _week())
+    assert cli("--config", str(config), "push").code == 0
+    sim.clear_log()
+    result = cli("--config", str(config), "push")
+    assert result.code == 0, result.stderr
+    assert "already holds the plan" in result.stdout
+    assert sim.counts() == {"reads": 1, "writes": 0, "total": 1}
+
+
+def test_push_dry_run_writes_nothing(cli, config, sim, tmp_path) -> None:
+    _connect(tmp_path, sim)
+    _store_plan(tmp_path, _week())
+    result = cli("--config", str(config), "push", "--dry-run")
+    assert result.code == 0, result.stderr
+    assert result.stdout.count("create") == 3
+    assert "would be made (dry run)" in result.stderr
+    assert sim.counts()["writes"] == 0
+    assert sim.workouts == {}
+
+
+def test_push_json_is_one_document_with_the_api_calls(cli, config, sim, tmp_path) -> None:
+    _connect(tmp_path, sim)
+    _store_plan(tmp_path, _week())
+    result = cli("--config", str(config), "push", "--format", "json")
+    assert result.code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert [row[0] for row in document["applied"]] == ["create"] * 3
+    assert document["api_calls"]["writes"] == 6
+    assert document["errors"] == []
+
+
+def test_push_with_refused_tokens_asks_for_a_relogin(cli, config, sim, tmp_path) -> None:
+    _connect(tmp_path, sim)
+    _store_plan(tmp_path, _week())
+    sim.revoke_tokens()
+    result = cli("--config", str(config), "push")
+    assert result.code == 78
+    assert "ampt-sync auth garmin" in result.stderr
+    store = open_store(f"sqlite:///{tmp_path / 'state' / 'ampt-sync.db'}")
+    try:
+        assert relogin_needed(store) is not None
+    finally:
+        store.close()
+
+
+def test_push_before_any_sign_in_says_to_connect_garmin(cli, config, tmp_path) -> None:
+    _store_plan(tmp_path, _week())
+    result = cli("--config", str(config), "push")
+    assert result.code == 78
+    assert "ampt-sync auth garmin" in result.stderr
+
+
+def test_push_without_a_plan_says_how_to_make_one(cli, config, sim, tmp_path) -> None:
+    _connect(tmp_path, sim)
+    result = cli("--config", str(config), "push")
+    assert result.code == 78
+    assert "ampt-sync plan" in result.stderr
+
+
+# ------------------------------------------------------------------------------------------------
+# disconnect garmin
+
+
+def test_disconnect_garmin_removes_ours_then_the_tokens(cli, config, sim, tmp_path) -> None:
+    _connect(tmp_path, sim)
+    _store_plan(tmp_path, _week())
+    own, _ = sim.add_own_workout("My own long run", _today() + timedelta(days=2))
+    assert cli("--config", str(config), "push").code == 0
+    result = cli("--config", str(config), "disconnect", "garmin", "--yes")
+    assert result.code == 0, result.stderr
+    assert "removed 3 workout(s)" in result.stderr
+    assert set(sim.workouts) == {own}
+    assert len(sim.schedules()) == 1
+    assert _token_store(tmp_path).get(GARMIN_TOKENS) is None
+
+
+def test_disconnect_garmin_asks_first(cli, config, sim, tmp_path) -> None:
+    _connect(tmp_path, sim)
+    result = cli("--config", str(config), "disconnect", "garmin")
+    assert result.code == 78
+    assert "--yes" in result.stderr
+    assert _token_store(tmp_path).get(GARMIN_TOKENS) is not None
