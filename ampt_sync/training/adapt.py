@@ -119,6 +119,11 @@ EF_DROP = 0.05
 EF_DROP_RUNS = 3
 RECOVERY_WEEK_FACTOR = 0.70
 OVERREACH_SIGNS_NEEDED = 2
+#: How far back the adaptation reads activities: the planner's half year without running that
+#: makes history stale, and the 4 chronic weeks before that.
+RECENT_DAYS = STALE_HISTORY_DAYS + 35
+#: Weeks of the plan that ended longer ago than this are dropped from it (the store keeps them).
+PLAN_HISTORY_DAYS = 12 * 7
 #: Non-run activities that count as doing a strength session.
 STRENGTH_SPORTS = frozenset({"WeightTraining", "Workout", "Crossfit"})
 
@@ -344,15 +349,20 @@ class _Draft:
         self.days[day].insert(0, workout)
 
     def runs_between(self, first: date, end: date) -> list[tuple[date, Workout]]:
-        return [(d, w) for d in self.order if first <= d < end for w in self.days[d] if w.is_run]
+        found = []
+        day = max(first, self.order[0]) if self.order else end
+        while day < end:
+            found.extend((day, w) for w in self.days.get(day, ()) if w.is_run)
+            day += timedelta(days=1)
+        return found
 
     def to_plan(self, base: Plan) -> Plan:
+        by_week: dict[date, list[date]] = {}
+        for d in self.order:
+            by_week.setdefault(week_start(d), []).append(d)
         weeks = []
         for record in self.weeks:
-            monday = record.monday
-            days = tuple(
-                PlannedDay(d, tuple(self.days[d])) for d in self.order if week_start(d) == monday
-            )
+            days = tuple(PlannedDay(d, tuple(self.days[d])) for d in by_week.get(record.monday, ()))
             weeks.append(
                 PlanWeek(
                     record.start, record.phase, record.cutback, record.planned_distance_m, days
@@ -382,18 +392,28 @@ class _Context:
     #: the weekly volume assumed before the first run on record (stated, or a beginner's)
     assumed_weekly_m: float = 0.0
     first_recent_run: date | None = None
+    _hard_days: frozenset[date] | None = None
 
     def ran_on(self, day: date) -> bool:
         return self.done.distance_on(day) > 0
 
     def hard_done(self, day: date) -> bool:
         """A hard run (quality, long, race) was done on ``day``."""
-        for a in self.activities:
-            if a.day == day and counts_as_run(a):
-                kind = self.kinds.get(a.id)
-                if kind in QUALITY_KINDS or kind in (K.LONG, K.RACE):
-                    return True
-        return False
+        return day in self.hard_days
+
+    @property
+    def hard_days(self) -> frozenset[date]:
+        if self._hard_days is None:
+            self._hard_days = frozenset(
+                a.day
+                for a in self.activities
+                if counts_as_run(a)
+                and (
+                    self.kinds.get(a.id) in QUALITY_KINDS
+                    or self.kinds.get(a.id) in (K.LONG, K.RACE)
+                )
+            )
+        return self._hard_days
 
 
 def _hard(workout: Workout | None) -> bool:
@@ -803,29 +823,43 @@ class _Adapter:
         return render.easy(w.key, size)
 
     def single_run_caps(self) -> None:
+        """Shorten every run from today on that is longer than 1.10 × the longest run in the
+        30 days before it: done runs up to today, planned runs from today (in date order, so a
+        shortened run lowers the caps after it). One pass with a sliding window."""
         ctx = self.ctx
+        window: dict[date, float] = {}  # day → longest run done or planned that counts
+        first = ctx.today - timedelta(days=30)
+        for n in range(31):
+            day = first + timedelta(days=n)
+            if day < ctx.today or ctx.ran_on(day):
+                window[day] = ctx.done.longest_before(day + timedelta(days=1), 1)
         for d in self.draft.order:
-            if d < ctx.today or (d == ctx.today and ctx.ran_on(d)):
+            if d < ctx.today:
                 continue
             workout = self.draft.run_on(d)
-            if workout is None or is_goal_race(workout, d, ctx.goal):
-                continue
-            cap = self._cap_on(d, workout.key)
-            if workout.distance_m <= cap:
-                continue
-            week = self.draft.week_of(d)
-            week_m = week.planned_distance_m if week is not None else 0.0
-            new = self._shortened(workout, cap, week_m)
-            self.draft.replace(d, workout, new)
-            longest = cap / 1.10
-            self.note(
-                d,
-                workout.key,
-                f"{self.name(d)}'s {_what(workout)} shortened from "
-                f"{self.distance(workout.distance_m)} to {self.distance(new.distance_m)}: your "
-                f"longest run in the 30 days before it is {self.distance(longest)}, and no run "
-                "goes more than 10% beyond that.",
-            )
+            if d == ctx.today and ctx.ran_on(d):
+                workout = None  # today's run is done: it is in the window already
+            if workout is not None and not is_goal_race(workout, d, ctx.goal):
+                # the window holds exactly the 30 days before d (older ones are dropped below)
+                longest = max(window.values(), default=0.0)
+                cap = floor_m(single_run_cap_m(max(longest, ctx.longest_floor_m)))
+                if workout.distance_m > cap:
+                    week = self.draft.week_of(d)
+                    week_m = week.planned_distance_m if week is not None else 0.0
+                    new = self._shortened(workout, cap, week_m)
+                    self.draft.replace(d, workout, new)
+                    self.note(
+                        d,
+                        workout.key,
+                        f"{self.name(d)}'s {_what(workout)} shortened from "
+                        f"{self.distance(workout.distance_m)} to "
+                        f"{self.distance(new.distance_m)}: your longest run in the 30 days "
+                        f"before it is {self.distance(cap / 1.10)}, and no run goes more than "
+                        "10% beyond that.",
+                    )
+                    workout = new
+                window[d] = workout.distance_m
+            window.pop(d - timedelta(days=30), None)
 
     def _shortened(self, w: Workout, cap_m: float, week_m: float) -> Workout:
         render = self.ctx.render
@@ -846,14 +880,21 @@ class _Adapter:
         ctx = self.ctx
         first_trimmed: tuple[_WeekRecord, float, float, float] | None = None
         count = 0
+        volumes: dict[date, float] = {}  # week volumes, filled in order (a trim updates its own)
+
+        def volume_of(monday: date) -> float:
+            if monday not in volumes:
+                volumes[monday] = self._week_volume(monday)
+            return volumes[monday]
+
         for week in self.draft.weeks:
             if week.monday <= ctx.today or week.phase in (Phase.TAPER, Phase.RACE):
                 continue
-            reference = max(self._week_volume(week.monday - timedelta(weeks=n)) for n in (1, 2, 3))
+            reference = max(volume_of(week.monday - timedelta(weeks=n)) for n in (1, 2, 3))
             if reference <= 0:
                 continue
             cap = floor_m(weekly_build_cap_m(reference))
-            volume = self._week_volume(week.monday)
+            volume = volume_of(week.monday)
             if volume <= cap * (1 + WEEKLY_CAP_TOLERANCE):
                 continue
             factor = cap / volume
@@ -868,8 +909,9 @@ class _Adapter:
             self._trim_week(week.monday, cap)
             week.planned_distance_m = target
             count += 1
+            volumes[week.monday] = self._week_volume(week.monday)
             if first_trimmed is None:
-                first_trimmed = (week, before, self._week_volume(week.monday), reference)
+                first_trimmed = (week, before, volumes[week.monday], reference)
         if first_trimmed is not None:
             week, before, after, reference = first_trimmed
             more = ""
@@ -956,7 +998,10 @@ def adapt_plan(
     if today < previous.generated_on:
         return previous
     changes: list[Change] = []
-    history = [a for a in activities if a.day < today]
+    history = [a for a in activities if a.day < today]  # for the planner, when it plans afresh
+    # Every rule here looks back at most half a year (the planner's "stale history" limit and
+    # the chronic weeks before it), so the cost does not grow with years of history.
+    activities = [a for a in activities if today - timedelta(days=RECENT_DAYS) <= a.day <= today]
     plan = previous
     replanned = False
 
@@ -990,7 +1035,8 @@ def adapt_plan(
             plan = _rerender_race(plan, athlete, goal, today)
 
     # 5: matching, then 6–9
-    start = baseline(athlete, RunLog(history), today)
+    past_log = RunLog(a for a in activities if a.day < today)
+    start = baseline(athlete, past_log, today)
     first = plan.days()[0].day if plan.weeks else today
     kinds = classify_recent(activities, plan.fitness, athlete, first, today)
     matching = match_activities(plan, activities, today, kinds=kinds)
@@ -1002,18 +1048,17 @@ def adapt_plan(
         render=Renderer(athlete, goal, plan.fitness.paces, plan.fitness.vdot),
         matching=matching,
         kinds=kinds,
-        activities=[a for a in activities if a.day <= today],
+        # what the rules look at: the plan's days and the 5 weeks before today (efficiency)
+        activities=[
+            a for a in activities if min(first, today - timedelta(days=35)) <= a.day <= today
+        ],
         done=RunLog(a for a in activities if a.day <= today),
         units="mi" if athlete.units == "mi" else "km",
         longest_floor_m=start.longest_floor_m,
         assumed_weekly_m=athlete.weekly_distance_m
         or BEGINNER_M_PER_RUN_DAY * len(athlete.schedule.run_days),
         first_recent_run=next(
-            (
-                d
-                for d in RunLog(history).run_days
-                if d >= today - timedelta(days=STALE_HISTORY_DAYS)
-            ),
+            (d for d in past_log.run_days if d >= today - timedelta(days=STALE_HISTORY_DAYS)),
             None,
         ),
     )
@@ -1029,9 +1074,18 @@ def adapt_plan(
     plan = adapter.draft.to_plan(plan)
 
     plan = replace(plan, warnings=plan_warnings(goal, athlete, plan.fitness, today, start))
+    plan = _prune(plan, today)
     if not changes and _same_content(plan, previous):
         return previous
     return replace(plan, generated_on=today, changes=tuple(changes))
+
+
+def _prune(plan: Plan, today: date) -> Plan:
+    """``plan`` without the weeks that ended more than 12 weeks ago: the store keeps them in
+    the older versions, and a plan that runs on for years stays small."""
+    horizon = today - timedelta(days=PLAN_HISTORY_DAYS)
+    kept = tuple(w for w in plan.weeks if not w.days or w.days[-1].day >= horizon)
+    return plan if len(kept) == len(plan.weeks) else replace(plan, weeks=kept)
 
 
 def _same_content(a: Plan, b: Plan) -> bool:
