@@ -1,0 +1,18 @@
+"""Garmin Connect: sign in once, encode workouts, keep the calendar equal to the plan.
+
+The package is split by concern, edges to core:
+
+- :mod:`.auth` — ``ampt-sync auth garmin``: the one credential sign-in (login strategy injected),
+  or importing a garminconnect token file. Never called by the daemon.
+- :mod:`.client` — a garminconnect client from the stored tokens (``client.loads()``), aimed at
+  ``AMPT_SYNC_GARMIN_URL``, with rotated tokens saved before use, capped timeouts, call counts,
+  the "re-login needed" state, and the one mapping of HTTP failures to our errors.
+- :mod:`.calendar` — the ``WorkoutCalendar`` port and its thin garminconnect adapter.
+- :mod:`.encode` — a domain ``Workout`` as Garmin workout JSON, validated twice; the marker.
+- :mod:`.reconcile` — the pure diff: plan window + ledger + Garmin's view → actions.
+- :mod:`.push` — applies the actions (paced, resolved by look-up, read back, ledger kept true);
+  :func:`.push.run_push` is what the daemon and the CLI call.
+
+Only :mod:`.push`, :mod:`.reconcile` and :mod:`.encode` are needed to reason about what reaches the
+watch; garminconnect is imported lazily, inside the functions that talk to Garmin.
+"""
