@@ -224,7 +224,7 @@ class Pusher:
             self._update_workout(action.workout_id, encoded)
         except NotFound:
             # Deleted in Garmin Connect since we looked: start again from nothing.
-            self.ledger.put(LedgerEntry(key=key))
+            self._forget_gone_workout(row)
             self._create(action.desired)
             return
         self._check_content(key, action.workout_id, encoded, written=True)
@@ -246,11 +246,17 @@ class Pusher:
             try:
                 self._schedule_into_ledger(row, action.to_day)
             except NotFound:
-                # Deleted in Garmin Connect (its entries went with it): start again from nothing.
-                self.ledger.put(LedgerEntry(key=action.key))
+                # Deleted in Garmin Connect since we looked: start again from nothing.
+                self._forget_gone_workout(self._row(action.key))
                 if action.desired is None:
                     raise
                 self._create(action.desired)
+
+    def _forget_gone_workout(self, row: LedgerEntry) -> None:
+        # Garmin's calendar can keep an entry of a deleted workout for a while; take ours off.
+        if row.schedule_id is not None:
+            self._unschedule(row.schedule_id)
+        self.ledger.put(LedgerEntry(key=row.key))
 
     def _remove(self, action: Remove) -> None:
         row = self.ledger.get(action.key)
