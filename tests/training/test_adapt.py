@@ -339,3 +339,38 @@ def test_adapting_keeps_the_past_as_it_was_and_the_plan_serialises_identically()
     text = plan_json.dumps(plan_json.plan_to_dict(plan))
     assert plan_json.dumps(plan_json.plan_to_dict(plan_json.plan_from_dict(
         plan_json.plan_to_dict(plan)))) == text  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------------
+# new goal, new run days
+
+
+def test_a_new_goal_plans_the_future_afresh_and_keeps_the_past() -> None:
+    runner = Runner(make_athlete((1, 3, 5, 6), 6), half(MONDAY + timedelta(weeks=16, days=6)))
+    before = runner.plan
+    runner.activities += do_as_planned(before, days(MONDAY, 3))
+    runner.goal = Goal(distance_m=10000.0, day=MONDAY + timedelta(weeks=8, days=5), race="Park 10K")
+    thursday = MONDAY + timedelta(days=3)
+    plan = runner.adapt(thursday)
+    assert runner.reasons()[0] == (
+        f"New goal: Park 10K on {runner.goal.day.isoformat()}. The plan from today is built for it."
+    )
+    assert plan.goal == runner.goal
+    assert [d for d in plan.days() if d.day < thursday] == [
+        d for d in before.days() if d.day < thursday
+    ]
+    races = [(d.day, w.distance_m) for d in plan.days() for w in d.workouts if w.kind is K.RACE]
+    assert (runner.goal.day, 10000.0) in races
+
+
+def test_new_run_days_move_the_future_onto_them() -> None:
+    runner = Runner(make_athlete((1, 3, 5, 6), 6), half(MONDAY + timedelta(weeks=16, days=6)))
+    runner.athlete = make_athlete((0, 2, 4, 6), 6)
+    plan = runner.adapt(MONDAY + timedelta(days=1))
+    assert runner.reasons()[0] == (
+        "Your run days changed: the plan from today follows the new ones."
+    )
+    for d in plan.days():
+        if d.day > MONDAY:
+            runs = [w for w in d.workouts if w.is_run]
+            assert bool(runs) == (d.day.weekday() in (0, 2, 4, 6)), d.day
