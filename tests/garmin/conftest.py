@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ampt_sync.garmin.calendar import GarminCalendar
-from ampt_sync.garmin.client import GarminSession, open_garmin
+from ampt_sync.garmin.client import open_garmin
 from ampt_sync.garmin.push import PushReport, push_workouts
 from ampt_sync.garmin.reconcile import Desired
 from ampt_sync.secrets import GARMIN_TOKENS, TokenStore, open_token_store
@@ -75,7 +75,6 @@ def push(session: Callable[..., Any], store: Store) -> Callable[..., PushReport]
         **options: Any,
     ) -> PushReport:
         with session(on_request=on_request) as s:
-            s: GarminSession
             return push_workouts(
                 want, today, horizon_days, GarminCalendar(s), GarminLedger(store), **options
             )
