@@ -154,6 +154,8 @@ LONG_SHARE_MARATHON_BONUS = 0.05
 #: Long runs last at most 150 min (180 in marathon builds) at the middle of easy pace (§3.7, §7).
 LONG_MAX_S = 150 * 60
 LONG_MAX_S_MARATHON = 180 * 60
+#: A taper week never holds more than this share of the biggest build week (§3.5: volume down).
+TAPER_CEILING_SHARE_OF_PEAK = 0.90
 #: In the taper the long run is at most this share of the longest planned long run (§3.5).
 TAPER_LONG_SHARE_OF_PEAK = 0.70
 #: Marathon builds finish speed-phase long runs with this share at M pace (§4.4) [H].
@@ -1122,6 +1124,10 @@ class _Builder:
         # and a third quality session's volume
         if frame.phase not in (Phase.TAPER, Phase.RACE):
             allowed = weekly_build_cap_m(self._cap_reference_m(frame.monday))
+            self._trim_to(week, allowed - done_this_week)
+        elif frame.phase is Phase.TAPER and self.peak_week_m > 0:
+            # The floors of short runs must not undo the taper: stay under the peak week.
+            allowed = max(target, TAPER_CEILING_SHARE_OF_PEAK * self.peak_week_m)
             self._trim_to(week, allowed - done_this_week)
         self._keep_limits(week, done_this_week)
 
