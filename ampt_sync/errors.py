@@ -8,7 +8,8 @@
     │   └── ReloginNeeded                   Garmin tokens refused: run `ampt-sync auth garmin`
     ├── TemporaryError             exit 75  try again later; nothing is lost
     │   ├── RateLimited                     carries ``retry_at`` (aware datetime)
-    │   └── RemoteUnavailable               network down, timeout, 5xx
+    │   ├── RemoteUnavailable               network down, timeout, 5xx
+    │   └── Interrupted                     a stop was requested; no further request was sent
     ├── RemoteError                exit 1   the remote answered something we cannot use (malformed)
     └── StoreError                 exit 1   the local database cannot be used
 
@@ -70,6 +71,10 @@ class RateLimited(TemporaryError):
 
 class RemoteUnavailable(TemporaryError):
     """The remote service could not be reached or failed on its side (timeout, 5xx)."""
+
+
+class Interrupted(TemporaryError):
+    """Raised before a request once a stop was requested (SIGTERM), so a cycle ends promptly."""
 
 
 class RemoteError(AmptSyncError):

@@ -141,6 +141,15 @@ class Store:
         with self._sessions.begin() as session:
             yield session
 
+    @contextlib.contextmanager
+    def scratch(self) -> Iterator[Session]:
+        """A session whose changes are always rolled back: for dry runs."""
+        with self._sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
     def close(self) -> None:
         self.engine.dispose()
 

@@ -107,9 +107,17 @@ class StravaSession(requests.Session):
     """A ``requests`` session that sends stravalib's ``https://www.strava.com/...`` URLs to
     ``base_url``, applies the timeouts, and counts the requests it sends."""
 
-    def __init__(self, base_url: str = DEFAULT_BASE_URL, *, timeout_s: float = READ_TIMEOUT_S):
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        timeout_s: float = READ_TIMEOUT_S,
+        before_request: Callable[[], None] | None = None,
+    ):
         super().__init__()
         self.base_url = base_url.rstrip("/")
+        # Called before every request; raising there (e.g. Interrupted on SIGTERM) sends nothing.
+        self.before_request = before_request
         self.timeout_s = (min(CONNECT_TIMEOUT_S, timeout_s), min(READ_TIMEOUT_S, timeout_s))
         self.api_calls = 0
         self.oauth_calls = 0
@@ -120,6 +128,8 @@ class StravaSession(requests.Session):
             url = self.base_url + url[len(STRAVA_ORIGIN) :]
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.timeout_s
+        if self.before_request is not None:
+            self.before_request()
         with self._count_lock:
             if "/oauth/" in str(url):
                 self.oauth_calls += 1
@@ -404,6 +414,7 @@ class StravaClient:
         refresh_margin_s: float = REFRESH_MARGIN_S,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        before_request: Callable[[], None] | None = None,
     ) -> None:
         self.client_id = client_id
         self.token_store = token_store
@@ -415,7 +426,7 @@ class StravaClient:
         self._sleep = sleep
         self._client_secret = client_secret
         self._tokens = tokens
-        self.session = StravaSession(base_url, timeout_s=timeout_s)
+        self.session = StravaSession(base_url, timeout_s=timeout_s, before_request=before_request)
         self.budget = RateBudget(clock=clock)
         self.lib = stravalib_client(self.session, tokens=tokens, rate_limiter=self.budget)
         self.refreshes = 0

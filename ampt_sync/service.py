@@ -1,0 +1,492 @@
+"""One cycle: pull → fitness → adapt → push → verify → report.
+
+:func:`run_cycle` is what the daemon's jobs, ``ampt-sync sync`` and the demo call. It takes the
+cycle lock shared by every process (one cycle at a time), never raises for a service being
+unwell (that goes into the report, the alerts and the outcome), and stores its report.
+
+Kinds of cycle:
+
+``push`` / ``catch-up`` / ``retry`` / ``manual``
+    The full cycle; a failure of ``push`` or ``catch-up`` (the morning run) raises an alert.
+``adapt``
+    The full cycle in the evening, so tomorrow already reflects today's run.
+``poll``
+    A pull; only when it brings something new does the rest of the cycle run.
+
+A Strava problem does not stop the plan from reaching Garmin (the plan is made from what is
+stored); a Garmin problem does not lose what was pulled and planned. While a pause is in force,
+nothing is adapted and no workout before the pause's end stays on Garmin.
+
+Stopping: ``stop`` (a :class:`threading.Event`) is checked before every HTTP request; once set,
+the next request raises :class:`~ampt_sync.errors.Interrupted` and the cycle ends, leaving the
+store consistent (each step commits its own transaction, and the Garmin ledger is written per
+action).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from ampt_sync import alerts
+from ampt_sync.config import Settings
+from ampt_sync.daemon import CycleOutcome
+from ampt_sync.domain import Plan, PlannedDay
+from ampt_sync.errors import (
+    AmptSyncError,
+    AuthError,
+    Interrupted,
+    RateLimited,
+    ReloginNeeded,
+    TemporaryError,
+)
+from ampt_sync.files import LockBusy, exclusive_lock
+from ampt_sync.secrets import TokenStore, open_token_store
+from ampt_sync.store import reports, state
+from ampt_sync.store.db import Store, open_store
+
+log = logging.getLogger(__name__)
+
+FULL_KINDS = frozenset({"push", "catch-up", "retry", "manual", "adapt"})
+MORNING_KINDS = frozenset({"push", "catch-up"})
+#: How long a cycle waits for another process's cycle before giving up ("busy").
+LOCK_WAIT_S = 30.0
+
+
+@dataclass
+class CycleReport:
+    """What one cycle did; stored as JSON in ``run_reports`` and shown by `status`."""
+
+    kind: str
+    started_at: datetime
+    today: date
+    result: str = "ok"
+    finished_at: datetime | None = None
+    paused_until: date | None = None
+    pulled: dict[str, Any] | None = None
+    new_activities: int = 0
+    plan: dict[str, Any] | None = None
+    pushed: dict[str, Any] | None = None
+    verified: dict[str, Any] | None = None
+    api_calls: dict[str, int] = field(default_factory=lambda: {"strava": 0, "garmin": 0})
+    errors: list[str] = field(default_factory=list)
+    retry_at: datetime | None = None
+
+    def fail(self, result: str, message: str) -> None:
+        """Record a problem; the worst result wins (interrupted > error > rate_limited > ...)."""
+        self.errors.append(message)
+        order = ["ok", "temporary", "rate_limited", "auth", "error", "interrupted"]
+        if order.index(result) > order.index(self.result):
+            self.result = result
+
+    def to_json(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        for key in ("started_at", "finished_at", "retry_at", "today", "paused_until"):
+            if data[key] is not None:
+                data[key] = data[key].isoformat()
+        return data
+
+    def outcome(self) -> CycleOutcome:
+        return CycleOutcome(
+            result=self.result,
+            new_activities=self.new_activities,
+            retry_at=self.retry_at,
+            message="; ".join(self.errors),
+        )
+
+
+@dataclass
+class CycleDeps:
+    """What a cycle talks to. The defaults are the real ones; the demo passes its own clock and
+    environment (pointing the clients at the simulators)."""
+
+    settings: Settings
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    #: seconds since the epoch, for the Strava client's token expiry and rate windows
+    epoch: Callable[[], float] | None = None
+    store: Store | None = None
+    token_store: TokenStore | None = None
+    alerter: alerts.Alerter | None = None
+
+
+def _guard(stop: threading.Event | None) -> Callable[[], None]:
+    def before_request() -> None:
+        if stop is not None and stop.is_set():
+            raise Interrupted("stopped on request; the next cycle carries on")
+
+    return before_request
+
+
+def run_cycle(
+    deps: CycleDeps, kind: str, stop: threading.Event | None = None, *, dry_run: bool = False
+) -> CycleReport:
+    """Run one cycle of ``kind`` and store its report (unless ``dry_run``)."""
+    settings = deps.settings
+    lock = settings.state_dir(deps.environ) / "cycle.lock"
+    started = deps.now()
+    report = CycleReport(
+        kind=kind, started_at=started, today=started.astimezone(settings.zone()).date()
+    )
+    try:
+        with exclusive_lock(lock, wait_s=LOCK_WAIT_S):
+            own_store = deps.store is None
+            store = deps.store or open_store(settings.database_url(deps.environ))
+            try:
+                _cycle(deps, store, report, stop, dry_run=dry_run)
+            finally:
+                report.finished_at = deps.now()
+                if not dry_run:
+                    _finish(deps, store, report)
+                if own_store:
+                    store.close()
+    except LockBusy:
+        report.fail("temporary", "another cycle is running (the daemon, or `ampt-sync sync`)")
+        report.result = "busy"
+        report.finished_at = deps.now()
+    log.info(
+        "cycle %s: %s (strava %d calls, garmin %d calls)%s",
+        kind,
+        report.result,
+        report.api_calls["strava"],
+        report.api_calls["garmin"],
+        f": {'; '.join(report.errors)}" if report.errors else "",
+    )
+    return report
+
+
+def daemon_cycle(deps: CycleDeps) -> Callable[[str, threading.Event], CycleOutcome]:
+    """The cycle as the daemon calls it."""
+
+    def cycle(kind: str, stop: threading.Event) -> CycleOutcome:
+        return run_cycle(deps, kind, stop).outcome()
+
+    return cycle
+
+
+# ------------------------------------------------------------------------------------------------
+# The steps
+
+
+def _cycle(
+    deps: CycleDeps,
+    store: Store,
+    report: CycleReport,
+    stop: threading.Event | None,
+    *,
+    dry_run: bool,
+) -> None:
+    settings = deps.settings
+    token_store = deps.token_store or open_token_store(
+        settings.secrets.backend, settings.state_dir(deps.environ), environ=deps.environ
+    )
+    with store.transaction() as session:
+        report.paused_until = state.paused_until(session, report.today)
+
+    if dry_run:
+        log.info("dry run: nothing is pulled from Strava or stored")
+    elif not _pull(deps, store, token_store, report, stop):
+        return
+    if report.kind == "poll" and report.new_activities == 0:
+        return
+
+    plan = _adapt(deps, store, report, dry_run=dry_run)
+    if plan is None:
+        return
+    if report.paused_until is not None:
+        plan = _without_days_before(plan, report.paused_until)
+    _push(deps, store, token_store, report, plan, stop, dry_run=dry_run)
+
+
+def _pull(
+    deps: CycleDeps,
+    store: Store,
+    token_store: TokenStore,
+    report: CycleReport,
+    stop: threading.Event | None,
+) -> bool:
+    """Pull from Strava. False when the cycle must end here (interrupted)."""
+    from ampt_sync.strava.client import build_client
+    from ampt_sync.strava.sync import PullReport, pull
+
+    pulled = PullReport()
+    options: dict[str, Any] = {"before_request": _guard(stop)}
+    if deps.epoch is not None:
+        options["clock"] = deps.epoch
+    client = None
+    try:
+        client = build_client(deps.settings, token_store, environ=deps.environ, **options)
+        pull(client, store, deps.settings, report=pulled)
+    except Interrupted as exc:
+        report.fail("interrupted", str(exc))
+        return False
+    except RateLimited as exc:
+        report.fail("rate_limited", f"Strava: {exc}")
+        report.retry_at = exc.retry_at
+    except AuthError as exc:
+        report.fail("auth", f"Strava: {exc}")
+    except TemporaryError as exc:
+        report.fail("temporary", f"Strava: {exc}")
+    except AmptSyncError as exc:
+        report.fail("error", f"Strava: {exc}")
+    finally:
+        if client is not None:
+            report.api_calls["strava"] += client.api_calls + client.oauth_calls
+            client.close()
+    report.pulled = pulled.to_json()
+    report.new_activities = pulled.created + pulled.updated + pulled.deleted
+    return True
+
+
+def _adapt(deps: CycleDeps, store: Store, report: CycleReport, *, dry_run: bool) -> Plan | None:
+    """Bring the stored plan up to date (while paused: only read it)."""
+    from ampt_sync.store.plans import bring_plan_up_to_date, load_plan
+
+    settings = deps.settings
+    now = deps.now()
+    with store.scratch() if dry_run else store.transaction() as session:
+        if report.paused_until is not None:
+            plan = load_plan(session)
+            if plan is None:
+                report.fail("error", "paused before any plan was made; `ampt-sync resume` first")
+                return None
+            report.plan = {"paused": True, "version": None}
+            return plan
+        update = bring_plan_up_to_date(
+            session,
+            athlete=settings.athlete_domain(),
+            goal=settings.goal_domain(),
+            today=report.today,
+            now=now,
+        )
+        report.plan = {
+            "version": update.version,
+            "saved": update.saved and not dry_run,
+            "vdot": update.fitness.vdot,
+            "vdot_source": update.fitness.source,
+            "changes": [
+                {"date": c.day.isoformat(), "key": c.key, "reason": c.reason}
+                for c in update.changes
+            ],
+            "warnings": list(update.plan.warnings),
+        }
+        return update.plan
+
+
+def _push(
+    deps: CycleDeps,
+    store: Store,
+    token_store: TokenStore,
+    report: CycleReport,
+    plan: Plan,
+    stop: threading.Event | None,
+    *,
+    dry_run: bool,
+) -> None:
+    from ampt_sync.garmin.push import run_push
+
+    guard = _guard(stop)
+
+    def on_request(method: str, url: str, when: str) -> None:
+        if when == "before":
+            guard()
+
+    try:
+        pushed = run_push(
+            plan,
+            report.today,
+            deps.settings,
+            store,
+            token_store,
+            dry_run=dry_run,
+            environ=deps.environ,
+            on_request=on_request,
+        )
+    except AmptSyncError as exc:
+        if stop is not None and stop.is_set():
+            # garminconnect wraps what our request hook raises; the stop is what happened.
+            _record_partial_push(report, exc)
+            report.fail("interrupted", "stopped on request; the next cycle carries on")
+            return
+        _push_failed(report, exc)
+        return
+    report.pushed = pushed.as_dict()
+    report.api_calls["garmin"] += pushed.api_calls.get("total", 0)
+    for problem in pushed.errors:
+        report.fail("error", f"Garmin: {problem}")
+    if pushed.writes and not dry_run:
+        _verify(deps, store, token_store, report, plan, on_request)
+
+
+def _push_failed(report: CycleReport, exc: AmptSyncError) -> None:
+    if isinstance(exc, ReloginNeeded):
+        report.fail("auth", f"Garmin: {exc}")
+        return
+    _record_partial_push(report, exc)
+    if isinstance(exc, RateLimited):
+        report.fail("rate_limited", f"Garmin: {exc}")
+        report.retry_at = min(filter(None, (report.retry_at, exc.retry_at)))
+    elif isinstance(exc, TemporaryError):
+        report.fail("temporary", f"Garmin: {exc}")
+    else:
+        report.fail("error", f"Garmin: {exc}")
+
+
+def _record_partial_push(report: CycleReport, exc: BaseException) -> None:
+    partial = getattr(exc, "push_report", None)
+    if partial is not None:
+        report.pushed = partial.as_dict()
+        report.api_calls["garmin"] += partial.api_calls.get("total", 0)
+
+
+def _verify(
+    deps: CycleDeps,
+    store: Store,
+    token_store: TokenStore,
+    report: CycleReport,
+    plan: Plan,
+    on_request: Callable[[str, str, str], None],
+) -> None:
+    """Read Garmin's calendar back once and compare it with what the plan wants there."""
+    from ampt_sync.garmin.calendar import GarminCalendar
+    from ampt_sync.garmin.client import open_garmin
+    from ampt_sync.garmin.push import desired_workouts
+    from ampt_sync.store.ledger import GarminLedger
+
+    horizon = deps.settings.sync.horizon_days
+    first, end = report.today, report.today + timedelta(days=horizon)
+    wanted = {(d.key, d.day) for d in desired_workouts(plan, report.today, horizon)}
+    try:
+        with open_garmin(
+            token_store, store=store, environ=deps.environ, on_request=on_request
+        ) as session:
+            calendar = GarminCalendar(session)
+            items = calendar.scheduled(first, end)
+            report.api_calls["garmin"] += session.calls.total
+    except AmptSyncError as exc:
+        report.fail("temporary" if isinstance(exc, TemporaryError) else "error", f"verify: {exc}")
+        return
+    by_workout = {e.garmin_workout_id: key for key, e in GarminLedger(store).all().items()}
+    ours = [(by_workout[i.workout_id], i.day) for i in items if i.workout_id in by_workout]
+    actual = set(ours)
+    missing = sorted(wanted - actual, key=lambda kd: (kd[1], kd[0]))
+    unexpected = sorted(actual - wanted, key=lambda kd: (kd[1], kd[0]))
+    duplicates = len(ours) - len(actual)
+    report.verified = {
+        "ok": not missing and not unexpected and not duplicates,
+        "missing": [[k, d.isoformat()] for k, d in missing],
+        "unexpected": [[k, d.isoformat()] for k, d in unexpected],
+        "duplicates": duplicates,
+    }
+    if not report.verified["ok"]:
+        report.fail("error", f"verify: Garmin's calendar differs from the plan: {report.verified}")
+
+
+def _without_days_before(plan: Plan, first_day: date) -> Plan:
+    """The plan with every workout before ``first_day`` taken out (a pause)."""
+    weeks = tuple(
+        dataclasses.replace(
+            week,
+            days=tuple(
+                day if day.day >= first_day else PlannedDay(day=day.day) for day in week.days
+            ),
+        )
+        for week in plan.weeks
+    )
+    return dataclasses.replace(plan, weeks=weeks)
+
+
+# ------------------------------------------------------------------------------------------------
+# After the cycle: state, alerts, report
+
+
+def _finish(deps: CycleDeps, store: Store, report: CycleReport) -> None:
+    from ampt_sync.garmin.client import relogin_needed
+
+    settings = deps.settings
+    now = report.finished_at or deps.now()
+    alerter = deps.alerter or alerts.Alerter(
+        ntfy_url=settings.alerts.ntfy_url, webhook_url=settings.alerts.webhook_url
+    )
+    garmin_refused = relogin_needed(store)
+    with store.transaction() as session:
+        if report.result == "ok":
+            state.put(session, state.LAST_CYCLE_OK, {"at": now.isoformat()}, now=now)
+        if report.kind in MORNING_KINDS:
+            if report.result in ("ok", "interrupted"):
+                alerter.clear(session, alerts.CYCLE_FAILED, now=now)
+            else:
+                alerter.raise_alert(
+                    session,
+                    alerts.Alert(
+                        alerts.CYCLE_FAILED,
+                        f"ampt-sync: the morning sync of {report.today} failed",
+                        "Today's workouts may not be on your watch. "
+                        + " ".join(_plain(e) for e in report.errors),
+                        urgent=True,
+                    ),
+                    now=now,
+                )
+        if garmin_refused is not None:
+            alerter.raise_alert(
+                session,
+                alerts.Alert(
+                    alerts.GARMIN_RELOGIN,
+                    "ampt-sync: sign in to Garmin again",
+                    "Garmin no longer accepts ampt-sync's sign-in, so no new workouts reach your "
+                    "watch. Run `ampt-sync auth garmin` on the server (as the service user).",
+                    urgent=True,
+                ),
+                now=now,
+            )
+        else:
+            alerter.clear(session, alerts.GARMIN_RELOGIN, now=now)
+        strava_auth = (
+            any(e.startswith("Strava: ") for e in report.errors) and report.result == "auth"
+        )
+        if strava_auth:
+            alerter.raise_alert(
+                session,
+                alerts.Alert(
+                    alerts.STRAVA_REAUTH,
+                    "ampt-sync: connect Strava again",
+                    "Strava refused ampt-sync's access, so new runs are not seen. Run "
+                    "`ampt-sync auth strava` on the server (as the service user).",
+                ),
+                now=now,
+            )
+        elif report.pulled is not None and report.pulled.get("api_calls", 0):
+            alerter.clear(session, alerts.STRAVA_REAUTH, now=now)
+        if settings.goal.date < report.today:
+            alerter.raise_alert(
+                session,
+                alerts.Alert(
+                    alerts.NEW_GOAL,
+                    "ampt-sync: set your next goal",
+                    f"Your goal race ({settings.goal_domain().race}, {settings.goal.date}) is "
+                    "behind you; the plan keeps you running easily until you set a new goal in "
+                    "the config file.",
+                ),
+                now=now,
+            )
+        else:
+            alerter.clear(session, alerts.NEW_GOAL, now=now)
+        reports.record(
+            session,
+            kind=report.kind,
+            started_at=report.started_at,
+            finished_at=report.finished_at,
+            result=report.result,
+            report=report.to_json(),
+        )
+
+
+def _plain(error: str) -> str:
+    """An error line as alert text: ours already, but never longer than a sentence or two."""
+    return error if len(error) <= 200 else error[:197] + "..."
