@@ -1,24 +1,31 @@
-"""`ampt-sync status`: what is configured and stored, from local state only.
+"""`ampt-sync status`: what is configured, stored, scheduled and on Garmin, from local state only.
 
-It never writes: the database is opened read-only (SQLite ``mode=ro``) and never migrated, and a
-broken or missing config is reported, not raised, so that `status` always answers and exits 0.
+It never writes and never calls a service: the database is opened read-only (SQLite ``mode=ro``)
+and never migrated, the token store is only read (and not at all when it does not exist, so no
+key file is created), and a broken or missing config is reported, not raised, so that `status`
+always answers and exits 0.
+
+The JSON document's keys: ``version``, ``config``, ``state_dir``, ``database``, ``activities``,
+``cycles``, ``next_jobs``, ``tokens``, ``paused_until``, ``alerts``, ``horizon``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
 from ampt_sync import __version__
-from ampt_sync.config import default_state_dir, load_config
-from ampt_sync.errors import ConfigError
+from ampt_sync.config import Settings, default_state_dir, load_config
+from ampt_sync.errors import AmptSyncError, ConfigError
 
 
-def collect_status(config_path: Path | None) -> dict[str, Any]:
+def collect_status(config_path: Any, *, now: datetime | None = None) -> dict[str, Any]:
+    now = now or datetime.now(UTC)
     report: dict[str, Any] = {"version": __version__}
+    settings: Settings | None = None
     try:
         loaded = load_config(config_path)
     except ConfigError as exc:
@@ -27,92 +34,187 @@ def collect_status(config_path: Path | None) -> dict[str, Any]:
         url = f"sqlite:///{state_dir / 'ampt-sync.db'}"
     else:
         settings = loaded.settings
+        goal = settings.goal_domain()
         report["config"] = {
             "path": str(loaded.path),
             "error": None,
             "warnings": list(loaded.warnings),
             "athlete": settings.athlete.name,
             "timezone": settings.athlete.timezone,
-            "goal": {
-                "race": settings.goal_domain().race,
-                "distance_m": settings.goal_domain().distance_m,
-                "date": settings.goal.date.isoformat(),
-            },
+            "goal": {"race": goal.race, "distance_m": goal.distance_m, "date": str(goal.day)},
         }
         state_dir = settings.state_dir()
         url = settings.database_url()
     report["state_dir"] = str(state_dir)
-    report.update(_database_status(url))
+    report["next_jobs"] = _next_jobs(settings, now)
+    report["tokens"] = _tokens(settings)
+    report.update(_stored(url, settings, now))
     return report
 
 
-def _database_status(url: str) -> dict[str, Any]:
+def _next_jobs(settings: Settings | None, now: datetime) -> dict[str, Any]:
+    """When the daemon's jobs fire next, computed from the config (it adds up to a minute of
+    jitter); empty without a config."""
+    if settings is None:
+        return {}
+    from ampt_sync.schedule import next_fire
+
+    zone = settings.zone()
+    sync = settings.sync
+    return {
+        "push": next_fire(now, sync.push_time(), zone).astimezone(zone).isoformat(),
+        "adapt": next_fire(now, sync.adapt_time(), zone).astimezone(zone).isoformat(),
+        "poll_minutes": sync.poll_minutes or None,
+    }
+
+
+def _tokens(settings: Settings | None) -> dict[str, Any]:
+    if settings is None:
+        return {}
+    from ampt_sync.secrets import (
+        GARMIN_TOKENS,
+        TOKEN_FILE,
+        EncryptedFileKeyring,
+        open_token_store,
+    )
+    from ampt_sync.strava.client import load_tokens
+
+    strava: dict[str, Any] = {"connected": False}
+    garmin: dict[str, Any] = {"connected": False}
+    try:
+        store = open_token_store(settings.secrets.backend, settings.state_dir())
+        if (
+            isinstance(store.backend, EncryptedFileKeyring)
+            and not (settings.state_dir() / TOKEN_FILE).exists()
+        ):
+            return {"strava": strava, "garmin": garmin, "store": store.description}
+        tokens = load_tokens(store)
+        if tokens is not None:
+            strava = {
+                "connected": True,
+                "athlete_id": tokens.athlete_id,
+                "scope": tokens.scope,
+                "access_expires_at": datetime.fromtimestamp(tokens.expires_at, UTC).isoformat(),
+            }
+        garmin["connected"] = store.get(GARMIN_TOKENS) is not None
+    except AmptSyncError as exc:
+        return {"error": str(exc)}
+    return {"strava": strava, "garmin": garmin, "store": store.description}
+
+
+def _stored(url: str, settings: Settings | None, now: datetime) -> dict[str, Any]:
     from sqlalchemy import create_engine, func, inspect, select
     from sqlalchemy.exc import SQLAlchemyError
 
-    from ampt_sync.store.db import head_revision, redacted, sqlite_path
-    from ampt_sync.store.models import ActivityRow, Base, RunReportRow
+    from ampt_sync.store import reports, state
+    from ampt_sync.store.db import Store, head_revision, redacted, sqlite_path
+    from ampt_sync.store.models import ActivityRow, Base
 
     database: dict[str, Any] = {"url": redacted(url), "exists": False}
     result: dict[str, Any] = {
         "database": database,
         "activities": {"count": 0, "runs": 0, "first_day": None, "last_day": None},
         "cycles": [],
+        "paused_until": None,
+        "alerts": {},
+        "horizon": [],
         "stored": {},
     }
     path = sqlite_path(url)
     if path is not None and not path.exists():
         return result
-    read_url = f"sqlite:///file:{path}?mode=ro&uri=true" if path is not None else url
-    engine = create_engine(read_url)
+    engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true" if path is not None else url)
+    store = Store(engine)
     try:
-        with engine.connect() as connection:
-            tables = set(inspect(connection).get_table_names())
+        with store.transaction() as session:
+            tables = set(inspect(session.connection()).get_table_names())
             database["exists"] = True
             revision = None
             if "alembic_version" in tables:
-                revision = connection.exec_driver_sql(
-                    "SELECT version_num FROM alembic_version"
-                ).scalar()
+                revision = (
+                    session.connection()
+                    .exec_driver_sql("SELECT version_num FROM alembic_version")
+                    .scalar()
+                )
             database["revision"] = revision
             database["head"] = head_revision()
             if revision != database["head"]:
                 database["note"] = "schema will be migrated by the next command that writes"
+                return result
             for table in Base.metadata.sorted_tables:
-                if table.name in tables:
-                    result["stored"][table.name] = connection.execute(
-                        select(func.count()).select_from(table)
-                    ).scalar_one()
-            if ActivityRow.__tablename__ in tables:
-                first, last, count = connection.execute(
-                    select(func.min(ActivityRow.day), func.max(ActivityRow.day), func.count())
-                ).one()
-                runs = connection.execute(
-                    select(func.count()).where(
-                        ActivityRow.sport_type.in_(("Run", "TrailRun", "VirtualRun"))
-                    )
-                ).scalar_one()
-                result["activities"] = {
-                    "count": count,
-                    "runs": runs,
-                    "first_day": None if first is None else str(first),
-                    "last_day": None if last is None else str(last),
+                result["stored"][table.name] = session.scalar(
+                    select(func.count()).select_from(table)
+                )
+            first, last, count = session.execute(
+                select(func.min(ActivityRow.day), func.max(ActivityRow.day), func.count())
+            ).one()
+            runs = session.scalar(
+                select(func.count()).where(
+                    ActivityRow.sport_type.in_(("Run", "TrailRun", "VirtualRun"))
+                )
+            )
+            result["activities"] = {
+                "count": count,
+                "runs": runs,
+                "first_day": None if first is None else str(first),
+                "last_day": None if last is None else str(last),
+            }
+            result["cycles"] = [
+                {
+                    "kind": row.kind,
+                    "started_at": row.started_at.isoformat(),
+                    "finished_at": None if row.finished_at is None else row.finished_at.isoformat(),
+                    "result": row.result,
+                    "api_calls": row.report_json.get("api_calls", {}),
+                    "errors": row.report_json.get("errors", []),
                 }
-            if RunReportRow.__tablename__ in tables:
-                rows = connection.execute(
-                    select(RunReportRow.kind, RunReportRow.started_at, RunReportRow.result)
-                    .order_by(RunReportRow.started_at.desc())
-                    .limit(5)
-                ).all()
-                result["cycles"] = [
-                    {"kind": kind, "started_at": started.isoformat(), "result": outcome}
-                    for kind, started, outcome in rows
-                ]
+                for row in reports.recent(session, limit=5)
+            ]
+            result["alerts"] = state.get(session, state.ACTIVE_ALERTS) or {}
+            relogin = state.get(session, state.GARMIN_RELOGIN)
+            result["garmin_relogin_needed"] = relogin
+            if settings is not None:
+                today = now.astimezone(settings.zone()).date()
+                paused = state.paused_until(session, today)
+                result["paused_until"] = None if paused is None else paused.isoformat()
+                result["horizon"] = _horizon(session, today, settings.sync.horizon_days)
     except SQLAlchemyError as exc:
         database["error"] = f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}"
     finally:
-        engine.dispose()
+        store.close()
     return result
+
+
+def _horizon(session: Any, today: date, days: int) -> list[dict[str, Any]]:
+    """The next ``days`` days: the plan's workouts beside what the ledger says is on Garmin."""
+    from sqlalchemy import select
+
+    from ampt_sync.store.models import GarminLedgerRow
+    from ampt_sync.store.plans import load_plan
+
+    plan = load_plan(session)
+    end = today + timedelta(days=days)
+    ledger = session.scalars(select(GarminLedgerRow)).all()
+    on_garmin: dict[date, list[dict[str, Any]]] = {}
+    for row in ledger:
+        if row.scheduled_day is not None and today <= row.scheduled_day < end:
+            on_garmin.setdefault(row.scheduled_day, []).append(
+                {"key": row.key, "workout_id": row.garmin_workout_id, "pending": row.pending}
+            )
+    planned: dict[date, list[dict[str, Any]]] = {}
+    if plan is not None:
+        for day, workout in plan.workouts_between(today, end):
+            planned.setdefault(day, []).append(
+                {"key": workout.key, "kind": workout.kind.value, "title": workout.title}
+            )
+    return [
+        {
+            "date": (today + timedelta(days=i)).isoformat(),
+            "plan": planned.get(today + timedelta(days=i), []),
+            "garmin": on_garmin.get(today + timedelta(days=i), []),
+        }
+        for i in range(days)
+    ]
 
 
 def render_status(report: dict[str, Any], console: Console) -> None:
@@ -136,18 +238,64 @@ def render_status(report: dict[str, Any], console: Console) -> None:
         table.add_row("database", f"{database['url']} (not created yet)")
     else:
         table.add_row("database", f"{database['url']} (schema {database.get('revision')})")
-        if database.get("error"):
-            table.add_row("", f"problem: {database['error']}")
-        if database.get("note"):
-            table.add_row("", database["note"])
-    acts = report["activities"]
-    if acts["count"]:
+        for key in ("error", "note"):
+            if database.get(key):
+                table.add_row("", database[key])
+    tokens = report["tokens"]
+    if tokens.get("error"):
+        table.add_row("tokens", f"problem: {tokens['error']}")
+    elif tokens:
+        strava = tokens["strava"]
         table.add_row(
-            "activities",
-            f"{acts['count']} ({acts['runs']} runs), {acts['first_day']} to {acts['last_day']}",
+            "Strava",
+            f"connected (access token until {strava['access_expires_at']}; renewed as needed)"
+            if strava["connected"]
+            else "not connected: run `ampt-sync auth strava`",
         )
-    else:
-        table.add_row("activities", "none stored")
+        garmin = "connected" if tokens["garmin"]["connected"] else "not connected"
+        if report.get("garmin_relogin_needed"):
+            garmin = "re-login needed: run `ampt-sync auth garmin`"
+        elif not tokens["garmin"]["connected"]:
+            garmin += ": run `ampt-sync auth garmin`"
+        table.add_row("Garmin", garmin)
+    acts = report["activities"]
+    table.add_row(
+        "activities",
+        f"{acts['count']} ({acts['runs']} runs), {acts['first_day']} to {acts['last_day']}"
+        if acts["count"]
+        else "none stored",
+    )
+    if report["paused_until"]:
+        table.add_row("paused", f"until {report['paused_until']} (`ampt-sync resume` ends it)")
+    jobs = report["next_jobs"]
+    if jobs:
+        table.add_row("next push", jobs["push"])
+        table.add_row("next adapt", jobs["adapt"])
     for cycle in report["cycles"]:
-        table.add_row("cycle", f"{cycle['started_at']} {cycle['kind']}: {cycle['result']}")
+        calls = cycle["api_calls"]
+        table.add_row(
+            "cycle",
+            f"{cycle['started_at']} {cycle['kind']}: {cycle['result']} "
+            f"(Strava {calls.get('strava', 0)}, Garmin {calls.get('garmin', 0)} calls)",
+        )
+    for problem, alert in report["alerts"].items():
+        table.add_row("alert", f"{alert['title']} ({problem}, since {alert['since']})")
     console.print(table)
+    if report["horizon"]:
+        horizon = Table(title="Next days: plan and Garmin", title_justify="left")
+        horizon.add_column("date")
+        horizon.add_column("plan")
+        horizon.add_column("on Garmin")
+        for day in report["horizon"]:
+            planned = {w["key"]: w["title"] for w in day["plan"] if w["kind"] != "rest"}
+            garmin_keys = {g["key"] for g in day["garmin"]}
+            shown = ", ".join(
+                f"{title} {'✓' if key in garmin_keys else '…'}" for key, title in planned.items()
+            )
+            extra = garmin_keys - set(planned)
+            horizon.add_row(
+                day["date"],
+                ", ".join(planned.values()) or "rest",
+                (shown or "nothing") + (f" (+{len(extra)} to remove)" if extra else ""),
+            )
+        console.print(horizon)

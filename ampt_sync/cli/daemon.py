@@ -2,13 +2,131 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.console import Console
 
-from ampt_sync.cli.base import app, err, load
-from ampt_sync.errors import ConfigError
+from ampt_sync.cli.base import OutputFormat, app, app_state, emit_json, err, load, out
+from ampt_sync.errors import EX_CONFIG, EX_SOFTWARE, EX_TEMPFAIL, ConfigError
+
+if TYPE_CHECKING:
+    from ampt_sync.service import CycleReport
+
+#: Exit code of `sync` by the cycle's result.
+EXIT_BY_RESULT = {
+    "ok": 0,
+    "temporary": EX_TEMPFAIL,
+    "rate_limited": EX_TEMPFAIL,
+    "busy": EX_TEMPFAIL,
+    "interrupted": 130,
+    "auth": EX_CONFIG,
+    "error": EX_SOFTWARE,
+}
+
+
+@app.command()
+def run(ctx: typer.Context) -> None:
+    """Run the daemon: push every morning, adapt every evening, poll Strava in between.
+
+    Meant for systemd (Type=notify; see systemd/ampt-sync.service). Stops cleanly on SIGTERM or
+    Ctrl-C, reloads the config on SIGHUP.
+    """
+    from ampt_sync.config import load_config
+    from ampt_sync.daemon import Daemon
+    from ampt_sync.service import CycleDeps, daemon_cycle
+    from ampt_sync.store import state
+    from ampt_sync.store.db import open_store
+
+    config_path = app_state(ctx).config_path
+    settings = load(ctx).settings
+    open_store(settings.database_url()).close()  # migrate before READY=1
+
+    def last_ok() -> datetime | None:
+        store = open_store(settings.database_url(), migrate_schema=False)
+        try:
+            with store.transaction() as session:
+                value = state.get(session, state.LAST_CYCLE_OK)
+        finally:
+            store.close()
+        return None if value is None else datetime.fromisoformat(value["at"])
+
+    daemon = Daemon(
+        load_settings=lambda: load_config(config_path).settings,
+        make_cycle=lambda s: daemon_cycle(CycleDeps(settings=s)),
+        last_ok=last_ok,
+    )
+    raise typer.Exit(daemon.run())
+
+
+@app.command()
+def sync(
+    ctx: typer.Context,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Plan and show the Garmin diff; store and send nothing."),
+    ] = False,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="text or json")
+    ] = OutputFormat.text,
+) -> None:
+    """Run one cycle now: pull from Strava, adapt the plan, push to Garmin, verify.
+
+    Exit code 0 when all went well, 75 when a service was unavailable or rate-limited (retry
+    later), 78 when a service needs you to sign in again, 1 otherwise.
+    """
+    from ampt_sync.service import CycleDeps, run_cycle
+
+    settings = load(ctx).settings
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        report = run_cycle(CycleDeps(settings=settings), "manual", stop, dry_run=dry_run)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if output is OutputFormat.json:
+        emit_json(report.to_json())
+    else:
+        render_cycle(report, out())
+    for problem in report.errors:
+        err().print(f"problem: {problem}")
+    raise typer.Exit(EXIT_BY_RESULT.get(report.result, EX_SOFTWARE))
+
+
+def render_cycle(report: CycleReport, console: Console) -> None:
+    """A cycle report as a runner reads it."""
+    console.print(f"{report.kind} cycle for {report.today}: {report.result}")
+    if report.paused_until is not None:
+        console.print(f"  paused until {report.paused_until}: nothing before then goes to Garmin")
+    if report.pulled is not None:
+        p = report.pulled
+        console.print(
+            f"  Strava: {p['created']} new, {p['updated']} changed, {p['deleted']} deleted, "
+            f"{len(p['skipped'])} skipped"
+        )
+    if report.plan is not None and report.plan.get("version") is not None:
+        plan = report.plan
+        saved = "new version" if plan.get("saved") else "unchanged"
+        console.print(f"  plan v{plan['version']} ({saved}); fitness VDOT {plan['vdot']}")
+        for change in plan.get("changes", []):
+            console.print(f"    {change['date']}: {change['reason']}")
+        for warning in plan.get("warnings", []):
+            console.print(f"    note: {warning}")
+    if report.pushed is not None:
+        applied = report.pushed["applied"] if not report.pushed["dry_run"] else []
+        planned = report.pushed["planned"]
+        verb = "would do" if report.pushed["dry_run"] else "did"
+        actions = planned if report.pushed["dry_run"] else applied
+        console.print(f"  Garmin: {verb} {len(actions)} change(s)")
+        for action in actions:
+            console.print("    " + " ".join(str(part) for part in action if part))
+    if report.verified is not None:
+        console.print(f"  verified on Garmin: {'yes' if report.verified['ok'] else 'NO'}")
+    calls = report.api_calls
+    console.print(f"  API calls: Strava {calls['strava']}, Garmin {calls['garmin']}")
 
 
 @app.command()

@@ -69,8 +69,6 @@ MAX_TIMEOUT_S = 8.0
 DEFAULT_RETRY_AFTER = timedelta(hours=1)
 #: The token refresh path under a base URL other than Garmin's.
 REFRESH_PATH = "/di-oauth2-service/oauth/token"
-#: The ``service_state`` name of the "re-login needed" fact: {"since", "reason"}.
-RELOGIN_STATE = "garmin_relogin_needed"
 
 
 class NotFound(RemoteError):
@@ -452,15 +450,17 @@ def record_relogin_needed(store: Store, reason: str, *, now: datetime | None = N
 
     now = now or datetime.now(UTC)
     with store.transaction() as session:
-        if state.get(session, RELOGIN_STATE) is None:
-            state.put(session, RELOGIN_STATE, {"since": now.isoformat(), "reason": reason}, now=now)
+        if state.get(session, state.GARMIN_RELOGIN) is None:
+            state.put(
+                session, state.GARMIN_RELOGIN, {"since": now.isoformat(), "reason": reason}, now=now
+            )
 
 
 def clear_relogin_needed(store: Store) -> bool:
     from ampt_sync.store import state
 
     with store.transaction() as session:
-        return state.remove(session, RELOGIN_STATE)
+        return state.remove(session, state.GARMIN_RELOGIN)
 
 
 def relogin_needed(store: Store) -> dict[str, Any] | None:
@@ -468,4 +468,4 @@ def relogin_needed(store: Store) -> dict[str, Any] | None:
     from ampt_sync.store import state
 
     with store.transaction() as session:
-        return state.get(session, RELOGIN_STATE)
+        return state.get(session, state.GARMIN_RELOGIN)

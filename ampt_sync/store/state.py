@@ -18,8 +18,10 @@ from ampt_sync.store.models import ServiceStateRow
 PAUSE = "pause"
 #: {"at": ISO datetime}: the end of the last cycle that completed without error.
 LAST_CYCLE_OK = "last_cycle_ok"
-#: {"<problem>": {"title", "sent_at"}}: alerts sent and not cleared yet.
+#: {"<problem>": {"title", "since", "sent"}}: alerts raised and not cleared yet.
 ACTIVE_ALERTS = "active_alerts"
+#: {"since", "reason"}: Garmin refused our tokens; `ampt-sync auth garmin` clears it.
+GARMIN_RELOGIN = "garmin_relogin_needed"
 
 
 def get(session: Session, name: str) -> dict[str, Any] | None:
