@@ -167,6 +167,8 @@ class GarminSim:
         self._ever_issued: set[str] = set()
         self._mfa_sessions: dict[str, str] = {}
         self.login_rate_limited = False
+        #: Seconds every answer waits (a network's round trip), for benchmarks and stop tests.
+        self.latency_s = 0.0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -413,6 +415,8 @@ class GarminSim:
 
     def handle(self, method: str, target: str, headers: Any, body: bytes) -> tuple[int, Any, dict]:
         """Route one request; returns (status, JSON body or None, headers). May raise _Abort."""
+        if self.latency_s:
+            time.sleep(self.latency_s)
         split = urlsplit(target)
         path, query = split.path, parse_qs(split.query)
         fault = self._take_fault(method, path)

@@ -155,6 +155,8 @@ class StravaSim:
         self.rotate_refresh_tokens = rotate_refresh_tokens
         self.consent = Consent()
         self.app_inactive = False
+        #: Seconds every answer waits (a network's round trip), for benchmarks and stop tests.
+        self.latency_s = 0.0
         self.requests: list[Request] = []
         self._lock = threading.RLock()
         self._offset_s = 0.0
@@ -394,6 +396,8 @@ class StravaSim:
     def handle(
         self, method: str, path: str, query: dict[str, str], form: dict[str, str], auth: str
     ) -> tuple[_Reply, Fault | None]:
+        if self.latency_s:
+            time.sleep(self.latency_s)
         with self._lock:
             fault = self._take_fault(method, path)
             reply = self._dispatch(method, path, query, form, auth, fault)
