@@ -1,26 +1,37 @@
-"""`ampt-sync demo`: the main job on an embedded default, offline.
+"""`ampt-sync demo`: the main job, offline, on a simulated runner.
 
-It uses its own embedded config and a temporary state dir, and never touches the runner's config,
-state or keyring.
+It starts the simulated Strava and Garmin Connect on loopback (:mod:`ampt_sync.sim.accounts`),
+seeds Strava with four months of a synthetic runner's history (races included), and then lives
+``days`` simulated days: every morning the daemon's push cycle runs at ``sync.push_at`` and we
+read what the watch would show; the runner then does, shortens or misses the day's workout (a
+seeded choice) and it appears on Strava; every evening the adapt cycle runs at ``sync.adapt_at``
+and we keep the changes it made, with their reasons. Everything goes through the real cycle
+(:func:`ampt_sync.service.run_cycle`) and the real stravalib and garminconnect clients.
 
-Today it exercises what exists: the embedded config goes through the same validation as a
-runner's file, and a store is created and migrated in a temporary directory. The simulated Strava
-and Garmin accounts and the daily cycles arrive with the "Always on" issue; until then the demo
-says so instead of printing anything it did not compute.
+It uses its own embedded config, a temporary state dir, a temporary token store and key: it never
+touches the runner's config, state or keyring.
 """
 
 from __future__ import annotations
 
+import random
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.table import Table
 
-from ampt_sync.cli.base import emit_json
-from ampt_sync.config import parse_settings
+from ampt_sync import plan_json
+from ampt_sync.domain import Plan, Workout, WorkoutKind
+from ampt_sync.units import format_distance, format_duration, format_pace
 
-DEMO_CONFIG = """
+#: The embedded runner: the README's example athlete, her goal 21 weeks out.
+DEMO_RUNNER = """
 [athlete]
 name = "Sam (simulated)"
 timezone = "America/New_York"
@@ -32,7 +43,7 @@ weight_kg = 61
 [goal]
 race = "AMPT Half"
 distance = "half"
-date = 2027-04-18
+date = {goal_day}
 target_time = "1:45:00"
 
 [schedule]
@@ -42,35 +53,261 @@ strength_days = ["tue", "fri"]
 hills = "outdoor"
 
 [sync]
+push_at = "04:30"
+adapt_at = "20:00"
 horizon_days = 7
+poll_minutes = 0
 """
+GOAL_WEEKS_AHEAD = 21
+HISTORY_DAYS = 120
+SEED = 7
+#: How the simulated runner treats a planned workout: mostly as planned, sometimes not. On top of
+#: the chance, the first long run is missed and the third workout cut short, so that every demo
+#: shows the adaptation rules at work.
+OUTCOME_WEIGHTS = {"done": 0.8, "shortened": 0.12, "missed": 0.08}
+VERBS = {"done": "ran", "shortened": "cut short", "missed": "missed"}
+FIRST_NEW_ACTIVITY_ID = 16_000_000_000
 
 
-def run_demo(*, output: str, stdout: Console, stderr: Console) -> None:
-    from sqlalchemy import inspect
+@dataclass
+class DemoDay:
+    day: date
+    garmin: list[dict[str, Any]] = field(default_factory=list)
+    activities: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    results: list[str] = field(default_factory=list)
 
-    from ampt_sync.store.db import open_store, redacted
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "date": self.day.isoformat(),
+            "activities": self.activities,
+            "changes": self.changes,
+            "garmin": self.garmin,
+            "cycles": self.results,
+        }
 
-    with tempfile.TemporaryDirectory(prefix="ampt-sync-demo-") as tmp:
-        text = DEMO_CONFIG + f'\n[storage]\nstate_dir = "{Path(tmp)}"\n'
-        settings = parse_settings(text, source="embedded demo config")
-        store = open_store(settings.database_url())
+
+@dataclass
+class DemoRun:
+    start: date
+    plan: Plan
+    days: list[DemoDay]
+    api_calls: dict[str, int]
+    cycles: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "plan": plan_json.plan_to_dict(self.plan),
+            "days": [d.to_json() for d in self.days],
+            "api_calls": {**self.api_calls, "cycles": self.cycles},
+        }
+
+
+@contextmanager
+def _demo_accounts(folder: Path) -> Iterator[Any]:
+    from ampt_sync.sim.accounts import simulated_accounts
+
+    today = date.today()
+    config = DEMO_RUNNER.format(goal_day=today + timedelta(weeks=GOAL_WEEKS_AHEAD))
+    with simulated_accounts(folder, config, history_days=HISTORY_DAYS, seed=SEED) as accounts:
+        yield accounts
+
+
+def simulate(days: int, *, progress: Console | None = None) -> DemoRun:
+    """Live ``days`` simulated days; returns what happened."""
+    from ampt_sync.alerts import Alerter
+    from ampt_sync.service import CycleDeps, run_cycle
+    from ampt_sync.sim.runner import activity_for_workout
+    from ampt_sync.store.db import open_store
+    from ampt_sync.store.plans import load_plan
+
+    rng = random.Random(SEED)
+    next_id = FIRST_NEW_ACTIVITY_ID
+    with (
+        tempfile.TemporaryDirectory(prefix="ampt-sync-demo-") as tmp,
+        _demo_accounts(Path(tmp)) as accounts,
+    ):
+        settings = accounts.settings
+        zone = settings.zone()
+        store = open_store(settings.database_url(accounts.environ))
+        deps = CycleDeps(
+            settings=settings,
+            environ=accounts.environ,
+            now=accounts.now,
+            epoch=accounts.strava.now,
+            store=store,
+            token_store=accounts.token_store,
+            alerter=Alerter(),  # the demo sends no alerts anywhere
+        )
+        horizon = settings.sync.horizon_days
+        start = accounts.local_today() + timedelta(days=1)
+        calls = {"strava": 0, "garmin": 0}
+        record: list[DemoDay] = []
+        cycles = workouts_seen = long_runs_seen = 0
         try:
-            tables = sorted(
-                t for t in inspect(store.engine).get_table_names() if t != "alembic_version"
-            )
+            for offset in range(days):
+                day = start + timedelta(days=offset)
+                today = DemoDay(day)
+                accounts.advance_to(datetime.combine(day, settings.sync.push_time(), zone))
+                morning = run_cycle(deps, "push")
+                cycles += 1
+                today.results.append(f"push: {morning.result}")
+                with store.transaction() as session:
+                    plan = load_plan(session)
+                if plan is None:
+                    raise RuntimeError(f"no plan after the morning cycle: {morning.errors}")
+                today.changes.extend((morning.plan or {}).get("changes", []))
+                today.garmin = [
+                    {"date": d.isoformat(), "title": title}
+                    for d, _id, title, _desc in accounts.garmin.calendar(
+                        day, day + timedelta(days=horizon)
+                    )
+                ]
+                for _day, workout in plan.workouts_between(day, day + timedelta(days=1)):
+                    if workout.kind is WorkoutKind.REST:
+                        continue
+                    outcome = _outcome(workout, workouts_seen, long_runs_seen, rng)
+                    workouts_seen += 1
+                    long_runs_seen += workout.kind is WorkoutKind.LONG
+                    activity = activity_for_workout(
+                        workout,
+                        day,
+                        outcome,  # type: ignore[arg-type]
+                        zone=settings.athlete.timezone,
+                        activity_id=next_id,
+                        start=time(6, 30) if workout.kind is not WorkoutKind.STRENGTH else time(18),
+                    )
+                    next_id += 1
+                    today.activities.append(_activity_line(workout, outcome, activity))
+                    if activity is not None:
+                        accounts.strava.add_activities([activity])
+                accounts.advance_to(datetime.combine(day, settings.sync.adapt_time(), zone))
+                evening = run_cycle(deps, "adapt")
+                cycles += 1
+                today.results.append(f"adapt: {evening.result}")
+                today.changes.extend((evening.plan or {}).get("changes", []))
+                for report in (morning, evening):
+                    for service in calls:
+                        calls[service] += report.api_calls[service]
+                record.append(today)
+                if progress is not None:
+                    progress.print(f"simulated {day} ({offset + 1}/{days})")
+            with store.transaction() as session:
+                final = load_plan(session)
         finally:
             store.close()
-        goal = settings.goal_domain()
-        result: dict[str, Any] = {
-            "athlete": settings.athlete.name,
-            "goal": {"race": goal.race, "distance_m": goal.distance_m, "date": str(goal.day)},
-            "store": {"url": redacted(settings.database_url()), "tables": tables},
-            "not_yet_built": ["simulated Strava", "simulated Garmin", "planner", "daily cycles"],
-        }
+    if final is None:
+        raise RuntimeError("the demo made no plan")
+    return DemoRun(start=start, plan=final, days=record, api_calls=calls, cycles=cycles)
+
+
+def _outcome(workout: Workout, index: int, long_runs: int, rng: random.Random) -> str:
+    if workout.kind is WorkoutKind.LONG and long_runs == 0:
+        return "missed"
+    if index == 2:
+        return "shortened"
+    return rng.choices(list(OUTCOME_WEIGHTS), weights=list(OUTCOME_WEIGHTS.values()))[0]
+
+
+def _activity_line(
+    workout: Workout, outcome: str, activity: dict[str, Any] | None
+) -> dict[str, Any]:
+    line: dict[str, Any] = {
+        "planned": workout.title,
+        "kind": workout.kind.value,
+        "outcome": outcome,
+    }
+    if activity is not None:
+        line.update(
+            {
+                "sport": activity["sport_type"],
+                "distance_m": round(activity["distance"], 1),
+                "moving_time_s": activity["moving_time"],
+            }
+        )
+    return line
+
+
+# ------------------------------------------------------------------------------------------------
+# Output
+
+
+def run_demo(*, output: str, stdout: Console, stderr: Console, days: int = 14) -> None:
+    if not 1 <= days <= 60:
+        from ampt_sync.errors import ConfigError
+
+        raise ConfigError(f"--days: found {days}, expected 1 to 60 simulated days")
+    stderr.print(f"starting the simulated Strava and Garmin; living {days} days…")
+    result = simulate(days, progress=stderr)
     if output == "json":
-        emit_json(result)
+        from ampt_sync.cli.base import emit_json
+
+        emit_json(result.to_json())
         return
-    stdout.print(f"ampt-sync demo for {result['athlete']}: {goal.race} on {goal.day}")
-    stdout.print(f"store created and migrated in a temporary directory: {', '.join(tables)}")
-    stderr.print("not built yet: " + ", ".join(result["not_yet_built"]) + " (see the open issues)")
+    _render(result, stdout)
+
+
+def _render(result: DemoRun, console: Console) -> None:
+    plan = result.plan
+    units = "mi"
+    fitness = plan.fitness
+    paces = fitness.paces
+    console.print(
+        f"ampt-sync demo: a simulated runner training for {plan.goal.race} on {plan.goal.day}; "
+        f"{len(result.days)} simulated days from {result.start}."
+    )
+    console.print(
+        f"Fitness: VDOT {fitness.vdot:.1f} ({fitness.source}). Paces: easy "
+        f"{format_pace(paces.easy[0], units)}–{format_pace(paces.easy[1], units)}, marathon "
+        f"{format_pace(paces.marathon, units)}, threshold {format_pace(paces.threshold, units)}, "
+        f"interval {format_pace(paces.interval, units)}."
+    )
+    for warning in plan.warnings:
+        console.print(f"Note: {warning}")
+
+    weeks = Table(title="The plan, week by week (first 8 weeks)", title_justify="left")
+    for column in ("week of", "phase", "distance", "key sessions"):
+        weeks.add_column(column)
+    for week in plan.weeks[:8]:
+        key = [
+            w.title
+            for d in week.days
+            for w in d.workouts
+            if w.kind not in (WorkoutKind.EASY, WorkoutKind.RECOVERY, WorkoutKind.REST)
+        ]
+        weeks.add_row(
+            str(week.start),
+            week.phase.value + (" (cutback)" if week.cutback else ""),
+            format_distance(week.planned_distance_m, units),
+            ", ".join(key),
+        )
+    console.print(weeks)
+
+    console.print("Day by day:")
+    for day in result.days:
+        console.print(f"[{day.day:%a %Y-%m-%d}]")
+        today = [g["title"] for g in day.garmin if g["date"] == day.day.isoformat()]
+        ahead = len([g for g in day.garmin if g["date"] != day.day.isoformat()])
+        console.print(
+            f"  on the watch at {day.day:%a} 04:30: {', '.join(today) or 'rest day'} "
+            f"(+{ahead} workouts for the next days)"
+        )
+        for act in day.activities:
+            verb = VERBS[act["outcome"]]
+            if act["kind"] == WorkoutKind.STRENGTH and act["outcome"] == "done":
+                verb = "did"
+            if act["outcome"] == "missed" or act.get("sport") == "WeightTraining":
+                console.print(f"  the runner {verb}: {act['planned']}")
+            else:
+                console.print(
+                    f"  the runner {verb}: {act['planned']} → "
+                    f"{format_distance(act['distance_m'], units)} in "
+                    f"{format_duration(act['moving_time_s'])}"
+                )
+        for change in day.changes:
+            console.print(f"  plan change ({change['date']}): {change['reason']}")
+    calls = result.api_calls
+    console.print(
+        f"API calls over {result.cycles} cycles: Strava {calls['strava']}, "
+        f"Garmin {calls['garmin']}."
+    )

@@ -277,8 +277,30 @@ def test_verbose_shows_the_traceback(cli, failing_command) -> None:
 
 
 def test_demo_runs_offline_without_touching_the_runner_state(cli, isolated_env: Path) -> None:
-    result = cli("demo", "--format", "json")
+    result = cli("demo", "--days", "3", "--format", "json")
     assert result.code == 0, result.stderr
     document = json.loads(result.stdout)
-    assert "activities" in document["store"]["tables"]
+    assert set(document) == {"plan", "days", "api_calls"}
+    assert all(set(day) >= {"date", "activities", "changes", "garmin"} for day in document["days"])
+    assert len(document["days"]) == 3
+    first = document["days"][0]
+    assert first["garmin"], "the watch shows workouts on the first morning"
+    assert document["plan"]["goal"]["distance_m"] == 21097.5
+    assert document["api_calls"]["cycles"] == 6
     assert list(isolated_env.rglob("*")) == []
+
+
+def test_demo_text_shows_the_plan_the_days_and_the_watch(cli) -> None:
+    result = cli("demo", "--days", "8")
+    assert result.code == 0, result.stderr
+    text = result.stdout
+    assert "The plan, week by week" in text
+    assert "on the watch at" in text
+    assert "the runner missed: Long run" in text  # the scripted miss of the first long run
+    assert "plan change (" in text
+
+
+def test_demo_refuses_an_absurd_number_of_days(cli) -> None:
+    result = cli("demo", "--days", "0")
+    assert result.code == 78
+    assert "--days: found 0, expected 1 to 60" in result.stderr

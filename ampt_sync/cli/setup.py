@@ -284,15 +284,17 @@ def reset(
 
 @app.command()
 def demo(
+    days: Annotated[int, typer.Option("--days", help="Simulated days to live (1..60).")] = 14,
     output: Annotated[
         OutputFormat, typer.Option("--format", help="text or json")
     ] = OutputFormat.text,
 ) -> None:
-    """Run offline on an embedded simulated runner.
+    """Run offline on a simulated runner: the plan, each day's changes, the watch each morning.
 
-    Uses its own embedded config and a temporary state dir; never touches your config, state or
-    keyring.
+    Starts a simulated Strava and Garmin on loopback and runs the daemon's real cycles through
+    the real clients for N simulated days. Uses its own embedded config, a temporary state dir
+    and token store; never touches your config, state or keyring.
     """
     from ampt_sync.demo import run_demo
 
-    run_demo(output=output.value, stdout=out(), stderr=err())
+    run_demo(output=output.value, stdout=out(), stderr=err(), days=days)
