@@ -124,6 +124,8 @@ OVERREACH_SIGNS_NEEDED = 2
 RECENT_DAYS = STALE_HISTORY_DAYS + 35
 #: Weeks of the plan that ended longer ago than this are dropped from it (the store keeps them).
 PLAN_HISTORY_DAYS = 12 * 7
+#: At most this many rounds of the safety caps in one adaptation (they settle in two or three).
+CAP_PASSES = 8
 #: Non-run activities that count as doing a strength session.
 STRENGTH_SPORTS = frozenset({"WeightTraining", "Workout", "Crossfit"})
 
@@ -839,7 +841,9 @@ class _Adapter:
             workout = self.draft.run_on(d)
             if d == ctx.today and ctx.ran_on(d):
                 workout = None  # today's run is done: it is in the window already
-            if workout is not None and not is_goal_race(workout, d, ctx.goal):
+            if workout is not None and is_goal_race(workout, d, ctx.goal):
+                window[d] = workout.distance_m  # exempt from the cap, but a longest run after it
+            elif workout is not None:
                 # the window holds exactly the 30 days before d (older ones are dropped below)
                 longest = max(window.values(), default=0.0)
                 cap = floor_m(single_run_cap_m(max(longest, ctx.longest_floor_m)))
@@ -1067,9 +1071,14 @@ def adapt_plan(
         adapter.missed_sessions()
         adapter.overshoot()
         adapter.overreaching()
-    adapter.single_run_caps()
-    adapter.weekly_caps()
-    adapter.single_run_caps()  # a trimmed week can lower the longest run later runs build on
+    # The caps only ever shorten, and a shortened run or week can lower a later cap: repeat
+    # until nothing moves, so that adapting again on the same day finds nothing to do.
+    for _ in range(CAP_PASSES):
+        before = len(adapter.changes)
+        adapter.single_run_caps()
+        adapter.weekly_caps()
+        if len(adapter.changes) == before:
+            break
     changes.extend(adapter.changes)
     plan = adapter.draft.to_plan(plan)
 

@@ -181,26 +181,20 @@ class RunLog:
         clone._week_m = dict(self._week_m)
         return clone
 
-    def add(self, day: date, distance_m: float, *, longest: bool = True) -> None:
-        """Record one run of ``distance_m`` on ``day``. ``longest=False`` counts it for volume
-        only, not as a "longest run" (the goal race, which is exempt from the single-run cap)."""
+    def add(
+        self, day: date, distance_m: float, *, longest: bool = True, volume: bool = True
+    ) -> None:
+        """Record one run of ``distance_m`` on ``day``. ``longest=False`` leaves it out of the
+        longest runs, ``volume=False`` out of the daily and weekly distance (a planner records
+        the goal race as a longest run only: it must not lift the weekly cap after it)."""
         if distance_m <= 0:
             return
-        self._total_m[day] = self._total_m.get(day, 0.0) + distance_m
-        self._longest_m[day] = max(self._longest_m.get(day, 0.0), distance_m if longest else 0.0)
-        monday = week_start(day)
-        self._week_m[monday] = self._week_m.get(monday, 0.0) + distance_m
-
-    def remove_after(self, day: date) -> RunLog:
-        """A copy holding only the runs on or before ``day``."""
-        clone = RunLog()
-        for d, total in sorted(self._total_m.items()):
-            if d <= day:
-                clone._total_m[d] = total
-                clone._longest_m[d] = self._longest_m[d]
-                monday = week_start(d)
-                clone._week_m[monday] = clone._week_m.get(monday, 0.0) + total
-        return clone
+        if longest:
+            self._longest_m[day] = max(self._longest_m.get(day, 0.0), distance_m)
+        if volume:
+            self._total_m[day] = self._total_m.get(day, 0.0) + distance_m
+            monday = week_start(day)
+            self._week_m[monday] = self._week_m.get(monday, 0.0) + distance_m
 
     # -- queries -----------------------------------------------------------------------------
 

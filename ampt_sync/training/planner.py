@@ -23,7 +23,9 @@ count > strength > session templates. Concretely:
   session that would break the single-run cap is shortened (a hill session's warm-up and
   cool-down, never below 10 minutes each) or waits (an easy run takes its place);
 * **the race** is on its date, even on a day that is not a run day, and is exempt from the
-  single-run cap, the easy share and the quality count;
+  single-run cap, the easy share and the quality count (it does count as the longest run of
+  the 30 days after it, as any run does, but not in the weekly volume that sets the next
+  weeks' cap);
 * **run days**: every run day carries a run, runs happen only on run days (the race excepted),
   the long run on the long-run day;
 * **quality** (intervals, tempo, fartlek, hills): at most 2 a week (3 with 6+ run days and a
@@ -1083,7 +1085,14 @@ class _Builder:
         # Without a long run this week (race week, recovery), the last one sets the limit.
         reference_long = long_m or self.last_long_m
         upper = share * reference_long if reference_long > 0 else math.inf
-        sizes = self._fill(fill, kinds, remaining, caps, upper)
+        # Speed sessions (not hills, which keep the seed's mile) share in the easy volume through
+        # longer warm-ups and cool-downs, so that easy days do not swell while they stay short.
+        padded = [d for d in quality_slots if d in sized and sized[d].kind in PADDED_KINDS]
+        bounds = {d: self._bounds(d, kinds[d], caps, upper) for d in fill}
+        for d in padded:
+            base = sized[d].distance_m
+            bounds[d] = (base, max(base, min(caps[d], upper)))
+        sizes = self._water_fill(bounds, remaining + sum(sized[d].distance_m for d in padded))
         for d in fill:
             kind = kinds[d]
             if kind is K.RECOVERY:
@@ -1098,22 +1107,14 @@ class _Builder:
                 sized[d] = workout
             else:
                 sized[d] = self.render.easy(self.key(d, K.EASY), sizes[d])
-        # What the easy days cannot hold goes into longer warm-ups and cool-downs of the speed
-        # sessions (their work stays as it is), up to the same limit as an easy run.
-        leftover = remaining - sum(sized[d].distance_m for d in fill)
-        padded = [d for d in quality_slots if d in sized and sized[d].kind in PADDED_KINDS]
-        for i, d in enumerate(padded):
-            if leftover <= ROUND_M:
-                break
+        for d in padded:
             session = sized[d]
-            room = min(caps[d], upper) - session.distance_m
-            extra = floor_m(min(room, leftover / (len(padded) - i)))
+            extra = sizes[d] - session.distance_m
             if extra < 2 * ROUND_M:
                 continue
-            warmup = _warmup_m(session, self.render.easy_mid_s_per_km) + extra / 2
+            warmup = floor_m(_warmup_m(session, self.render.easy_mid_s_per_km) + extra / 2)
             longer = self.render.quality(session.key, session.kind, target, warmup_m=warmup)
-            if longer.distance_m <= min(caps[d], upper) and longer.distance_m > session.distance_m:
-                leftover -= longer.distance_m - session.distance_m
+            if session.distance_m < longer.distance_m <= min(caps[d], upper):
                 sized[d] = longer
 
         for d in sorted(sized):
@@ -1136,10 +1137,9 @@ class _Builder:
 
         # 7. record what is planned, for the caps of the weeks to come
         for d, w in week.runs():
-            # The race is exempt from the caps: it is no "longest run" to exceed by 10 %, and its
-            # distance does not lift the weekly cap of the weeks after it.
-            if not is_goal_race(w, d, self.goal):
-                self.log.add(d, w.distance_m)
+            # The race is exempt from the caps (no cap limits it), and its distance does not lift
+            # the weekly cap of the weeks after it; like any run, it is a longest run after it.
+            self.log.add(d, w.distance_m, volume=not is_goal_race(w, d, self.goal))
         if frame.phase is Phase.RACE:
             self.pre_race_average_m = None
             self._pre_race_average()
@@ -1162,44 +1162,42 @@ class _Builder:
             ),
         )
 
-    def _fill(
-        self,
-        days: list[date],
-        kinds: dict[date, WorkoutKind],
-        total_m: float,
-        caps: dict[date, float],
-        upper_m: float,
-    ) -> dict[date, float]:
-        """Share ``total_m`` between ``days`` as evenly as their bounds allow (water filling).
-        Each run is at least the shortest easy run (unless a cap is lower) and at most its cap,
-        the long run's length, and 45 minutes for a recovery run."""
-        if not days:
+    def _bounds(
+        self, day: date, kind: WorkoutKind, caps: dict[date, float], upper_m: float
+    ) -> tuple[float, float]:
+        """The shortest and longest an easy-day run may be: at least the shortest easy run
+        (unless a cap is lower), at most its cap, the week's limit for easy runs, and 45 minutes
+        for a recovery run."""
+        top = min(caps[day], upper_m)
+        if kind is K.RECOVERY:
+            top = min(top, floor_m(RECOVERY_MAX_S / self.render.recovery_s_per_km * 1000))
+        minimum = self.render.min_run_m()
+        if kind is K.STRIDES:
+            minimum = max(minimum, 2000.0)
+        low = min(minimum, top)
+        return low, max(low, top)
+
+    @staticmethod
+    def _water_fill(bounds: dict[date, tuple[float, float]], total_m: float) -> dict[date, float]:
+        """Share ``total_m`` so that every day gets the same level, clamped to its (low, high)
+        bounds: the runs come out as even as their limits allow. When even the lows add up to
+        more, the lows (the weekly cap trims them afterwards)."""
+        if not bounds:
             return {}
-        low: dict[date, float] = {}
-        high: dict[date, float] = {}
-        for d in days:
-            top = min(caps[d], upper_m)
-            if kinds[d] is K.RECOVERY:
-                top = min(top, floor_m(RECOVERY_MAX_S / self.render.recovery_s_per_km * 1000))
-            minimum = self.render.min_run_m()
-            if kinds[d] is K.STRIDES:
-                minimum = max(minimum, 2000.0)
-            low[d] = min(minimum, top)
-            high[d] = max(low[d], top)
-        sizes = dict(low)
-        left = total_m - sum(low.values())
-        open_days = [d for d in days if high[d] > sizes[d]]
-        while left > ROUND_M / 2 and open_days:
-            share = left / len(open_days)
-            still_open = []
-            for d in open_days:
-                add = min(share, high[d] - sizes[d])
-                sizes[d] += add
-                left -= add
-                if high[d] - sizes[d] > 1e-6:
-                    still_open.append(d)
-            open_days = still_open
-        return {d: max(ROUND_M, floor_m(v)) for d, v in sizes.items()}
+
+        def fill(level: float) -> float:
+            return sum(min(high, max(low, level)) for low, high in bounds.values())
+
+        lo, hi = 0.0, max(high for _, high in bounds.values())
+        if fill(hi) <= total_m:
+            lo = hi
+        else:
+            for _ in range(60):
+                mid = (lo + hi) / 2
+                lo, hi = (mid, hi) if fill(mid) <= total_m else (lo, mid)
+        return {
+            d: max(ROUND_M, floor_m(min(high, max(low, lo)))) for d, (low, high) in bounds.items()
+        }
 
     def _trim_to(self, week: _Week, allowed_m: float) -> None:
         """Safety first: when the week's runs add up to more than ``allowed_m`` (the floors of

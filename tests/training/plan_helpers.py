@@ -263,10 +263,9 @@ def check_plan(plan: Plan, inputs: Inputs) -> list[str]:
                 problems.append(f"{day}: long run off the long-run day")
 
     # --- single-run cap (done before today or planned, 30 days before each run)
-    planned_longest: dict[date, float] = {}
+    planned_longest: dict[date, float] = {}  # the race too: exempt from the cap, not unrun
     for day, w in runs:
-        if not is_goal_race(w, day, goal):
-            planned_longest[day] = max(planned_longest.get(day, 0.0), w.distance_m)
+        planned_longest[day] = max(planned_longest.get(day, 0.0), w.distance_m)
     floor = 0.0
     recent = [d for d in hist_total if today - timedelta(days=30) <= d < today]
     if not recent:

@@ -73,7 +73,6 @@ def check_adapted(plan: Plan, before: Plan, today: date, athlete, goal, activiti
                     longest = max(
                         [longest]
                         + [x.distance_m for x in e.workouts if x.is_run
-                           and not is_goal_race(x, e.day, goal)
                            and not (e.day == today and done.distance_on(today))]
                     )  # fmt: skip
             if w.distance_m > single_run_cap_m(longest) + 1:

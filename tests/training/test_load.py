@@ -175,6 +175,9 @@ def test_run_log_answers_per_day_and_per_week() -> None:
     assert log.distance_between(MONDAY, MONDAY + timedelta(days=7)) == 15000
     assert log.week_distance_m(MONDAY + timedelta(days=3)) == 15000
     assert log.longest_before(MONDAY + timedelta(days=3)) == 7000
-    log.add(MONDAY + timedelta(days=4), 42195, longest=False)  # a race: volume only
-    assert log.week_distance_m(MONDAY) == 15000 + 42195
-    assert log.longest_before(MONDAY + timedelta(days=5)) == 7000
+    log.add(MONDAY + timedelta(days=4), 42195, volume=False)  # a planned race: longest only
+    assert log.week_distance_m(MONDAY) == 15000
+    assert log.longest_before(MONDAY + timedelta(days=5)) == 42195
+    log.add(MONDAY + timedelta(days=5), 30000, longest=False)  # volume only
+    assert log.week_distance_m(MONDAY) == 45000
+    assert log.longest_before(MONDAY + timedelta(days=6)) == 42195
