@@ -1,0 +1,270 @@
+"""What a cycle costs, against what it could cost at best.
+
+Figures, all against the simulated Strava and Garmin on loopback through the real clients
+(``ampt_sync.sim.accounts``), none asserted (machines differ):
+
+1. API calls per cycle, per service, in three situations, beside the minimum possible:
+   * steady state: a second cycle with nothing new;
+   * one change: one planned workout in the horizon edited, then pushed;
+   * a new week: the clock moved 7 days on (a week of the horizon leaves, a week arrives).
+   The minimum counts one read per calendar month in the window and per Strava listing, and per
+   Garmin action its bare writes (create + schedule, a PUT, unschedule + schedule, unschedule +
+   delete), without read-backs or lookups.
+2. Cycle wall time with a simulated network latency per request, beside the floor
+   (requests × latency), for a first and a steady cycle.
+3. The daemon's idle memory (RSS after its first cycle) beside the memory of a Python that
+   merely imports its dependencies.
+4. ``ampt-sync --help`` start-up time beside importing Typer and Rich alone.
+
+Run with ``make bench`` or ``python bench/bench_cycle.py [--write docs/performance.md]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from ampt_sync.service import CycleDeps, CycleReport, run_cycle
+from ampt_sync.sim.accounts import SimulatedAccounts, config_for, simulated_accounts
+from ampt_sync.store.db import open_store
+from ampt_sync.store.plans import load_plan, save_plan
+
+RUNNER = """
+[athlete]
+timezone = "Europe/London"
+[goal]
+distance = "half"
+date = {goal}
+[schedule]
+run_days = ["mon", "tue", "thu", "sat", "sun"]
+long_run_day = "sun"
+[sync]
+horizon_days = 7
+poll_minutes = 0
+"""
+LATENCY_S = 0.05
+BARE_WRITES = {"create": 2, "update": 1, "move": 2, "unschedule": 1, "remove": 2, "record": 0}
+DEPENDENCIES = (
+    "stravalib, garminconnect, apscheduler.schedulers.background, sqlalchemy, alembic, keyring, "
+    "cryptography.fernet, typer, rich, pydantic, requests"
+)
+
+
+def runner() -> str:
+    return RUNNER.format(goal=(date.today() + timedelta(weeks=18)).isoformat())
+
+
+def deps(accounts: SimulatedAccounts) -> CycleDeps:
+    return CycleDeps(
+        settings=accounts.settings,
+        environ=accounts.environ,
+        now=accounts.now,
+        epoch=accounts.strava.now,
+        token_store=accounts.token_store,
+    )
+
+
+def minimum(report: CycleReport, *, strava_listings: int = 1) -> dict[str, int]:
+    """The fewest requests that could have done what this cycle did."""
+    pushed = report.pushed or {}
+    first, end = (date.fromisoformat(d) for d in pushed.get("window", [report.today] * 2))
+    months = len({(first + timedelta(days=i)).strftime("%Y-%m") for i in range((end - first).days)})
+    writes = sum(BARE_WRITES.get(action[0].split()[0], 2) for action in pushed.get("applied", []))
+    details = (report.pulled or {}).get("details_fetched", 0)
+    refreshes = (report.pulled or {}).get("token_refreshes", 0)
+    return {"strava": strava_listings + details + refreshes, "garmin": months + writes}
+
+
+def calls_table(rows: list[tuple[str, CycleReport, dict[str, int]]]) -> list[str]:
+    lines = [
+        "| situation | Strava calls | minimum | Garmin calls | minimum | Garmin writes done |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, report, least in rows:
+        applied = len((report.pushed or {}).get("applied", []))
+        lines.append(
+            f"| {name} | {report.api_calls['strava']} | {least['strava']} | "
+            f"{report.api_calls['garmin']} | {least['garmin']} | {applied} actions |"
+        )
+    return lines
+
+
+def bench_calls(folder: Path) -> list[str]:
+    with simulated_accounts(folder / "calls", runner(), history_days=84) as accounts:
+        run_cycle(deps(accounts), "push")
+        steady = run_cycle(deps(accounts), "push")
+
+        # One change: edit one planned workout in the horizon, then cycle.
+        store = open_store(accounts.settings.database_url(accounts.environ))
+        try:
+            with store.transaction() as session:
+                plan = load_plan(session)
+                today = accounts.local_today()
+                _day, workout = next(
+                    (d, w)
+                    for d, w in plan.workouts_between(
+                        today + timedelta(days=1), today + timedelta(days=7)
+                    )
+                    if w.kind != "rest"
+                )
+                edited = dataclasses.replace(workout, title=workout.title + " (edited)")
+                weeks = tuple(
+                    dataclasses.replace(
+                        week,
+                        days=tuple(
+                            dataclasses.replace(
+                                pd,
+                                workouts=tuple(
+                                    edited if w.key == workout.key else w for w in pd.workouts
+                                ),
+                            )
+                            for pd in week.days
+                        ),
+                    )
+                    for week in plan.weeks
+                )
+                save_plan(session, dataclasses.replace(plan, weeks=weeks), now=accounts.now())
+        finally:
+            store.close()
+        one_change = run_cycle(deps(accounts), "push")
+
+        accounts.advance_to(accounts.now() + timedelta(days=7))
+        new_week = run_cycle(deps(accounts), "push")
+    rows = [
+        ("steady state (nothing new)", steady, minimum(steady)),
+        ("one planned workout changed", one_change, minimum(one_change)),
+        ("a new week (clock + 7 days)", new_week, minimum(new_week)),
+    ]
+    return calls_table(rows)
+
+
+def bench_latency(folder: Path) -> list[str]:
+    lines = [
+        f"| cycle | requests | wall time | floor ({LATENCY_S * 1000:.0f} ms × requests) "
+        "| overhead |",
+        "|---|---|---|---|---|",
+    ]
+    with simulated_accounts(folder / "latency", runner(), history_days=84) as accounts:
+        accounts.strava.latency_s = LATENCY_S
+        accounts.garmin.latency_s = LATENCY_S
+        for name in ("first cycle (backfill, plan, 7 workouts)", "steady cycle"):
+            started = time.perf_counter()
+            report = run_cycle(deps(accounts), "push")
+            wall = time.perf_counter() - started
+            requests = report.api_calls["strava"] + report.api_calls["garmin"]
+            floor = requests * LATENCY_S
+            lines.append(
+                f"| {name} | {requests} | {wall:.2f} s | {floor:.2f} s | {wall - floor:.2f} s |"
+            )
+    return lines
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def bench_memory(folder: Path) -> list[str]:
+    importer = subprocess.Popen(
+        [sys.executable, "-c", f"import {DEPENDENCIES}; import time; time.sleep(30)"],
+    )
+    time.sleep(4)
+    imports_kib = rss_kib(importer.pid)
+    importer.kill()
+    importer.wait()
+
+    executable = str(Path(sys.executable).with_name("ampt-sync"))
+    with simulated_accounts(folder / "memory", runner(), history_days=84) as accounts:
+        config = folder / "memory.toml"
+        config.write_text(config_for(folder / "memory", runner()))
+        notify = folder / "notify.sock"
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(str(notify))
+        sock.settimeout(60)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AMPT_SYNC_")}
+        env.update(accounts.environ)
+        env.update({"AMPT_SYNC_CONFIG": str(config), "NOTIFY_SOCKET": str(notify)})
+        daemon = subprocess.Popen([executable, "run"], env=env, stderr=subprocess.DEVNULL)
+        try:
+            while "last catch-up" not in sock.recv(4096).decode():
+                pass
+            time.sleep(3)
+            daemon_kib = rss_kib(daemon.pid)
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(20)
+            sock.close()
+    return [
+        "| process | resident memory |",
+        "|---|---|",
+        f"| Python importing the dependencies only | {imports_kib / 1024:.0f} MiB |",
+        f"| `ampt-sync run`, idle after its first cycle | {daemon_kib / 1024:.0f} MiB |",
+        f"| difference (ampt-sync's own code and state) "
+        f"| {(daemon_kib - imports_kib) / 1024:.0f} MiB |",
+    ]
+
+
+def median_s(command: list[str], runs: int = 9) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def bench_startup() -> list[str]:
+    executable = str(Path(sys.executable).with_name("ampt-sync"))
+    bare = median_s([sys.executable, "-c", "pass"])
+    typer_rich = median_s([sys.executable, "-c", "import typer, rich.console"])
+    cli_import = median_s([sys.executable, "-c", "import ampt_sync.cli"])
+    help_s = median_s([executable, "--help"])
+    return [
+        "| command | median of 9 runs |",
+        "|---|---|",
+        f"| `python -c pass` | {bare * 1000:.0f} ms |",
+        f"| `python -c 'import typer, rich.console'` | {typer_rich * 1000:.0f} ms |",
+        f"| `python -c 'import ampt_sync.cli'` (every command registered) "
+        f"| {cli_import * 1000:.0f} ms |",
+        f"| `ampt-sync --help` | {help_s * 1000:.0f} ms |",
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        sections = [
+            ("API calls per cycle", bench_calls(folder)),
+            ("Cycle wall time with simulated network latency", bench_latency(folder)),
+            ("Daemon memory", bench_memory(folder)),
+            ("Start-up time", bench_startup()),
+        ]
+    stamp = datetime.now().strftime("%Y-%m-%d")
+    out = [f"Measured {stamp} with Python {sys.version.split()[0]} on {os.cpu_count()} cores.", ""]
+    for title, lines in sections:
+        out += [f"### {title}", "", *lines, ""]
+    text = "\n".join(out)
+    print(text)
+    if args.write:
+        args.write.write_text(
+            args.write.read_text().split("<!-- figures -->")[0] + "<!-- figures -->\n\n" + text
+        )
+
+
+if __name__ == "__main__":
+    main()
