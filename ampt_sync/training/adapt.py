@@ -200,7 +200,8 @@ def match_activities(
 ) -> Matching:
     """Match the runs up to ``today`` to the plan's run workouts up to ``today``.
 
-    A run matches a workout on the same day first, else one day either side; among candidates
+    Only runs from the plan's first day on count. A run matches a workout on the same day
+    first, else one day either side (today's workout only by today's run); among candidates
     the one of the same kind family (quality, long, race, easy), then the closest in distance.
     It needs at least 30 % of the planned distance. Status: ≥ 70 % done, 30–70 % partial; a
     workout before today with no match is missed, today's stays planned. Strength sessions are
@@ -211,7 +212,8 @@ def match_activities(
     days = plan.days()
     if not days:
         return Matching({}, ())
-    first = days[0].day - timedelta(days=MATCH_WINDOW_DAYS)
+    # Runs before the plan's first day were not run for it, whatever their day.
+    first = days[0].day
     runs = sorted(
         (a for a in activities if counts_as_run(a) and first <= a.day <= today),
         key=lambda a: (a.day, a.start, a.id),
@@ -231,6 +233,8 @@ def match_activities(
             for a in runs:
                 if a.id in used or abs((a.day - day).days) > window:
                     continue
+                if day == today and a.day != day:
+                    continue  # today's session is still to be run: only today's run does it
                 share = a.distance_m / w.distance_m
                 if share < PARTIAL_SHARE:
                     continue
@@ -631,9 +635,12 @@ class _Adapter:
     def overshoot(self) -> None:
         """A run far beyond plan makes the next day easy."""
         ctx = self.ctx
+        first = self.draft.order[0] if self.draft.order else ctx.today
         for a in sorted(ctx.activities, key=lambda a: (a.day, a.start, a.id)):
             if not counts_as_run(a) or not (ctx.today - timedelta(days=1) <= a.day <= ctx.today):
                 continue
+            if a.day < first:
+                continue  # run before this plan began: the plan was made knowing it
             why = self._overshoot_reason(a)
             if why is None:
                 continue

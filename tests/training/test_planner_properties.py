@@ -19,6 +19,7 @@ from plan_helpers import Inputs, check_plan, describe, make_athlete, make_fitnes
 
 from ampt_sync import plan_json
 from ampt_sync.domain import Goal
+from ampt_sync.training.adapt import adapt_plan
 from ampt_sync.training.fitness import race_time
 from ampt_sync.training.planner import generate_plan
 
@@ -70,6 +71,18 @@ def scenarios(draw: st.DrawFn) -> Inputs:
 def test_every_planner_rule_holds_on_every_generated_plan(inputs: Inputs) -> None:
     plan = generate_plan(inputs.goal, inputs.athlete, inputs.fitness, inputs.history, inputs.today)
     assert check_plan(plan, inputs) == [], describe(plan)
+
+
+@settings(max_examples=25, deadline=None)
+@given(scenarios())
+def test_adapting_a_fresh_plan_on_the_same_day_changes_nothing(inputs: Inputs) -> None:
+    """The planner and the adaptation agree: nothing the adaptation checks is broken by a plan
+    just made (so the first daily cycle after ``plan`` stores no new version)."""
+    plan = generate_plan(inputs.goal, inputs.athlete, inputs.fitness, inputs.history, inputs.today)
+    again = adapt_plan(
+        plan, inputs.history, inputs.athlete, inputs.goal, inputs.fitness, inputs.today
+    )
+    assert again is plan, [c.reason for c in again.changes]
 
 
 @settings(max_examples=15, deadline=None)
