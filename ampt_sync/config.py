@@ -460,6 +460,7 @@ def load_config(
     settings = parse_settings(text, source=str(path))
     if today is None:
         today = datetime.now(settings.zone()).date()
+    check_goal_horizon(settings, today, source=str(path))
     return LoadedConfig(
         settings=settings, path=path, warnings=tuple(goal_warnings(settings, today))
     )
@@ -487,6 +488,21 @@ def goal_warnings(settings: Settings, today: date) -> list[str]:
             "recovery and maintenance after the race; set a new goal in the config file"
         ]
     return []
+
+
+#: The farthest a goal may be: a build lasts at most 30 weeks, and a plan reaching years ahead
+#: helps nobody (set the goal when it is nearer; until then a nearer one, or maintenance).
+GOAL_HORIZON_DAYS = 2 * 365
+
+
+def check_goal_horizon(settings: Settings, today: date, *, source: str) -> None:
+    """A goal more than two years away is a mistake in the date, most likely."""
+    if (settings.goal.date - today).days > GOAL_HORIZON_DAYS:
+        raise ConfigError(
+            f"{source}: goal.date: found {settings.goal.date.isoformat()}, expected a race "
+            "within two years (the build-up takes at most 30 weeks; set the goal when it is "
+            "nearer)"
+        )
 
 
 def check_goal_in_future(settings: Settings, today: date, *, source: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,13 +18,15 @@ settings.register_profile(
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
-MINIMAL_CONFIG = """
+GOAL_DATE = (date.today() + timedelta(weeks=30)).isoformat()  # a goal ahead, whenever this runs
+
+MINIMAL_CONFIG = f"""
 [athlete]
 timezone = "America/New_York"
 
 [goal]
 distance = "half"
-date = 2099-04-18
+date = {GOAL_DATE}
 """
 
 

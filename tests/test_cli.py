@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,8 @@ from ampt_sync.config import load_config, parse_settings
 from ampt_sync.errors import AuthError, RateLimited, RemoteUnavailable
 from ampt_sync.secrets import STRAVA_TOKENS, open_token_store
 from ampt_sync.store.db import open_store
+
+GOAL_DATE = (date.today() + timedelta(weeks=30)).isoformat()  # a goal ahead, whenever this runs
 
 INIT_FLAGS = [
     "--no-input",
@@ -29,7 +31,7 @@ INIT_FLAGS = [
     "--weekly-distance", "30",
     "--race", "AMPT Half",
     "--distance", "half",
-    "--goal-date", "2099-04-18",
+    "--goal-date", GOAL_DATE,
     "--target-time", "1:45:00",
     "--run-days", "mon,tue,thu,sat,sun",
     "--long-run-day", "sun",
@@ -85,7 +87,7 @@ def test_init_non_interactive_writes_every_key_and_loads_back_equal(cli, tmp_pat
         [goal]
         race = "AMPT Half"
         distance = "half"
-        date = 2099-04-18
+        date = {GOAL_DATE}
         target_time = "1:45:00"
         [schedule]
         run_days = ["mon", "tue", "thu", "sat", "sun"]
@@ -118,14 +120,14 @@ def test_init_refuses_to_overwrite_without_force(cli, tmp_path: Path) -> None:
     target = tmp_path / "config.toml"
     target.write_text("# mine\n")
     result = cli("--config", str(target), "init", "--no-input", "--distance", "5k",
-                 "--goal-date", "2099-01-01")  # fmt: skip
+                 "--goal-date", GOAL_DATE)  # fmt: skip
     assert result.code == 78
     assert (
         result.stderr.strip() == f"ampt-sync: {target} already exists; add --force to overwrite it"
     )
     assert target.read_text() == "# mine\n"
     forced = cli("--config", str(target), "init", "--no-input", "--force", "--distance", "5k",
-                 "--goal-date", "2099-01-01")  # fmt: skip
+                 "--goal-date", GOAL_DATE)  # fmt: skip
     assert forced.code == 0
     assert load_config(target).settings.goal.distance == "5k"
 
@@ -149,7 +151,7 @@ def test_init_without_a_terminal_needs_the_goal_flags(cli, tmp_path: Path) -> No
 
 def test_init_reports_an_invalid_flag_value_by_its_key(cli, tmp_path: Path) -> None:
     result = cli("--config", str(tmp_path / "c.toml"), "init", "--no-input", "--distance", "half",
-                 "--goal-date", "2099-01-01", "--run-days", "mon,sun")  # fmt: skip
+                 "--goal-date", GOAL_DATE, "--run-days", "mon,sun")  # fmt: skip
     assert result.code == 78
     assert result.stderr.startswith("ampt-sync: init: schedule.run_days: found 2 run days")
 
@@ -304,3 +306,10 @@ def test_demo_refuses_an_absurd_number_of_days(cli) -> None:
     result = cli("demo", "--days", "0")
     assert result.code == 78
     assert "--days: found 0, expected 1 to 60" in result.stderr
+
+
+def test_init_rejects_a_goal_years_away(cli, tmp_path: Path) -> None:
+    result = cli("--config", str(tmp_path / "c.toml"), "init", "--no-input", "--distance", "5k",
+                 "--goal-date", "2207-01-01")  # fmt: skip
+    assert result.code == 78
+    assert "expected a race within two years" in result.stderr

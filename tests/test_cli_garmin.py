@@ -44,6 +44,9 @@ def sim() -> Iterator[GarminSim]:
         yield running
 
 
+GOAL_DATE = (date.today() + timedelta(weeks=30)).isoformat()  # a goal ahead, whenever this runs
+
+
 @pytest.fixture
 def config(write_config: Callable[..., Path], tmp_path: Path, sim, monkeypatch) -> Path:
     monkeypatch.setenv("AMPT_SYNC_GARMIN_URL", sim.base_url)
@@ -55,7 +58,7 @@ timezone = "America/New_York"
 
 [goal]
 distance = "half"
-date = 2099-04-18
+date = {GOAL_DATE}
 
 [storage]
 state_dir = "{tmp_path / "state"}"

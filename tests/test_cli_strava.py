@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -29,13 +29,15 @@ from ampt_sync.sim.strava import SIM_CLIENT_ID, SIM_CLIENT_SECRET, StravaSim
 ZONE = "America/New_York"
 AUTHORIZE_URL = re.compile(r"(http://127\.0\.0\.1:\d+/oauth/authorize\?\S+)")
 
+GOAL_DATE = (date.today() + timedelta(weeks=30)).isoformat()  # a goal ahead, whenever this runs
+
 CONFIG = """
 [athlete]
 timezone = "{zone}"
 
 [goal]
 distance = "half"
-date = 2099-04-18
+date = {GOAL_DATE}
 
 [strava]
 client_id = {client_id}
@@ -107,7 +109,9 @@ def config(
     monkeypatch.setenv("AMPT_SYNC_STRAVA_URL", sim.base_url)
     monkeypatch.setenv("AMPT_SYNC_STRAVA_CLIENT_SECRET", SIM_CLIENT_SECRET)
     return write_config(
-        CONFIG.format(zone=ZONE, client_id=SIM_CLIENT_ID, state_dir=tmp_path / "state")
+        CONFIG.format(
+            zone=ZONE, client_id=SIM_CLIENT_ID, state_dir=tmp_path / "state", GOAL_DATE=GOAL_DATE
+        )
     )
 
 

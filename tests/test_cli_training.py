@@ -15,6 +15,8 @@ from ampt_sync.store.activities import upsert_activity
 from ampt_sync.store.db import open_store
 from ampt_sync.training.fitness import race_time, training_paces, vdot_from_performance
 
+GOAL_DATE = (date.today() + timedelta(weeks=30)).isoformat()  # a goal ahead, whenever this runs
+
 CONFIG = """
 [athlete]
 timezone = "UTC"
@@ -23,14 +25,14 @@ units = "{units}"
 
 [goal]
 distance = "half"
-date = 2099-04-18
+date = {GOAL_DATE}
 """
 
 
 @pytest.fixture
 def config(write_config: Callable[[str], Path]) -> Callable[..., Path]:
     def make(units: str = "km", extra: str = "") -> Path:
-        return write_config(CONFIG.format(units=units, extra=extra))
+        return write_config(CONFIG.format(units=units, extra=extra, GOAL_DATE=GOAL_DATE))
 
     return make
 

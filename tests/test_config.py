@@ -20,7 +20,7 @@ from ampt_sync.config import (
 from ampt_sync.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
-GOAL = '[goal]\ndistance = "half"\ndate = 2099-04-18\n'
+GOAL = '[goal]\ndistance = "half"\ndate = 2027-04-18\n'
 
 
 def error_for(text: str, tmp_path: Path) -> str:
@@ -66,11 +66,11 @@ def error_for(text: str, tmp_path: Path) -> str:
             "expected strength days that leave the legs fresh for the long run",
         ),
         (
-            "[goal]\ndate = 2099-04-18\n",
+            "[goal]\ndate = 2027-04-18\n",
             "goal.distance: missing; add it to [goal] (expected 5k, 10k, half, marathon or metres)",
         ),
         (
-            '[goal]\ndistance = "ultra"\ndate = 2099-04-18\n',
+            '[goal]\ndistance = "ultra"\ndate = 2027-04-18\n',
             "goal.distance: found 'ultra' is not a distance; expected 5k, 10k, half, marathon "
             "or metres",
         ),
@@ -171,7 +171,7 @@ def test_example_config_is_valid_and_documents_every_key() -> None:
 def test_domain_views_convert_units_and_weekdays(write_config) -> None:
     path = write_config(
         '[athlete]\nunits = "mi"\nrecent_race = "half 1:50:00"\nweekly_distance = 20\n'
-        '[goal]\ndistance = 15000\ndate = 2099-01-01\ntarget_time = "1:10:00"\n'
+        '[goal]\ndistance = 15000\ndate = 2027-01-01\ntarget_time = "1:10:00"\n'
         '[schedule]\nrun_days = ["Monday", "wed", "fri", "sun"]\nlong_run_day = "sun"\n'
     )
     settings = load_config(path, today=date(2026, 11, 22)).settings
@@ -260,3 +260,10 @@ def test_rendered_config_loads_back_equal() -> None:
     assert loaded.goal.distance == 16093.44
     assert loaded.schedule.strength_days == ["mon"]
     assert loaded.storage.state_dir == Path("/tmp/x")
+
+
+def test_a_goal_more_than_two_years_away_is_an_error(tmp_path: Path) -> None:
+    assert error_for('[goal]\ndistance = "half"\ndate = 2207-04-18\n', tmp_path) == (
+        "goal.date: found 2207-04-18, expected a race within two years (the build-up takes at "
+        "most 30 weeks; set the goal when it is nearer)"
+    )

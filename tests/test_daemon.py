@@ -9,7 +9,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,12 +17,14 @@ import pytest
 from ampt_sync.config import Settings, parse_settings
 from ampt_sync.daemon import CycleOutcome, Daemon, missed_since
 
-CONFIG = """
+GOAL_DATE = (date.today() + timedelta(weeks=30)).isoformat()  # a goal ahead, whenever this runs
+
+CONFIG = f"""
 [athlete]
 timezone = "America/New_York"
 [goal]
 distance = "half"
-date = 2099-04-18
+date = {GOAL_DATE}
 [sync]
 push_at = "04:30"
 adapt_at = "20:00"

@@ -78,6 +78,7 @@ def init(
 
     from ampt_sync.config import (
         ENV_CONFIG,
+        check_goal_horizon,
         check_goal_in_future,
         render_config,
         settings_from_dict,
@@ -151,6 +152,7 @@ def init(
     )
     today = datetime.now(settings.zone()).date()
     check_goal_in_future(settings, today, source="init")
+    check_goal_horizon(settings, today, source="init")
 
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render_config(clean), encoding="utf-8")

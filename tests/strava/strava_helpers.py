@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import http.client
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -11,6 +11,9 @@ from zoneinfo import ZoneInfo
 from ampt_sync.sim.strava import SIM_CLIENT_ID, StravaSim
 
 ZONE = "America/New_York"
+
+
+GOAL_DATE = (date.today() + timedelta(weeks=30)).isoformat()  # a goal ahead, whenever this runs
 
 
 def config_text(
@@ -22,7 +25,7 @@ timezone = "{ZONE}"
 
 [goal]
 distance = "half"
-date = 2099-04-18
+date = {GOAL_DATE}
 
 [strava]
 client_id = {client_id}
