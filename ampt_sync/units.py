@@ -113,6 +113,27 @@ def format_distance(distance_m: float, units: Units) -> str:
     return f"{value:.1f} {units}" if value < 10 else f"{value:.0f} {units}"
 
 
-def distance_label(distance_m: float) -> str:
-    """``21097.5`` → ``"half marathon"``; other distances in km."""
-    return _DISTANCE_LABELS.get(distance_m, f"{distance_m / 1000:g} km")
+def format_distance_tenths(distance_m: float, units: Units) -> str:
+    """Metres → ``"8 km"`` / ``"12.6 km"`` / ``"4.5 mi"``: to a tenth of a unit, with no ``.0``
+    when within 0.05 of a whole unit (how a workout's size reads in its title)."""
+    value = distance_m / metres_per_unit(units)
+    if abs(value - round(value)) < 0.05:
+        return f"{round(value)} {units}"
+    return f"{value:.1f} {units}"
+
+
+def format_pace_range(fast_s_per_km: float, slow_s_per_km: float, units: Units) -> str:
+    """A pace range in seconds per km → ``"5:49–6:31/km"`` or ``"9:22–10:29/mi"``, each end
+    rounded to the second in those units."""
+    fast = format_duration(fast_s_per_km * metres_per_unit(units) / METRES_PER_KM)
+    return f"{fast}–{format_pace(slow_s_per_km, units)}"
+
+
+def distance_label(distance_m: float, units: Units = "km") -> str:
+    """``21097.5`` → ``"half marathon"``; other distances in km (``"15 km"``), or with
+    ``units="mi"`` in miles to the tenth (``"9.3 mi"``)."""
+    if distance_m in _DISTANCE_LABELS:
+        return _DISTANCE_LABELS[distance_m]
+    if units == "mi":
+        return format_distance_tenths(distance_m, units)
+    return f"{distance_m / 1000:g} km"

@@ -47,6 +47,29 @@ def test_paces_and_distances_are_rounded_in_the_runners_units() -> None:
     assert units.format_duration(59.6) == "1:00"
 
 
+def test_workout_distances_read_to_the_tenth_without_a_trailing_zero() -> None:
+    assert units.format_distance_tenths(8000, "km") == "8 km"
+    assert units.format_distance_tenths(12600, "km") == "12.6 km"
+    assert units.format_distance_tenths(7300, "mi") == "4.5 mi"
+    assert units.format_distance_tenths(12600, "mi") == "7.8 mi"
+    assert units.format_distance_tenths(16093.44, "mi") == "10 mi"
+    assert units.format_distance_tenths(25000, "km") == "25 km"
+
+
+def test_pace_ranges_convert_both_ends() -> None:
+    assert units.format_pace_range(349, 391, "km") == "5:49–6:31/km"
+    assert units.format_pace_range(349, 391, "mi") == "9:22–10:29/mi"
+    assert units.format_pace_range(300, 300, "mi") == "8:03–8:03/mi"
+
+
+def test_distance_labels_name_races_and_give_other_distances_in_the_units() -> None:
+    assert units.distance_label(21097.5) == "half marathon"
+    assert units.distance_label(21097.5, "mi") == "half marathon"
+    assert units.distance_label(5000, "mi") == "5K"
+    assert units.distance_label(15000) == "15 km"
+    assert units.distance_label(15000, "mi") == "9.3 mi"
+
+
 @given(st.integers(min_value=1, max_value=10 * 3600))
 def test_formatting_then_parsing_a_duration_gives_it_back(seconds: int) -> None:
     assert units.parse_duration_s(units.format_duration(seconds)) == seconds
