@@ -926,9 +926,10 @@ class _Adapter:
         if first_trimmed is not None:
             week, before, after, reference = first_trimmed
             more = ""
-            if count > 1:
-                weeks = "week" if count == 2 else "weeks"
-                more = f" The {count - 1} {weeks} after it follow from there."
+            if count == 2:
+                more = " The week after it follows from there."
+            elif count > 2:
+                more = f" The {count - 1} weeks after it follow from there."
             self.note(
                 week.monday,
                 None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+import pytest
 from plan_helpers import describe, make_athlete, run, steady_history
 
 from ampt_sync import plan_json
@@ -298,6 +299,24 @@ def test_a_week_of_runs_far_beyond_plan_eases_the_next_days_and_inserts_a_recove
     # each day's long run or quality session after a big day was made easy
     assert any("longer than planned" in r or "was not in the plan" in r for r in seen), seen
     assert plan.weeks[2].phase is not Phase.RECOVERY
+
+
+@pytest.mark.parametrize(
+    ("stretch", "after"),
+    [
+        (0.8, " The week after it follows from there."),
+        (0.5, " The 2 weeks after it follow from there."),
+    ],
+)
+def test_weeks_trimmed_to_the_weekly_cap_say_how_many_follow_in_plain_words(
+    stretch: float, after: str
+) -> None:
+    runner = Runner(make_athlete((1, 3, 5, 6), 6), half(MONDAY + timedelta(weeks=16, days=6)))
+    runner.activities += do_as_planned(runner.plan, days(MONDAY, 21), stretch=stretch)
+    runner.adapt(MONDAY + timedelta(days=21))
+    trimmed = [r for r in runner.reasons() if "trimmed from" in r]
+    assert any(r.endswith(after) for r in trimmed), trimmed
+    assert not any("The 1 week" in r for r in trimmed), trimmed
 
 
 # ------------------------------------------------------------------------------------------------
