@@ -41,6 +41,7 @@ from ampt_sync.domain import Plan, PlannedDay
 from ampt_sync.errors import (
     AmptSyncError,
     AuthError,
+    ConfigError,
     Interrupted,
     RateLimited,
     ReloginNeeded,
@@ -386,6 +387,27 @@ def _verify(
     }
     if not report.verified["ok"]:
         report.fail("error", f"verify: Garmin's calendar differs from the plan: {report.verified}")
+
+
+def plan_to_push(store: Store, settings: Settings, today: date, *, now: datetime) -> Plan:
+    """The plan as a cycle would push it today: brought up to date with the stored activities
+    (generated the first time), or, during a pause, the stored plan without the paused days."""
+    from ampt_sync.store.plans import bring_plan_up_to_date, load_plan
+
+    with store.transaction() as session:
+        paused_until = state.paused_until(session, today)
+        if paused_until is None:
+            return bring_plan_up_to_date(
+                session,
+                athlete=settings.athlete_domain(),
+                goal=settings.goal_domain(),
+                today=today,
+                now=now,
+            ).plan
+        plan = load_plan(session)
+    if plan is None:
+        raise ConfigError("paused before any plan was made; run `ampt-sync resume` first")
+    return _without_days_before(plan, paused_until)
 
 
 def _without_days_before(plan: Plan, first_day: date) -> Plan:

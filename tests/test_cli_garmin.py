@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,22 +14,13 @@ from typer.testing import CliRunner
 
 from ampt_sync.cli import app
 from ampt_sync.domain import (
-    Confidence,
-    Fitness,
-    Goal,
     Paces,
-    Phase,
-    Plan,
-    PlannedDay,
-    PlanWeek,
-    Workout,
 )
 from ampt_sync.garmin import auth
 from ampt_sync.garmin.client import relogin_needed
 from ampt_sync.secrets import GARMIN_TOKENS, open_token_store
 from ampt_sync.sim.garmin import GarminSim
 from ampt_sync.store.db import open_store
-from ampt_sync.training import library
 
 PACES = Paces(easy=(329, 370), marathon=304, threshold=283, interval=260, repetition=240)
 
@@ -77,31 +68,20 @@ def _connect(tmp_path: Path, sim: GarminSim) -> None:
     _token_store(tmp_path).set(GARMIN_TOKENS, sim.token_json())
 
 
-def _store_plan(tmp_path: Path, workouts: list[tuple[int, Workout]]) -> None:
-    from ampt_sync.store.plans import save_plan
+def _planned_on_garmin(tmp_path: Path) -> int:
+    """Workouts of the stored plan in the 7-day horizon that go to Garmin (rest days do not)."""
+    from ampt_sync.store.plans import load_plan
 
     today = _today()
-    days = [PlannedDay(today + timedelta(days=offset), (w,)) for offset, w in workouts]
-    plan = Plan(
-        generated_on=today,
-        fitness=Fitness(44.0, PACES, "test", Confidence.HIGH, today),
-        goal=Goal(21097.5, date(2099, 4, 18), "Half"),
-        weeks=(PlanWeek(today, Phase.BASE, False, 30000.0, tuple(days)),),
-    )
     store = open_store(f"sqlite:///{tmp_path / 'state' / 'ampt-sync.db'}")
     try:
         with store.transaction() as session:
-            save_plan(session, plan, now=datetime.now(UTC))
+            plan = load_plan(session)
     finally:
         store.close()
-
-
-def _week() -> list[tuple[int, Workout]]:
-    return [
-        (0, library.easy_run("w-1", PACES, distance_m=8000)),
-        (1, library.strength_circuit("w-2")),
-        (3, library.hills("w-3", PACES, reps=4)),
-    ]
+    return sum(
+        1 for _d, w in plan.workouts_between(today, today + timedelta(days=7)) if w.kind != "rest"
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -147,21 +127,22 @@ def test_auth_garmin_imports_a_token_file(cli, config, sim, tmp_path) -> None:
 # push
 
 
-def test_push_shows_the_changes_then_makes_them(cli, config, sim, tmp_path) -> None:
+def test_push_brings_the_plan_up_to_date_shows_the_changes_then_makes_them(
+    cli, config, sim, tmp_path
+) -> None:
     _connect(tmp_path, sim)
-    _store_plan(tmp_path, _week())
     result = cli("--config", str(config), "push")
     assert result.code == 0, result.stderr
+    expected = _planned_on_garmin(tmp_path)  # the plan push made from the config
+    assert expected >= 3
     assert "Garmin changes" in result.stdout
-    assert result.stdout.count("create") == 3
-    assert "Hills 4 x 2 min" in result.stdout
-    assert len(sim.schedules()) == 3
-    assert "3 change(s) made" in result.stderr
+    assert result.stdout.count("create") == expected
+    assert len(sim.schedules()) == expected
+    assert f"{expected} change(s) made" in result.stderr
 
 
 def test_a_second_push_changes_nothing_and_says_so(cli, config, sim, tmp_path) -> None:
     _connect(tmp_path, sim)
-    _store_plan(tmp_path, _week())
     assert cli("--config", str(config), "push").code == 0
     sim.clear_log()
     result = cli("--config", str(config), "push")
@@ -172,10 +153,9 @@ def test_a_second_push_changes_nothing_and_says_so(cli, config, sim, tmp_path) -
 
 def test_push_dry_run_writes_nothing(cli, config, sim, tmp_path) -> None:
     _connect(tmp_path, sim)
-    _store_plan(tmp_path, _week())
     result = cli("--config", str(config), "push", "--dry-run")
     assert result.code == 0, result.stderr
-    assert result.stdout.count("create") == 3
+    assert result.stdout.count("create") == _planned_on_garmin(tmp_path)
     assert "would be made (dry run)" in result.stderr
     assert sim.counts()["writes"] == 0
     assert sim.workouts == {}
@@ -183,18 +163,17 @@ def test_push_dry_run_writes_nothing(cli, config, sim, tmp_path) -> None:
 
 def test_push_json_is_one_document_with_the_api_calls(cli, config, sim, tmp_path) -> None:
     _connect(tmp_path, sim)
-    _store_plan(tmp_path, _week())
     result = cli("--config", str(config), "push", "--format", "json")
     assert result.code == 0, result.stderr
     document = json.loads(result.stdout)
-    assert [row[0] for row in document["applied"]] == ["create"] * 3
-    assert document["api_calls"]["writes"] == 6
+    expected = _planned_on_garmin(tmp_path)
+    assert [row[0] for row in document["applied"]] == ["create"] * expected
+    assert document["api_calls"]["writes"] == 2 * expected  # upload + schedule each
     assert document["errors"] == []
 
 
 def test_push_with_refused_tokens_asks_for_a_relogin(cli, config, sim, tmp_path) -> None:
     _connect(tmp_path, sim)
-    _store_plan(tmp_path, _week())
     sim.revoke_tokens()
     result = cli("--config", str(config), "push")
     assert result.code == 78
@@ -207,17 +186,18 @@ def test_push_with_refused_tokens_asks_for_a_relogin(cli, config, sim, tmp_path)
 
 
 def test_push_before_any_sign_in_says_to_connect_garmin(cli, config, tmp_path) -> None:
-    _store_plan(tmp_path, _week())
     result = cli("--config", str(config), "push")
     assert result.code == 78
     assert "ampt-sync auth garmin" in result.stderr
 
 
-def test_push_without_a_plan_says_how_to_make_one(cli, config, sim, tmp_path) -> None:
+def test_push_while_paused_before_any_plan_says_to_resume(cli, config, sim, tmp_path) -> None:
     _connect(tmp_path, sim)
+    until = (_today() + timedelta(days=3)).isoformat()
+    assert cli("--config", str(config), "pause", "--until", until).code == 0
     result = cli("--config", str(config), "push")
     assert result.code == 78
-    assert "ampt-sync plan" in result.stderr
+    assert "ampt-sync resume" in result.stderr
 
 
 # ------------------------------------------------------------------------------------------------
@@ -226,12 +206,11 @@ def test_push_without_a_plan_says_how_to_make_one(cli, config, sim, tmp_path) ->
 
 def test_disconnect_garmin_removes_ours_then_the_tokens(cli, config, sim, tmp_path) -> None:
     _connect(tmp_path, sim)
-    _store_plan(tmp_path, _week())
     own, _ = sim.add_own_workout("My own long run", _today() + timedelta(days=2))
     assert cli("--config", str(config), "push").code == 0
     result = cli("--config", str(config), "disconnect", "garmin", "--yes")
     assert result.code == 0, result.stderr
-    assert "removed 3 workout(s)" in result.stderr
+    assert f"removed {_planned_on_garmin(tmp_path)} workout(s)" in result.stderr
     assert set(sim.workouts) == {own}
     assert len(sim.schedules()) == 1
     assert _token_store(tmp_path).get(GARMIN_TOKENS) is None

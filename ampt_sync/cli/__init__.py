@@ -9,14 +9,16 @@ is what adds them. Heavy imports (SQLAlchemy, stravalib, garminconnect, APSchedu
 the commands that need them, so that ``ampt-sync --help`` starts quickly on a Raspberry Pi.
 """
 
-from ampt_sync.cli import (
-    daemon,  # noqa: F401  (registers its commands)
-    garmin,  # noqa: F401
-    plan,  # noqa: F401
-    setup,  # noqa: F401
-    strava,  # noqa: F401
-    training,  # noqa: F401
-)
+# isort: off
+# Import order is the order of the help's panels: set-up, services, training, unattended.
+from ampt_sync.cli import setup  # noqa: F401  (registers its commands)
+from ampt_sync.cli import groups  # noqa: F401
+from ampt_sync.cli import strava  # noqa: F401
+from ampt_sync.cli import garmin  # noqa: F401
+from ampt_sync.cli import plan  # noqa: F401
+from ampt_sync.cli import training  # noqa: F401
+from ampt_sync.cli import daemon  # noqa: F401
 from ampt_sync.cli.base import app, main
+# isort: on
 
 __all__ = ["app", "main"]

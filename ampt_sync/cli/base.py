@@ -32,7 +32,15 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",  # joins a docstring's wrapped lines into paragraphs
 )
+
+
+#: Help panels, in the order a runner meets the commands.
+SETUP = "Set-up"
+SERVICES = "Strava and Garmin"
+TRAINING = "Training"
+UNATTENDED = "Running unattended"
 
 
 class OutputFormat(StrEnum):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from ampt_sync.cli.base import OutputFormat, app, app_state, emit_json, err, load, out
+from ampt_sync.cli.base import UNATTENDED, OutputFormat, app, app_state, emit_json, err, load, out
 from ampt_sync.errors import EX_CONFIG, EX_SOFTWARE, EX_TEMPFAIL, ConfigError
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ EXIT_BY_RESULT = {
 }
 
 
-@app.command()
+@app.command(rich_help_panel=UNATTENDED)
 def run(ctx: typer.Context) -> None:
     """Run the daemon: push every morning, adapt every evening, poll Strava in between.
 
@@ -62,7 +62,7 @@ def run(ctx: typer.Context) -> None:
     raise typer.Exit(daemon.run())
 
 
-@app.command()
+@app.command(rich_help_panel=UNATTENDED)
 def sync(
     ctx: typer.Context,
     dry_run: Annotated[
@@ -129,7 +129,7 @@ def render_cycle(report: CycleReport, console: Console) -> None:
     console.print(f"  API calls: Strava {calls['strava']}, Garmin {calls['garmin']}")
 
 
-@app.command()
+@app.command(rich_help_panel=UNATTENDED)
 def pause(
     ctx: typer.Context,
     until: Annotated[
@@ -169,7 +169,7 @@ def pause(
     )
 
 
-@app.command()
+@app.command(rich_help_panel=UNATTENDED)
 def resume(ctx: typer.Context) -> None:
     """End a pause now; the next cycle plans from today."""
     from ampt_sync.store import state

@@ -1,26 +1,24 @@
 """Garmin commands: ``auth garmin``, ``push``, ``disconnect garmin``.
 
-Where ``push`` gets its plan: it first brings the stored plan up to date through the service
-layer's ``ampt_sync.service.refresh_plan(store, settings, today)`` when that exists, else it takes
-the newest plan in the store (``ampt_sync.store.plans.load_plan``). See :func:`current_plan`.
+``push`` pushes the plan a cycle would push (:func:`ampt_sync.service.plan_to_push`): the stored
+plan brought up to date with the stored activities, without the days of a pause.
 """
 
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ampt_sync.cli.base import OutputFormat, app, emit_json, err, load, out
+from ampt_sync.cli.base import SERVICES, OutputFormat, app, emit_json, err, load, out
 from ampt_sync.cli.groups import auth_app, disconnect_app
 from ampt_sync.errors import ConfigError, RemoteError
 
 if TYPE_CHECKING:
     from ampt_sync.config import Settings
-    from ampt_sync.domain import Plan
     from ampt_sync.garmin.push import PushReport
     from ampt_sync.garmin.reconcile import Action
     from ampt_sync.store.db import Store
@@ -98,26 +96,6 @@ def auth_garmin(
 # push
 
 
-def current_plan(store: Store, settings: Settings, today: date) -> Plan:
-    """The plan to push: brought up to date by the service layer's
-    ``ampt_sync.service.refresh_plan(store, settings, today)`` when it exists, else the newest
-    plan in the store (``ampt_sync.store.plans.load_plan``)."""
-    try:
-        from ampt_sync import service
-    except ImportError:
-        service = None  # type: ignore[assignment]
-    refresh = getattr(service, "refresh_plan", None)
-    if refresh is not None:
-        return refresh(store, settings, today)
-    from ampt_sync.store.plans import load_plan
-
-    with store.transaction() as session:
-        plan = load_plan(session)
-    if plan is None:
-        raise ConfigError("no plan is stored yet; make one with `ampt-sync plan`, then push")
-    return plan
-
-
 def _table(actions: list[Action]) -> Any:
     from rich.table import Table
 
@@ -133,7 +111,7 @@ def _table(actions: list[Action]) -> Any:
     return table
 
 
-@app.command()
+@app.command(rich_help_panel=SERVICES)
 def push(
     ctx: typer.Context,
     dry_run: Annotated[
@@ -157,6 +135,7 @@ def push(
     from ampt_sync.garmin.calendar import GarminCalendar
     from ampt_sync.garmin.client import open_garmin, write_interval_s
     from ampt_sync.garmin.push import desired_workouts, push_workouts
+    from ampt_sync.service import plan_to_push
     from ampt_sync.store.ledger import GarminLedger
 
     settings = load(ctx).settings
@@ -174,7 +153,7 @@ def push(
             out().print(f"Garmin already holds the plan for {today} to the next {horizon} days.")
 
     try:
-        plan = current_plan(store, settings, today)
+        plan = plan_to_push(store, settings, today, now=datetime.now(UTC))
         desired = desired_workouts(plan, today, horizon)
         with open_garmin(token_store, store=store) as session:
             report = push_workouts(

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import typer
 
-from ampt_sync.cli.base import app
+from ampt_sync.cli.base import SERVICES, app
 
 auth_app = typer.Typer(
     help="Connect ampt-sync to a service (one-time set-up): `auth strava`, `auth garmin`.",
@@ -32,5 +32,5 @@ disconnect_app = typer.Typer(
     no_args_is_help=True,
 )
 
-app.add_typer(auth_app, name="auth")
-app.add_typer(disconnect_app, name="disconnect")
+app.add_typer(auth_app, name="auth", rich_help_panel=SERVICES)
+app.add_typer(disconnect_app, name="disconnect", rich_help_panel=SERVICES)

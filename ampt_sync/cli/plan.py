@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ampt_sync.cli.base import app, emit_json, load, out
+from ampt_sync.cli.base import TRAINING, app, emit_json, load, out
 from ampt_sync.units import Units, format_distance, format_duration, format_pace
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def shown_weeks(plan: Plan, today: date, weeks: int | None) -> Plan:
     return replace(plan, weeks=tuple(chosen))
 
 
-@app.command()
+@app.command(rich_help_panel=TRAINING)
 def plan(
     ctx: typer.Context,
     weeks: Annotated[

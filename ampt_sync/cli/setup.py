@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ampt_sync.cli.base import OutputFormat, app, app_state, emit_json, err, load, out
+from ampt_sync.cli.base import SETUP, OutputFormat, app, app_state, emit_json, err, load, out
 from ampt_sync.errors import ConfigError
 
 # ------------------------------------------------------------------------------------------------
@@ -21,7 +21,7 @@ def _days(value: str | None) -> list[str] | None:
     return None if value is None else [d.strip() for d in value.split(",") if d.strip()]
 
 
-@app.command()
+@app.command(rich_help_panel=SETUP)
 def init(
     ctx: typer.Context,
     name: Annotated[str | None, typer.Option(help="athlete.name")] = None,
@@ -234,7 +234,7 @@ def _ask_missing(data: dict[str, dict[str, Any]], zone_default: str) -> None:
 # status
 
 
-@app.command()
+@app.command(rich_help_panel=SETUP)
 def status(
     ctx: typer.Context,
     output: Annotated[
@@ -255,7 +255,7 @@ def status(
 # reset
 
 
-@app.command()
+@app.command(rich_help_panel=SETUP)
 def reset(
     ctx: typer.Context,
     yes: Annotated[bool, typer.Option("--yes", help="Delete without asking.")] = False,
@@ -284,7 +284,7 @@ def reset(
 # demo
 
 
-@app.command()
+@app.command(rich_help_panel=SETUP)
 def demo(
     days: Annotated[int, typer.Option("--days", help="Simulated days to live (1..60).")] = 14,
     output: Annotated[

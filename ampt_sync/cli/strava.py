@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ampt_sync.cli.base import OutputFormat, app, emit_json, err, load, out
+from ampt_sync.cli.base import SERVICES, OutputFormat, app, emit_json, err, load, out
 from ampt_sync.cli.groups import auth_app, disconnect_app
 from ampt_sync.errors import AmptSyncError, AuthError, ConfigError, RateLimited
 
@@ -165,7 +165,7 @@ def _summary(report: PullReport, settings: Settings) -> list[str]:
     return lines
 
 
-@app.command()
+@app.command(rich_help_panel=SERVICES)
 def pull(
     ctx: typer.Context,
     since: Annotated[

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ampt_sync.cli.base import app, app_state, emit_json, load, out
+from ampt_sync.cli.base import TRAINING, app, app_state, emit_json, load, out
 from ampt_sync.errors import ConfigError
 from ampt_sync.units import (
     RACE_DISTANCES_M,
@@ -183,7 +183,7 @@ def _render_paces(document: dict[str, Any]) -> None:
         )
 
 
-@app.command()
+@app.command(rich_help_panel=TRAINING)
 def paces(
     ctx: typer.Context,
     vdot: Annotated[
@@ -364,7 +364,7 @@ def _render_inventory(inventory: Inventory, units: Units) -> None:
         console.print(f"! {flag}")
 
 
-@app.command()
+@app.command(rich_help_panel=TRAINING)
 def inventory(
     ctx: typer.Context,
     weeks: Annotated[
