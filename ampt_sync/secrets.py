@@ -104,10 +104,15 @@ def user_key_path() -> Path:
 
 
 def load_token_key(
-    token_file: Path, environ: Mapping[str, str] = os.environ, key_path: Path | None = None
+    token_file: Path,
+    environ: Mapping[str, str] = os.environ,
+    key_path: Path | None = None,
+    *,
+    create: bool = True,
 ) -> tuple[Fernet, str]:
     """The Fernet key and where it came from: the systemd credential, else the user key file
-    (created on first need). Refuses a key file in the same folder as the tokens."""
+    (created on first need unless ``create`` is false). Refuses a key file in the same folder as
+    the tokens."""
     credentials = environ.get("CREDENTIALS_DIRECTORY")
     if credentials:
         credential = Path(credentials) / CREDENTIAL_KEY
@@ -121,6 +126,11 @@ def load_token_key(
             f"'{CREDENTIAL_KEY}'"
         )
     if not path.exists():
+        if not create:
+            raise AuthError(
+                f"no token key here (neither $CREDENTIALS_DIRECTORY/{CREDENTIAL_KEY} nor "
+                f"{path}); run this with the service's credentials"
+            )
         write_private_file(path, Fernet.generate_key() + b"\n")
     if path.stat().st_mode & 0o077:
         raise ConfigError(f"{path} is readable by others; run `chmod 600 {path}`")
@@ -149,11 +159,13 @@ class EncryptedFileKeyring(keyring.backend.KeyringBackend):
         *,
         environ: Mapping[str, str] = os.environ,
         key_path: Path | None = None,
+        create_key: bool = True,
     ) -> None:
         super().__init__()
         self._path = path
         self._environ = environ
         self._key_path = key_path
+        self._create_key = create_key
         self._fernet: Fernet | None = None
         self.key_source = ""
         self._thread_lock = threading.Lock()
@@ -171,7 +183,9 @@ class EncryptedFileKeyring(keyring.backend.KeyringBackend):
 
     def _cipher(self) -> Fernet:
         if self._fernet is None:
-            self._fernet, self.key_source = load_token_key(self.path, self._environ, self._key_path)
+            self._fernet, self.key_source = load_token_key(
+                self.path, self._environ, self._key_path, create=self._create_key
+            )
         return self._fernet
 
     def _read(self) -> dict[str, str]:
@@ -306,8 +320,10 @@ def open_token_store(
     *,
     environ: Mapping[str, str] = os.environ,
     key_path: Path | None = None,
+    create_key: bool = True,
 ) -> TokenStore:
-    """The token store for ``[secrets] backend`` (``auto`` | ``keyring`` | ``file``)."""
+    """The token store for ``[secrets] backend`` (``auto`` | ``keyring`` | ``file``).
+    ``create_key=False`` for readers that must not leave a new key file behind (`status`)."""
     lock_path = state_dir / "tokens.lock"
     if backend in ("auto", "keyring"):
         system = keyring.get_keyring()
@@ -323,5 +339,7 @@ def open_token_store(
             f"secrets.backend: found {backend!r}, expected 'auto', 'keyring' or 'file'"
         )
     path = state_dir / TOKEN_FILE
-    file_backend = EncryptedFileKeyring(path, environ=environ, key_path=key_path)
+    file_backend = EncryptedFileKeyring(
+        path, environ=environ, key_path=key_path, create_key=create_key
+    )
     return TokenStore(file_backend, lock_path, f"the encrypted token file {path}")

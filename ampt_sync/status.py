@@ -82,7 +82,7 @@ def _tokens(settings: Settings | None) -> dict[str, Any]:
     strava: dict[str, Any] = {"connected": False}
     garmin: dict[str, Any] = {"connected": False}
     try:
-        store = open_token_store(settings.secrets.backend, settings.state_dir())
+        store = open_token_store(settings.secrets.backend, settings.state_dir(), create_key=False)
         if (
             isinstance(store.backend, EncryptedFileKeyring)
             and not (settings.state_dir() / TOKEN_FILE).exists()

@@ -14,7 +14,7 @@ import typer
 from ampt_sync.cli import app
 from ampt_sync.config import load_config, parse_settings
 from ampt_sync.errors import AuthError, RateLimited, RemoteUnavailable
-from ampt_sync.secrets import STRAVA_TOKENS, open_token_store
+from ampt_sync.secrets import STRAVA_TOKENS, open_token_store, user_key_path
 from ampt_sync.store.db import open_store
 
 GOAL_DATE = (date.today() + timedelta(weeks=30)).isoformat()  # a goal ahead, whenever this runs
@@ -313,3 +313,13 @@ def test_init_rejects_a_goal_years_away(cli, tmp_path: Path) -> None:
                  "--goal-date", "2207-01-01")  # fmt: skip
     assert result.code == 78
     assert "expected a race within two years" in result.stderr
+
+
+def test_status_without_the_token_key_reports_it_and_creates_no_key(cli, write_config) -> None:
+    path = write_config()
+    settings = load_config(path).settings
+    key = settings.state_dir().parent / "elsewhere.key"
+    open_token_store("file", settings.state_dir(), key_path=key).set(STRAVA_TOKENS, "{}")
+    document = json.loads(cli("--config", str(path), "status", "--format", "json").stdout)
+    assert "no token key here" in document["tokens"]["error"]
+    assert not user_key_path().exists()

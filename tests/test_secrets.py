@@ -185,3 +185,12 @@ def test_two_processes_writing_at_once_lose_no_update(state: Path, tmp_path: Pat
         assert worker.exitcode == 0
     entries = json.loads((state / "tokens.json").read_text())["entries"]
     assert len([k for k in entries if k.startswith("ampt-sync-test")]) == 50
+
+
+def test_a_reader_that_must_not_create_a_key_says_so_instead(state: Path) -> None:
+    writer = secrets.open_token_store("file", state, environ={}, key_path=state.parent / "k")
+    writer.set(secrets.STRAVA_TOKENS, "value")
+    reader = secrets.open_token_store("file", state, environ={}, create_key=False)
+    with pytest.raises(AuthError, match="no token key here"):
+        reader.get(secrets.STRAVA_TOKENS)
+    assert not secrets.user_key_path().exists()
