@@ -12,7 +12,10 @@ Contract shared by every function:
   estimate for steps without a pace target). Both are 0 for strength. Every run has positive
   totals.
 * Titles are at most 80 characters and read on a watch ("Intervals 5 × 1000 m", "Hills 4 × 2 min").
-  Titles and notes use km and metres; the CLI renders the runner's units elsewhere.
+  Titles and notes are in the runner's ``units`` ("km", the default, or "mi"): distances
+  ("Easy 8 km" / "Easy 5 mi") and paces ("5:49–6:31/km" / "9:22–10:29/mi"). Rep labels under
+  2 km stay in metres in both ("800 m"), a 1609 m rep or warm-up reads "1 mile", and race names
+  stay as runners say them ("5K time trial"). Step targets stay in s/km whatever the units.
 * Garmin allows 50 steps; counting every repeat as expanded (:func:`step_count`), no workout
   here exceeds it (reps are capped at 10, strides at 10, hills at 5, strength at 6 rounds).
 * Session sizes keep to the science note's limits (§1.4, §3.7), as a share of ``weekly_distance_m``
@@ -43,7 +46,15 @@ from ampt_sync.domain import (
     WorkoutKind,
 )
 from ampt_sync.training.fitness import race_time, vdot_from_threshold_pace
-from ampt_sync.units import METRES_PER_MILE, distance_label, format_duration, format_pace
+from ampt_sync.units import (
+    METRES_PER_MILE,
+    Units,
+    distance_label,
+    format_distance_tenths,
+    format_duration,
+    format_pace,
+    format_pace_range,
+)
 
 MAX_TITLE_CHARS = 80
 MAX_GARMIN_STEPS = 50
@@ -159,27 +170,32 @@ def _workout(
     )
 
 
-def _km(distance_m: float) -> str:
-    value = distance_m / 1000
-    return f"{round(value)} km" if abs(value - round(value)) < 0.05 else f"{value:.1f} km"
+def _distance(distance_m: float, units: Units) -> str:
+    """ "8 km", "12.6 km", "4.5 mi": a workout's size in the runner's units."""
+    return format_distance_tenths(distance_m, units)
 
 
-def _rep_label(distance_m: float) -> str:
-    if abs(distance_m - MILE_M) < 1:
+def _is_mile(distance_m: float) -> bool:
+    return abs(distance_m - MILE_M) < 1
+
+
+def _rep_label(distance_m: float, units: Units) -> str:
+    """ "400 m" … "1600 m" in either units (track reps), "1 mile", else in the runner's units."""
+    if _is_mile(distance_m):
         return "1 mile"
-    return f"{distance_m:g} m" if distance_m < 2000 else _km(distance_m)
+    return f"{distance_m:g} m" if distance_m < 2000 else _distance(distance_m, units)
 
 
-def _distance_text(distance_m: float) -> str:
-    return "1 mile" if abs(distance_m - MILE_M) < 1 else _km(distance_m)
+def _distance_text(distance_m: float, units: Units) -> str:
+    return "1 mile" if _is_mile(distance_m) else _distance(distance_m, units)
 
 
 def _minutes(duration_s: float) -> str:
     return f"{duration_s / 60:g} min" if duration_s % 60 == 0 else format_duration(duration_s)
 
 
-def _pace_text(pace_range: tuple[float, float]) -> str:
-    return f"{format_duration(pace_range[0])}–{format_pace(pace_range[1], 'km')}"
+def _pace_text(pace_range: tuple[float, float], units: Units) -> str:
+    return format_pace_range(pace_range[0], pace_range[1], units)
 
 
 def _floor_to(value: float, step: float) -> float:
@@ -198,21 +214,21 @@ def _cooldown(distance_m: float, paces: Paces) -> _Part:
 # easy running
 
 
-def easy_run(key: str, paces: Paces, *, distance_m: float) -> Workout:
+def easy_run(key: str, paces: Paces, *, distance_m: float, units: Units = "km") -> Workout:
     """``distance_m`` at easy (E) pace: the conversational running that keeps volume up."""
     easy = _easy(paces)
     part = _by_distance(StepRole.WORK, distance_m, easy, "conversational pace")
     return _workout(
         key,
         WorkoutKind.EASY,
-        f"Easy {_km(distance_m)}",
+        f"Easy {_distance(distance_m, units)}",
         [part],
-        f"Easy running at a conversational pace ({_pace_text(easy)}). Slower is fine; "
+        f"Easy running at a conversational pace ({_pace_text(easy, units)}). Slower is fine; "
         "it builds the base without taking anything from the next hard day.",
     )
 
 
-def recovery_run(key: str, paces: Paces, *, duration_s: float) -> Workout:
+def recovery_run(key: str, paces: Paces, *, duration_s: float, units: Units = "km") -> Workout:
     """``duration_s`` of very easy running, at the slow end of E (middle of E to E slow + 15 s)."""
     pace_range = _recovery(paces)
     part = _by_time(
@@ -227,8 +243,8 @@ def recovery_run(key: str, paces: Paces, *, duration_s: float) -> Workout:
         WorkoutKind.RECOVERY,
         f"Recovery {_minutes(duration_s)}",
         [part],
-        f"Recovery run: short and slow ({_pace_text(pace_range)}). Miles at low impact so the "
-        "muscles can repair; if in doubt, go slower.",
+        f"Recovery run: short and slow ({_pace_text(pace_range, units)}). Miles at low impact "
+        "so the muscles can repair; if in doubt, go slower.",
     )
 
 
@@ -239,6 +255,7 @@ def strides(
     distance_m: float,
     reps: int = 6,
     weekly_distance_m: float | None = None,
+    units: Units = "km",
 ) -> Workout:
     """An easy run finished with ``reps`` strides: 20 s quick and relaxed at R pace, 60 s easy
     jog between. ``distance_m`` is the whole session; the easy part is what the strides leave
@@ -264,10 +281,10 @@ def strides(
     return _workout(
         key,
         WorkoutKind.STRIDES,
-        f"Easy {_km(distance_m)} + {reps} strides",
+        f"Easy {_distance(distance_m, units)} + {reps} strides",
         [run, *block],
-        f"Easy running ({_pace_text(easy)}), then {reps} strides of 20 s at about "
-        f"{format_pace(paces.repetition, 'km')} with a 60 s jog between: fast, tall and "
+        f"Easy running ({_pace_text(easy, units)}), then {reps} strides of 20 s at about "
+        f"{format_pace(paces.repetition, units)} with a 60 s jog between: fast, tall and "
         "relaxed, never a sprint.",
     )
 
@@ -339,6 +356,7 @@ def long_run(
     weight_kg: float | None = None,
     marathon_finish_m: float = 0.0,
     weekly_distance_m: float | None = None,
+    units: Units = "km",
 ) -> Workout:
     """``distance_m`` at easy pace, optionally with the last ``marathon_finish_m`` at M pace
     (marathon builds). The M part is clipped to the M limit (min(110 min, 29 km, and 20 % of
@@ -352,17 +370,17 @@ def long_run(
     )
     finish_m = _floor_to(finish_m, 100)
     parts = [_by_distance(StepRole.WORK, distance_m - finish_m, easy, "easy, conversational")]
-    title = f"Long run {_km(distance_m)}"
+    title = f"Long run {_distance(distance_m, units)}"
     if finish_m > 0:
         m_range = _range(paces.marathon, 0.02)
         parts.append(_by_distance(StepRole.WORK, finish_m, m_range, "marathon pace"))
-        title += f", last {_km(finish_m)} at M"
+        title += f", last {_distance(finish_m, units)} at M"
     duration_s = sum(p.duration_s for p in parts)
-    text = f"Long run at an easy, conversational pace ({_pace_text(easy)})."
+    text = f"Long run at an easy, conversational pace ({_pace_text(easy, units)})."
     if finish_m > 0:
         text += (
-            f" Finish the last {_km(finish_m)} at marathon pace "
-            f"({_pace_text(_range(paces.marathon, 0.02))})."
+            f" Finish the last {_distance(finish_m, units)} at marathon pace "
+            f"({_pace_text(_range(paces.marathon, 0.02), units)})."
         )
     notes = text + "\n" + fuelling_notes(duration_s, weight_kg=weight_kg, race_pace=finish_m > 0)
     return _workout(key, WorkoutKind.LONG, title, parts, notes)
@@ -387,6 +405,7 @@ def intervals(
     reps: int | None = None,
     warmup_m: float = 2000.0,
     cooldown_m: float = 2000.0,
+    units: Units = "km",
 ) -> Workout:
     """Intervals at I pace (VO2max): reps of 400–1600 m (``rep_m``) or 3–5 min (``rep_s``)
     with an easy jog no longer than the rep, between an easy warm-up and cool-down.
@@ -413,7 +432,7 @@ def intervals(
     target = Target(pace_s_per_km=i_range)
     if rep_m is not None:
         work = _by_distance(StepRole.WORK, rep_m, i_range, "I pace, hard")
-        label = _rep_label(rep_m)
+        label = _rep_label(rep_m, units)
     else:
         rep_s = rep_s or 0.0
         work = _by_time(StepRole.WORK, rep_s, target, "I pace, hard", pace_s_per_km=i_pace)
@@ -426,7 +445,7 @@ def intervals(
         WorkoutKind.INTERVALS,
         f"Intervals {count} × {label}",
         parts,
-        f"{count} × {label} at I pace ({_pace_text(i_range)}): hard, about your 3K–5K race "
+        f"{count} × {label} at I pace ({_pace_text(i_range, units)}): hard, about your 3K–5K race "
         f"effort, the same pace on every rep. Jog {_minutes(jog_s)} easy between reps. "
         "Warm up and cool down at an easy pace.",
     )
@@ -446,6 +465,7 @@ def fartlek(
     off_s: float | None = None,
     warmup_s: float = 900.0,
     cooldown_s: float = 600.0,
+    units: Units = "km",
 ) -> Workout:
     """Fartlek by time: ``reps`` × (``on_s`` hard at about I effort, ``off_s`` easy jog), with
     warm-up and cool-down by time. The hard running counts against the I limit
@@ -483,7 +503,7 @@ def fartlek(
         WorkoutKind.FARTLEK,
         f"Fartlek {count} × {_minutes(on_s)}",
         parts,
-        f"Fartlek: {count} × {_minutes(on_s)} hard (about I pace, {_pace_text(i_range)}; by "
+        f"Fartlek: {count} × {_minutes(on_s)} hard (about I pace, {_pace_text(i_range, units)}; by "
         f"feel is fine) with {_minutes(off_s)} easy jogging between. Play with the pace: "
         "this is speed without a track.",
     )
@@ -500,6 +520,7 @@ def tempo(
     rep_m: float | None = None,
     warmup_m: float = 2000.0,
     cooldown_m: float = 2000.0,
+    units: Units = "km",
 ) -> Workout:
     """Tempo at T pace ("comfortably hard"), between an easy warm-up and cool-down.
 
@@ -520,7 +541,7 @@ def tempo(
         )
         parts = [_warmup(warmup_m, paces), work, _cooldown(cooldown_m, paces)]
         title = f"Tempo {length} min"
-        text = f"{length} min continuous at T pace ({_pace_text(t_range)})"
+        text = f"{length} min continuous at T pace ({_pace_text(t_range, units)})"
     else:
         if rep_m is None:
             if budget_m >= 3 * MILE_M:
@@ -536,9 +557,9 @@ def tempo(
         rest = _by_time(StepRole.RECOVERY, rest_s, None, "easy jog", pace_s_per_km=paces.easy[1])
         parts = [_warmup(warmup_m, paces), *_repeat(count, [work, rest]),
                  _cooldown(cooldown_m, paces)]  # fmt: skip
-        title = f"Cruise intervals {count} × {_rep_label(rep_m)}"
+        title = f"Cruise intervals {count} × {_rep_label(rep_m, units)}"
         text = (
-            f"{count} × {_rep_label(rep_m)} at T pace ({_pace_text(t_range)}) with "
+            f"{count} × {_rep_label(rep_m, units)} at T pace ({_pace_text(t_range, units)}) with "
             f"{_minutes(rest_s)} easy jog between"
         )
     return _workout(
@@ -592,6 +613,7 @@ def hills(
     hr_max_bpm: int | None = None,
     warmup_m: float = MILE_M,
     cooldown_m: float = MILE_M,
+    units: Units = "km",
 ) -> Workout:
     """Hill repeats exactly as the AMPT seed prescribes: 1 mile warm-up at conversational pace,
     ``reps`` × [2 min uphill hard + 1 min walk or slow jog back], 1 mile cool-down.
@@ -628,9 +650,9 @@ def hills(
         WorkoutKind.HILLS,
         f"Hills {reps} × 2 min{suffix}",
         parts,
-        f"Warm up {_distance_text(warmup_m)} at a conversational pace. Then {reps} × 2 min "
+        f"Warm up {_distance_text(warmup_m, units)} at a conversational pace. Then {reps} × 2 min "
         f"uphill, hard but controlled (RPE 7–8 of 10, {effort}; no pace target), each followed "
-        f"by 1 min walking or slow jogging. Cool down {_distance_text(cooldown_m)} easy. "
+        f"by 1 min walking or slow jogging. Cool down {_distance_text(cooldown_m, units)} easy. "
         f"{where} {HILL_FORM_CUES}",
     )
 
@@ -706,18 +728,18 @@ def strength_circuit(key: str, *, rounds: int = 3, light: bool = False) -> Worko
 # race day and the time trial
 
 
-def race(key: str, goal: Goal, predicted_s: float) -> Workout:
+def race(key: str, goal: Goal, predicted_s: float, *, units: Units = "km") -> Workout:
     """The goal race: one step over ``goal.distance_m`` with a pace range of ±1 % around the
     predicted pace (``predicted_s`` for the whole race, from current fitness, never from
     ``goal.target_s``). Notes give the prediction, the target when set, and fuelling for races
-    over an hour."""
+    over an hour. Without ``goal.race`` the race is named by its distance in ``units``."""
     pace = predicted_s / (goal.distance_m / 1000)
     pace_range = _range(pace, 0.01)
     part = _by_distance(StepRole.WORK, goal.distance_m, pace_range, "race pace")
-    name = goal.race or distance_label(goal.distance_m).capitalize()
+    name = goal.race or distance_label(goal.distance_m, units).capitalize()
     text = (
         f"Race day: {name}. Your current fitness predicts {format_duration(predicted_s)} "
-        f"({format_pace(pace, 'km')}); start no faster than that and finish strong."
+        f"({format_pace(pace, units)}); start no faster than that and finish strong."
     )
     if goal.target_s is not None:
         text += f" Your target: {format_duration(goal.target_s)}."
@@ -738,7 +760,18 @@ def race(key: str, goal: Goal, predicted_s: float) -> Workout:
     )
 
 
-def time_trial(key: str, paces: Paces, *, distance_m: float = 5000.0) -> Workout:
+def _trial_name(distance_m: float, units: Units) -> str:
+    """ "5K", "3K": whole kilometres as runners in either units name them; otherwise "1.6K"
+    for a km runner and "1 mile" (or miles to the tenth) for a miles runner."""
+    kilometres = distance_m / 1000
+    if units == "mi" and abs(kilometres - round(kilometres)) >= 0.05:
+        return _distance_text(distance_m, units)
+    return _distance(distance_m, "km").replace(" km", "K")
+
+
+def time_trial(
+    key: str, paces: Paces, *, distance_m: float = 5000.0, units: Units = "km"
+) -> Workout:
     """A time trial to measure fitness when there is no race to go by: 2 km easy warm-up, then
     ``distance_m`` (5 km) all-out but even, then 1.5 km easy. No pace target on the effort
     (the point is to find out); it is ``kind`` race so that, named "time trial", it feeds the
@@ -756,9 +789,10 @@ def time_trial(key: str, paces: Paces, *, distance_m: float = 5000.0) -> Workout
     return _workout(
         key,
         WorkoutKind.RACE,
-        f"{_km(distance_m).replace(' km', 'K')} time trial",
+        f"{_trial_name(distance_m, units)} time trial",
         parts,
-        f"Time trial: warm up 2 km easy, then run {_km(distance_m)} as fast as you can hold "
-        "evenly (no pace target: this measures your fitness), then 1.5 km easy. Keep the name "
+        f"Time trial: warm up {_distance(2000.0, units)} easy, then run "
+        f"{_distance(distance_m, units)} as fast as you can hold evenly (no pace target: this "
+        f"measures your fitness), then {_distance(1500.0, units)} easy. Keep the name "
         "'time trial' on Strava so it updates your paces.",
     )

@@ -4,6 +4,7 @@ limits, fuelling notes, and what every workout must be for the watch."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import date
 
@@ -41,6 +42,7 @@ from ampt_sync.training.library import (
     tempo,
     time_trial,
 )
+from ampt_sync.units import Units
 
 MILE = 1609.344
 PACES = training_paces(44)  # E 329–370, M 304, T 283, I 260, R 240 s/km
@@ -353,28 +355,155 @@ def test_time_trial_measures_fitness_without_a_pace_target() -> None:
 
 
 # ------------------------------------------------------------------------------------------------
+# the runner's units: titles and notes in miles, targets in s/km
+
+
+def _in_miles(workout: Workout) -> None:
+    text = workout.title + "\n" + workout.notes
+    assert "km" not in text, text
+    assert "/mi" in workout.notes or workout.kind is WorkoutKind.HILLS, workout.notes
+
+
+def test_a_miles_runners_easy_long_and_strides_read_in_miles() -> None:
+    easy = easy_run("w", PACES, distance_m=7300, units="mi")
+    assert easy.title == "Easy 4.5 mi"
+    assert "(8:49–9:55/mi)" in easy.notes
+    # only the words change: the watch still gets s/km targets and SI totals
+    assert easy.steps == easy_run("w", PACES, distance_m=7300).steps
+    assert easy.distance_m == 7300
+    long = long_run("w", PACES, distance_m=12600, units="mi")
+    assert long.title == "Long run 7.8 mi"
+    finish = long_run(
+        "w", PACES, distance_m=26000, weight_kg=61, marathon_finish_m=6000, units="mi"
+    )
+    assert finish.title == "Long run 16.2 mi, last 3.7 mi at M"
+    assert "Finish the last 3.7 mi at marathon pace (8:00–8:19/mi)." in finish.notes
+    assert "(about 61–122 g for you)" in finish.notes  # grams and kilograms stay metric
+    stride = strides("w", PACES, distance_m=8000, units="mi")
+    assert stride.title == "Easy 5 mi + 6 strides"
+    assert "20 s at about 6:26/mi" in stride.notes
+    recovery = recovery_run("w", PACES, duration_s=1800, units="mi")
+    assert recovery.title == "Recovery 30 min"
+    assert "(9:23–10:20/mi)" in recovery.notes
+    for workout in (easy, long, finish, stride, recovery):
+        _in_miles(workout)
+
+
+def test_a_miles_runners_speed_sessions_keep_track_reps_in_metres_and_a_mile_as_a_mile() -> None:
+    continuous = tempo("w", PACES, weekly_distance_m=40000, units="mi")
+    assert continuous.title == "Tempo 18 min"
+    assert "18 min continuous at T pace (7:26–7:45/mi)" in continuous.notes
+    cruise = tempo("w", PACES, weekly_distance_m=60000, cruise=True, units="mi")
+    assert cruise.title == "Cruise intervals 3 × 1 mile"
+    assert "3 × 1 mile at T pace (7:26–7:45/mi)" in cruise.notes
+    long_reps = tempo("w", PACES, weekly_distance_m=80000, cruise=True, rep_m=2 * MILE, units="mi")
+    assert long_reps.title == "Cruise intervals 2 × 2 mi"
+    metres = intervals("w", PACES, weekly_distance_m=40000, units="mi")
+    assert metres.title == "Intervals 4 × 800 m"
+    assert "4 × 800 m at I pace (6:50–7:06/mi)" in metres.notes
+    timed = intervals("w", PACES, weekly_distance_m=40000, rep_s=180, units="mi")
+    assert timed.title == "Intervals 4 × 3 min"
+    play = fartlek("w", PACES, weekly_distance_m=40000, units="mi")
+    assert play.title == "Fartlek 3 × 4 min"
+    assert "(about I pace, 6:46–7:11/mi;" in play.notes
+    for workout in (continuous, cruise, long_reps, metres, timed, play):
+        _in_miles(workout)
+        km_runner = {
+            WorkoutKind.TEMPO: tempo,
+            WorkoutKind.INTERVALS: intervals,
+            WorkoutKind.FARTLEK: fartlek,
+        }[workout.kind]
+        assert workout.steps[0] == km_runner("w", PACES, weekly_distance_m=40000).steps[0]
+
+
+def test_a_miles_runners_hills_warm_up_a_mile_or_a_shortened_distance_in_miles() -> None:
+    seed = hills("w", PACES, reps=4, units="mi")
+    assert seed.title == "Hills 4 × 2 min"
+    assert "Warm up 1 mile at a conversational pace." in seed.notes
+    assert "Cool down 1 mile easy." in seed.notes
+    shortened = hills("w", PACES, reps=4, warmup_m=1400, cooldown_m=1400, units="mi")
+    assert "Warm up 0.9 mi at a conversational pace." in shortened.notes
+    for workout in (seed, shortened):
+        _in_miles(workout)
+
+
+def test_a_miles_runners_race_and_time_trial() -> None:
+    named = race("w", Goal(21097.5, date(2027, 4, 18), "AMPT Half", target_s=6300), 6500,
+                 units="mi")  # fmt: skip
+    assert named.title == "Race: AMPT Half"
+    assert "predicts 1:48:20 (8:16/mi)" in named.notes
+    unnamed = race("w", Goal(15000, date(2027, 4, 18), None), 4000, units="mi")
+    assert unnamed.title == "Race: 9.3 mi"
+    assert race("w", Goal(15000, date(2027, 4, 18), None), 4000).title == "Race: 15 km"
+    trial = time_trial("w", PACES, units="mi")
+    assert trial.title == "5K time trial"  # race distances keep their names
+    assert "warm up 1.2 mi easy, then run 3.1 mi as fast" in trial.notes
+    assert "then 0.9 mi easy" in trial.notes
+    mile = time_trial("w", PACES, distance_m=MILE, units="mi")
+    assert mile.title == "1 mile time trial"
+    assert time_trial("w", PACES, distance_m=MILE).title == "1.6K time trial"
+    for workout in (named, unnamed, trial, mile):
+        assert "km" not in workout.title + workout.notes
+    assert "/mi" in named.notes
+
+
+@pytest.mark.parametrize(
+    ("workout", "title"),
+    [
+        (easy_run("w", PACES, distance_m=7300), "Easy 7.3 km"),
+        (long_run("w", PACES, distance_m=12600), "Long run 12.6 km"),
+        (long_run("w", PACES, distance_m=26000, marathon_finish_m=6000),
+         "Long run 26 km, last 6 km at M"),
+        (strides("w", PACES, distance_m=8000), "Easy 8 km + 6 strides"),
+        (tempo("w", PACES, weekly_distance_m=40000), "Tempo 18 min"),
+        (tempo("w", PACES, weekly_distance_m=60000, cruise=True), "Cruise intervals 3 × 1 mile"),
+        (tempo("w", PACES, weekly_distance_m=80000, cruise=True, rep_m=2 * MILE),
+         "Cruise intervals 2 × 3.2 km"),
+        (intervals("w", PACES, weekly_distance_m=40000), "Intervals 4 × 800 m"),
+        (fartlek("w", PACES, weekly_distance_m=40000), "Fartlek 3 × 4 min"),
+        (hills("w", PACES, reps=4), "Hills 4 × 2 min"),
+        (race("w", Goal(15000, date(2027, 4, 18), None), 4000), "Race: 15 km"),
+        (time_trial("w", PACES), "5K time trial"),
+        (time_trial("w", PACES, distance_m=MILE), "1.6K time trial"),
+    ],
+)  # fmt: skip
+def test_a_km_runners_titles_are_as_they_were(workout: Workout, title: str) -> None:
+    assert workout.title == title
+    assert not re.search(r"\d mi\b|/mi\b", workout.title + workout.notes)
+
+
+def test_km_is_the_default_and_the_same_as_asking_for_km() -> None:
+    default = easy_run("w", PACES, distance_m=7300)
+    assert easy_run("w", PACES, distance_m=7300, units="km") == default
+    assert "(5:29–6:10/km)" in default.notes
+
+
+# ------------------------------------------------------------------------------------------------
 # what holds for every workout and every volume
 
 
-def _all_workouts(paces: Paces, weekly_m: float) -> list[Workout]:
+def _all_workouts(paces: Paces, weekly_m: float, units: Units = "km") -> list[Workout]:
     run_m = max(3000.0, weekly_m / 5)
     return [
-        easy_run("k", paces, distance_m=run_m),
-        recovery_run("k", paces, duration_s=1800),
+        easy_run("k", paces, distance_m=run_m, units=units),
+        recovery_run("k", paces, duration_s=1800, units=units),
         long_run("k", paces, distance_m=0.3 * weekly_m, weight_kg=70, marathon_finish_m=6000,
-                 weekly_distance_m=weekly_m),
-        intervals("k", paces, weekly_distance_m=weekly_m),
-        intervals("k", paces, weekly_distance_m=weekly_m, rep_m=400),
-        intervals("k", paces, weekly_distance_m=weekly_m, rep_s=180),
-        fartlek("k", paces, weekly_distance_m=weekly_m),
-        tempo("k", paces, weekly_distance_m=weekly_m),
-        tempo("k", paces, weekly_distance_m=weekly_m, cruise=True),
-        strides("k", paces, distance_m=run_m, reps=10, weekly_distance_m=weekly_m),
-        hills("k", paces, reps=5, hr_max_bpm=190),
-        hills("k", paces, reps=3, setting="garage"),
+                 weekly_distance_m=weekly_m, units=units),
+        intervals("k", paces, weekly_distance_m=weekly_m, units=units),
+        intervals("k", paces, weekly_distance_m=weekly_m, rep_m=400, units=units),
+        intervals("k", paces, weekly_distance_m=weekly_m, rep_s=180, units=units),
+        fartlek("k", paces, weekly_distance_m=weekly_m, units=units),
+        tempo("k", paces, weekly_distance_m=weekly_m, units=units),
+        tempo("k", paces, weekly_distance_m=weekly_m, cruise=True, units=units),
+        strides("k", paces, distance_m=run_m, reps=10, weekly_distance_m=weekly_m, units=units),
+        hills("k", paces, reps=5, hr_max_bpm=190, units=units),
+        hills("k", paces, reps=3, setting="garage", units=units),
         strength_circuit("k"),
-        race("k", Goal(42195.0, date(2027, 4, 18), "A marathon with a long name " * 4), 4 * 3600),
-        time_trial("k", paces),
+        race("k", Goal(42195.0, date(2027, 4, 18), "A marathon with a long name " * 4), 4 * 3600,
+             units=units),
+        race("k", Goal(15000.0, date(2027, 4, 18), None), 3600, units=units),
+        time_trial("k", paces, units=units),
+        time_trial("k", paces, distance_m=MILE, units=units),
     ]  # fmt: skip
 
 
@@ -382,13 +511,18 @@ def _all_workouts(paces: Paces, weekly_m: float) -> list[Workout]:
 @given(
     vdot=st.floats(min_value=30, max_value=80),
     weekly_km=st.floats(min_value=15, max_value=120),
+    units=st.sampled_from(["km", "mi"]),
 )
-def test_every_workout_fits_a_watch_and_keeps_daniels_limits(vdot: float, weekly_km: float) -> None:
+def test_every_workout_fits_a_watch_and_keeps_daniels_limits(
+    vdot: float, weekly_km: float, units: Units
+) -> None:
     paces = training_paces(vdot)
     weekly_m = weekly_km * 1000
-    for workout in _all_workouts(paces, weekly_m):
+    for workout in _all_workouts(paces, weekly_m, units):
         assert step_count(workout.steps) <= MAX_GARMIN_STEPS
         assert 0 < len(workout.title) <= MAX_TITLE_CHARS
+        if units == "mi":
+            assert "km" not in workout.title + workout.notes
         if workout.is_run:
             assert workout.distance_m > 0
             assert workout.duration_s > 0
