@@ -339,12 +339,18 @@ def strength_pattern(schedule: Schedule, quality_days: Sequence[int]) -> tuple[i
 
 @dataclass(frozen=True)
 class Renderer:
-    """Turns session sizes into library workouts for one athlete, goal and set of paces."""
+    """Turns session sizes into library workouts for one athlete, goal and set of paces; every
+    workout's title and notes are in the athlete's units."""
 
     athlete: Athlete
     goal: Goal
     paces: Paces
     vdot: float
+
+    @property
+    def units(self) -> Units:
+        """How the athlete reads distances and paces: ``"mi"`` or ``"km"``."""
+        return "mi" if self.athlete.units == "mi" else "km"
 
     @property
     def easy_mid_s_per_km(self) -> float:
@@ -367,10 +373,10 @@ class Renderer:
         return race_time(self.vdot, self.goal.distance_m)
 
     def easy(self, key: str, distance_m: float) -> Workout:
-        return library.easy_run(key, self.paces, distance_m=distance_m)
+        return library.easy_run(key, self.paces, distance_m=distance_m, units=self.units)
 
     def recovery(self, key: str, duration_s: float) -> Workout:
-        return library.recovery_run(key, self.paces, duration_s=duration_s)
+        return library.recovery_run(key, self.paces, duration_s=duration_s, units=self.units)
 
     def recovery_for_distance(self, key: str, distance_m: float) -> Workout:
         minutes = max(MIN_RUN_S // 60, int(distance_m / 1000 * self.recovery_s_per_km // 60))
@@ -378,7 +384,12 @@ class Renderer:
 
     def strides(self, key: str, distance_m: float, week_m: float) -> Workout:
         return library.strides(
-            key, self.paces, distance_m=distance_m, reps=6, weekly_distance_m=week_m
+            key,
+            self.paces,
+            distance_m=distance_m,
+            reps=6,
+            weekly_distance_m=week_m,
+            units=self.units,
         )
 
     def long(self, key: str, distance_m: float, week_m: float, finish_m: float = 0.0) -> Workout:
@@ -389,6 +400,7 @@ class Renderer:
             weight_kg=self.athlete.weight_kg,
             marathon_finish_m=finish_m,
             weekly_distance_m=week_m,
+            units=self.units,
         )
 
     def quality(
@@ -412,16 +424,27 @@ class Renderer:
                 hr_max_bpm=self.athlete.hr_max_bpm,
                 warmup_m=wu,
                 cooldown_m=wu,
+                units=self.units,
             )
         if kind is K.INTERVALS:
             wu = 2000.0 if warmup_m is None else warmup_m
             return library.intervals(
-                key, self.paces, weekly_distance_m=week_m, warmup_m=wu, cooldown_m=wu
+                key,
+                self.paces,
+                weekly_distance_m=week_m,
+                warmup_m=wu,
+                cooldown_m=wu,
+                units=self.units,
             )
         if kind is K.TEMPO:
             wu = 2000.0 if warmup_m is None else warmup_m
             return library.tempo(
-                key, self.paces, weekly_distance_m=week_m, warmup_m=wu, cooldown_m=wu
+                key,
+                self.paces,
+                weekly_distance_m=week_m,
+                warmup_m=wu,
+                cooldown_m=wu,
+                units=self.units,
             )
         if kind is K.FARTLEK:
             wu_s = 900.0 if warmup_m is None else warmup_m / 1000 * self.easy_mid_s_per_km
@@ -432,6 +455,7 @@ class Renderer:
                 warmup_s=float(round(wu_s)),
                 # the library's 15/10 min shape, growing with the warm-up, never under 10 min
                 cooldown_s=float(round(max(min(600.0, wu_s), wu_s * 2 / 3))),
+                units=self.units,
             )
         raise ValueError(f"{kind} is not a quality session")
 
@@ -478,11 +502,11 @@ class Renderer:
         return library.strength_circuit(key, rounds=3, light=light)
 
     def race(self, key: str) -> Workout:
-        return library.race(key, self.goal, self.predicted_race_s())
+        return library.race(key, self.goal, self.predicted_race_s(), units=self.units)
 
     def time_trial(self, key: str, cap_m: float) -> Workout | None:
         for distance_m in TIME_TRIAL_DISTANCES_M:
-            workout = library.time_trial(key, self.paces, distance_m=distance_m)
+            workout = library.time_trial(key, self.paces, distance_m=distance_m, units=self.units)
             if workout.distance_m <= cap_m:
                 return workout
         return None
@@ -500,7 +524,12 @@ class Renderer:
         if kind is K.STRIDES:
             reps = next((s.times for s in workout.steps if isinstance(s, Repeat)), 6)
             return library.strides(
-                key, self.paces, distance_m=workout.distance_m, reps=reps, weekly_distance_m=week_m
+                key,
+                self.paces,
+                distance_m=workout.distance_m,
+                reps=reps,
+                weekly_distance_m=week_m,
+                units=self.units,
             )
         if kind is K.LONG:
             finish = sum(
@@ -525,7 +554,9 @@ class Renderer:
                 work = next(
                     s for s in workout.steps if isinstance(s, Step) and s.role is StepRole.WORK
                 )
-                return library.time_trial(key, self.paces, distance_m=work.end.distance_m or 5000.0)
+                return library.time_trial(
+                    key, self.paces, distance_m=work.end.distance_m or 5000.0, units=self.units
+                )
             return self.race(key)
         return workout
 
@@ -1308,7 +1339,8 @@ def plan_warnings(
     goal: Goal, athlete: Athlete, fitness: Fitness, today: date, base: Baseline
 ) -> tuple[str, ...]:
     """What the runner should know about the plan as a whole, in plain words."""
-    name = goal.race or distance_label(goal.distance_m).capitalize()
+    units: Units = "mi" if athlete.units == "mi" else "km"
+    name = goal.race or distance_label(goal.distance_m, units).capitalize()
     warnings = []
     days_to_race = (goal.day - today).days
     if days_to_race < 0:

@@ -242,6 +242,26 @@ def test_a_surprise_race_pr_updates_paces_with_the_same_keys_and_eases_the_next_
     assert runner.adapt(saturday) is plan
 
 
+def test_a_miles_runners_plan_stays_in_miles_when_new_paces_rewrite_it() -> None:
+    athlete = make_athlete((1, 3, 5, 6), 6, units="mi")
+    runner = Runner(athlete, half(MONDAY + timedelta(weeks=10, days=6)))
+    saturday = MONDAY + timedelta(days=5)
+    runner.activities += do_as_planned(runner.plan, days(MONDAY, 5))
+    runner.activities.append(
+        run(saturday, 10000, pace_s_per_km=270, name="Parkrun 10K PB", workout_type=1)
+    )
+    before = runner.plan
+    plan = runner.adapt(saturday)
+    assert plan.fitness.vdot > before.fitness.vdot
+    assert any("became an easy" in r and " mi run" in r for r in runner.reasons())
+    notes_before = {w.key: w.notes for d in before.days() for w in d.workouts}
+    future = [w for d in plan.days() if d.day >= saturday for w in d.workouts]
+    assert any(w.notes != notes_before[w.key] for w in future)  # rewritten with the new paces
+    for workout in future:
+        assert " km" not in workout.title
+        assert "km" not in workout.notes
+
+
 # ------------------------------------------------------------------------------------------------
 # runs beyond plan
 

@@ -3,6 +3,8 @@ days after the race, warnings, the time trial, keys, and each precedence between
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -190,6 +192,42 @@ def test_a_time_trial_comes_early_when_fitness_is_a_guess() -> None:
     assert MONDAY + timedelta(days=2) <= trials[0][0] <= MONDAY + timedelta(days=28)
     assert any("time trial" in w for w in plan.warnings)
     assert check_plan(plan, Inputs(goal, person, fitness, [], MONDAY)) == []
+
+
+def _words_apart(plan: Plan) -> list[tuple[date, Workout]]:
+    """Every workout with its title and notes blanked: what the watch runs, not what it says."""
+    return [(d.day, replace(w, title="", notes="")) for d in plan.days() for w in d.workouts]
+
+
+@pytest.mark.parametrize(
+    "goal",
+    [
+        half(MONDAY + timedelta(weeks=16, days=6)),
+        Goal(42195.0, MONDAY + timedelta(weeks=20, days=6), "Big M"),
+        Goal(15000.0, MONDAY + timedelta(weeks=14, days=6), None),
+    ],
+)
+def test_a_miles_runners_plan_says_miles_and_is_the_km_runners_plan_otherwise(goal: Goal) -> None:
+    runner = make_athlete(weekly_distance_m=40000.0)
+    fitness = make_fitness(40.0, MONDAY, needs_time_trial=True)
+    km = generate_plan(goal, runner, fitness, [], MONDAY)
+    mi = generate_plan(goal, replace(runner, units="mi"), fitness, [], MONDAY)
+    assert _words_apart(mi) == _words_apart(km)
+    km_workouts = [w for d in km.days() for w in d.workouts]
+    mi_workouts = [w for d in mi.days() for w in d.workouts]
+    assert any("time trial" in w.title for w in mi_workouts)
+    for workout in mi_workouts:
+        assert " km" not in workout.title
+        assert "km" not in workout.notes
+    assert any(re.search(r"\d mi\b", w.title) for w in mi_workouts)
+    assert any("/mi" in w.notes for w in mi_workouts)
+    for workout in km_workouts:
+        assert not re.search(r"\d mi\b|/mi\b", workout.title + workout.notes)
+    # and a km runner's titles keep their km wording
+    easy = next(w for w in km_workouts if w.kind is K.EASY)
+    assert easy.title == f"Easy {easy.distance_m / 1000:.1f} km".replace(".0 km", " km")
+    long = next(w for w in km_workouts if w.kind is K.LONG)
+    assert re.fullmatch(r"Long run \d+(\.\d)? km(, last \d+(\.\d)? km at M)?", long.title)
 
 
 # ------------------------------------------------------------------------------------------------
