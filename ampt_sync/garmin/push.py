@@ -29,10 +29,11 @@ library listing only when something may exist that the ledger does not record), 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -395,6 +396,20 @@ class Pusher:
 # Entry points
 
 
+@contextlib.contextmanager
+def _counting(report: PushReport, calendar: WorkoutCalendar) -> Iterator[None]:
+    """Fill in the report's API calls however the block ends; on one of our errors, attach the
+    partial report to it as ``push_report`` (the service stores what was done before it)."""
+    try:
+        yield
+    except AmptSyncError as exc:
+        report.stopped_by = type(exc).__name__
+        report.api_calls = calendar.api_calls()
+        exc.push_report = report  # type: ignore[attr-defined]
+        raise
+    report.api_calls = calendar.api_calls()
+
+
 def push_workouts(
     desired: Sequence[Desired],
     today: date,
@@ -417,18 +432,12 @@ def push_workouts(
     first, end = today, today + timedelta(days=horizon_days)
     report = PushReport(today=today, first=first, end=end, dry_run=dry_run)
     pusher = Pusher(calendar, ledger, write_interval_s=write_interval_s, sleep=sleep)
-    try:
+    with _counting(report, calendar):
         report.actions = pusher.plan(desired, first, end, force=force)
         if on_plan is not None:
             on_plan(report.actions)
         if not dry_run:
             pusher.apply(report.actions, report)
-    except AmptSyncError as exc:
-        report.stopped_by = type(exc).__name__
-        report.api_calls = calendar.api_calls()
-        exc.push_report = report  # type: ignore[attr-defined]
-        raise
-    report.api_calls = calendar.api_calls()
     return report
 
 
@@ -447,7 +456,7 @@ def disconnect(
     first, end = today, today + timedelta(days=horizon_days)
     report = PushReport(today=today, first=first, end=end, dry_run=False)
     pusher = Pusher(calendar, ledger, write_interval_s=write_interval_s, sleep=sleep)
-    try:
+    with _counting(report, calendar):
         view = View(
             first=first,
             end=end,
@@ -457,12 +466,6 @@ def disconnect(
         # An empty plan: every key of ours is "no longer wanted". No guard: emptying is the point.
         report.actions = reconcile([], ledger.all(), view, force=True)
         pusher.apply(report.actions, report)
-    except AmptSyncError as exc:
-        report.stopped_by = type(exc).__name__
-        report.api_calls = calendar.api_calls()
-        exc.push_report = report  # type: ignore[attr-defined]
-        raise
-    report.api_calls = calendar.api_calls()
     return report
 
 
