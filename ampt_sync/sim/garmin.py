@@ -55,9 +55,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from ampt_sync.sim.server import LoopbackSim, SimHandler
 
 #: The kinds of fault :meth:`GarminSim.fail` can inject.
 #: ``status``: answer with ``status`` and do nothing; ``reset``: drop the connection without doing
@@ -143,7 +144,7 @@ class _Reply(Exception):
         self.headers = headers or {}
 
 
-class GarminSim:
+class GarminSim(LoopbackSim):
     """Simulated Garmin Connect. Thread-safe; start it with :meth:`start` or ``with``."""
 
     def __init__(
@@ -154,6 +155,7 @@ class GarminSim:
         mfa_code: str | None = None,
         owner_id: int = 90210,
     ) -> None:
+        super().__init__()
         self.owner_id = owner_id
         self.account = _Account(email, password, mfa_code)
         self._lock = threading.RLock()
@@ -169,45 +171,13 @@ class GarminSim:
         self.login_rate_limited = False
         #: Seconds every answer waits (a network's round trip), for benchmarks and stop tests.
         self.latency_s = 0.0
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
-        self.base_url = ""
 
     # ---- lifecycle --------------------------------------------------------------------------
 
-    def start(self) -> str:
-        """Serve on 127.0.0.1 (a free port) in a daemon thread; returns the base URL."""
-        sim = self
-
-        class Handler(_Handler):
-            pass
-
-        Handler.sim = sim
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        port = self._server.server_address[1]
-        self.base_url = f"http://127.0.0.1:{port}"
-        server = self._server
-        self._thread = threading.Thread(
-            target=lambda: server.serve_forever(poll_interval=0.05), name="garmin-sim", daemon=True
-        )
-        self._thread.start()
-        return self.base_url
-
     def stop(self) -> None:
-        self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> GarminSim:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self._stopping.set()  # wakes injected delays, so the server can shut down
+        super().stop()
 
     # ---- tokens -----------------------------------------------------------------------------
 
@@ -745,15 +715,8 @@ def garmin_validation_problem(payload: Any) -> str | None:
     return None
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(SimHandler):
     sim: GarminSim
-    protocol_version = "HTTP/1.1"
-    # One send per answer, without Nagle's delay: loopback round trips stay well under 1 ms.
-    wbufsize = 1 << 16
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # quiet: the sim keeps its own request log
 
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
@@ -777,3 +740,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
     do_GET = do_POST = do_PUT = do_DELETE = _serve
+
+
+GarminSim.handler = _Handler

@@ -50,17 +50,16 @@ import copy
 import json
 import re
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from ampt_sync.sim.runner import SIM_ATHLETE_ID, summary_view
+from ampt_sync.sim.server import LoopbackSim, SimHandler
 
 SIM_CLIENT_ID = 4242
 SIM_CLIENT_SECRET = "sim-client-secret-0123456789abcdef01234567"  # noqa: S105 - a fake's fixed secret
@@ -134,7 +133,7 @@ class _Reply:
     raw: bytes | None = None
 
 
-class StravaSim:
+class StravaSim(LoopbackSim):
     """The simulated Strava. See the module docstring for what it serves."""
 
     def __init__(
@@ -147,6 +146,7 @@ class StravaSim:
         overall_limits: tuple[int, int] = (200, 2000),
         rotate_refresh_tokens: bool = True,
     ) -> None:
+        super().__init__()
         self.client_id = client_id
         self.client_secret = client_secret
         self.athlete_id = athlete_id
@@ -169,43 +169,6 @@ class StravaSim:
         self._read_usage = _Usage()
         self._overall_usage = _Usage()
         self._faults: list[Fault] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self.base_url = ""
-
-    # ---- life cycle ----------------------------------------------------------------------------
-
-    def start(self) -> str:
-        """Serve on 127.0.0.1 at a free port; returns the base URL (for AMPT_SYNC_STRAVA_URL)."""
-        sim = self
-
-        class Handler(_Handler):
-            pass
-
-        Handler.sim = sim
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
-        server.block_on_close = False
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        self.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-        return self.base_url
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> StravaSim:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     # ---- the clock -----------------------------------------------------------------------------
 
@@ -629,19 +592,8 @@ def _start_epoch(activity: Mapping[str, Any]) -> float | None:
         return None
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(SimHandler):
     sim: StravaSim
-    protocol_version = "HTTP/1.1"
-    timeout = 5  # idle keep-alive connections end
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body leave in separate writes; without this, Nagle's algorithm and the
-        # client's delayed ACK add 40 ms to every answer.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return  # the sim keeps its own log, without secrets
 
     def _serve(self) -> None:
         split = urlsplit(self.path)
@@ -680,3 +632,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # the client gave up (a timeout fault)
 
     do_GET = do_POST = do_PUT = do_DELETE = _serve
+
+
+StravaSim.handler = _Handler
