@@ -373,7 +373,7 @@ class Settings(BaseModel):
         return Goal(
             distance_m=distance_m,
             day=g.date,
-            race=g.race or unitlib.distance_label(distance_m).capitalize(),
+            race=g.race or unitlib.distance_label(distance_m, self.athlete.units).capitalize(),
             target_s=None if g.target_time is None else unitlib.parse_duration_s(g.target_time),
         )
 

@@ -183,7 +183,7 @@ def test_domain_views_convert_units_and_weekdays(write_config) -> None:
     assert athlete.recent_race.duration_s == 6600
     assert athlete.weekly_distance_m == pytest.approx(32186.88)
     goal = settings.goal_domain()
-    assert (goal.distance_m, goal.target_s, goal.race) == (15000, 4200, "15 km")
+    assert (goal.distance_m, goal.target_s, goal.race) == (15000, 4200, "9.3 mi")
 
 
 class TestLookupOrder:
@@ -267,3 +267,9 @@ def test_a_goal_more_than_two_years_away_is_an_error(tmp_path: Path) -> None:
         "goal.date: found 2207-04-18, expected a race within two years (the build-up takes at "
         "most 30 weeks; set the goal when it is nearer)"
     )
+
+
+def test_an_unnamed_goal_is_named_after_its_distance_in_the_runners_units() -> None:
+    text = '[athlete]\nunits = "mi"\n[goal]\ndistance = 15000\ndate = 2027-04-18\n'
+    assert parse_settings(text, source="x").goal_domain().race == "9.3 mi"
+    assert parse_settings(GOAL, source="x").goal_domain().race == "Half marathon"
