@@ -152,8 +152,9 @@ class Daemon:
         if missed is not None:
             log.info("a cycle due at %s was missed; catching up once now", missed.isoformat())
             self._add_once("catch-up", self._clock())
-        self._scheduler.resume()
+        # READY first: the jobs (the watchdog's heartbeat among them) start once systemd knows.
         notify(f"READY=1\nSTATUS={self._status_line()}", self._environ)
+        self._scheduler.resume()
         log.info("ampt-sync daemon started: %s", self._status_line())
 
     def shutdown(self, timeout_s: float = 30.0) -> None:
