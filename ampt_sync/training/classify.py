@@ -85,6 +85,9 @@ MAX_PLAUSIBLE_VDOT = 90.0
 MAX_AVERAGE_SPEED_MPS = 10.0  # 36 km/h: no one averages this, even over 100 m
 MAX_SPEED_MPS = 12.5  # 45 km/h: above the fastest sprinters
 MAX_HR_BPM = 230
+#: A reading this far above the configured max is a strap glitch; nearer, the configured max is
+#: most likely a little low (a race often shows it), and the run stays usable.
+HR_OVER_MAX_TOLERANCE = 0.05
 HILLY_M_PER_KM = 15.0
 HILL_SESSION_M_PER_KM = 20.0
 
@@ -160,7 +163,7 @@ def data_problems(activity: Activity, *, hr_max_bpm: int | None = None) -> tuple
         default=None,
     )
     if highest is not None:
-        if hr_max_bpm is not None and highest > hr_max_bpm:
+        if hr_max_bpm is not None and highest > hr_max_bpm * (1 + HR_OVER_MAX_TOLERANCE):
             problems.append(f"heart rate {highest:.0f} above your max of {hr_max_bpm}")
         elif highest > MAX_HR_BPM:
             problems.append(f"heart rate {highest:.0f} bpm is not possible")

@@ -237,3 +237,12 @@ def test_bad_data_still_gets_a_kind_from_its_tag() -> None:
     assert result.kind is WorkoutKind.RACE
     assert not result.trusted
     assert classify(_run(moving_time_s=0.0), PACES).kind is WorkoutKind.EASY
+
+
+def test_a_heart_rate_a_little_above_the_configured_max_keeps_the_run_usable() -> None:
+    # Races often show the configured max to be a few beats low; only a glitch-sized excess
+    # (more than 5 %) keeps a run out of the fitness estimate.
+    assert data_problems(_run(max_hr_bpm=199.0), hr_max_bpm=190) == ()
+    assert data_problems(_run(max_hr_bpm=200.0), hr_max_bpm=190) == (
+        "heart rate 200 above your max of 190",
+    )
