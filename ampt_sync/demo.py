@@ -28,7 +28,7 @@ from rich.table import Table
 
 from ampt_sync import plan_json
 from ampt_sync.domain import Plan, Workout, WorkoutKind
-from ampt_sync.units import format_distance, format_duration, format_pace
+from ampt_sync.units import format_distance, format_duration, format_pace, format_pace_range
 
 #: The embedded runner: the README's example athlete, her goal 21 weeks out.
 DEMO_RUNNER = """
@@ -258,7 +258,7 @@ def _render(result: DemoRun, console: Console) -> None:
     )
     console.print(
         f"Fitness: VDOT {fitness.vdot:.1f} ({fitness.source}). Paces: easy "
-        f"{format_pace(paces.easy[0], units)}–{format_pace(paces.easy[1], units)}, marathon "
+        f"{format_pace_range(*paces.easy, units)}, marathon "
         f"{format_pace(paces.marathon, units)}, threshold {format_pace(paces.threshold, units)}, "
         f"interval {format_pace(paces.interval, units)}."
     )
@@ -269,12 +269,16 @@ def _render(result: DemoRun, console: Console) -> None:
     for column in ("week of", "phase", "distance", "key sessions"):
         weeks.add_column(column)
     for week in plan.weeks[:8]:
+        workouts = [w for d in week.days for w in d.workouts]
         key = [
             w.title
-            for d in week.days
-            for w in d.workouts
-            if w.kind not in (WorkoutKind.EASY, WorkoutKind.RECOVERY, WorkoutKind.REST)
+            for w in workouts
+            if w.kind
+            not in (WorkoutKind.EASY, WorkoutKind.RECOVERY, WorkoutKind.REST, WorkoutKind.STRENGTH)
         ]
+        strength = sum(w.kind is WorkoutKind.STRENGTH for w in workouts)
+        if strength:
+            key.append(f"strength circuit × {strength}")
         weeks.add_row(
             str(week.start),
             week.phase.value + (" (cutback)" if week.cutback else ""),
