@@ -25,11 +25,12 @@ action).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -117,6 +118,26 @@ class CycleDeps:
     alerter: alerts.Alerter | None = None
 
 
+BUSY = "another cycle is running (the daemon, or `ampt-sync sync`)"
+
+
+@contextlib.contextmanager
+def cycle_lock(
+    settings: Settings, environ: Mapping[str, str] = os.environ, *, wait_s: float | None = None
+) -> Iterator[None]:
+    """Held by every cycle and by the commands that write what a cycle writes (`pull`, `plan`,
+    `push`, `disconnect`), across processes. Raises TemporaryError when another holder keeps it
+    for ``wait_s`` seconds (default :data:`LOCK_WAIT_S`)."""
+    try:
+        with exclusive_lock(
+            settings.state_dir(environ) / "cycle.lock",
+            wait_s=LOCK_WAIT_S if wait_s is None else wait_s,
+        ):
+            yield
+    except LockBusy:
+        raise TemporaryError(f"{BUSY}; try again in a minute") from None
+
+
 def _guard(stop: threading.Event | None) -> Callable[[], None]:
     def before_request() -> None:
         if stop is not None and stop.is_set():
@@ -148,7 +169,7 @@ def run_cycle(
                 if own_store:
                     store.close()
     except LockBusy:
-        report.fail("temporary", "another cycle is running (the daemon, or `ampt-sync sync`)")
+        report.fail("temporary", BUSY)
         report.result = "busy"
         report.finished_at = deps.now()
     log.info(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ampt_sync.files import exclusive_lock
 from ampt_sync.sim.accounts import SimulatedAccounts, config_for, simulated_accounts
 
 GOAL_DAY = date.today() + timedelta(weeks=16)
@@ -77,3 +78,14 @@ def test_pause_refuses_a_date_that_is_not_ahead(cli, accounts) -> None:
     result = cli("pause", "--until", "2020-01-01")
     assert result.code == 78
     assert "is not after today" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["pull"], ["plan"], ["push"], ["sync"]])
+def test_commands_that_write_what_a_cycle_writes_wait_for_a_running_cycle(
+    cli, accounts, monkeypatch, command
+) -> None:
+    monkeypatch.setattr("ampt_sync.service.LOCK_WAIT_S", 0.2)
+    with exclusive_lock(accounts.settings.state_dir(accounts.environ) / "cycle.lock"):
+        result = cli(*command)
+    assert result.code == 75
+    assert "another cycle is running" in result.stderr

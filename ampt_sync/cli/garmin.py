@@ -135,7 +135,7 @@ def push(
     from ampt_sync.garmin.calendar import GarminCalendar
     from ampt_sync.garmin.client import open_garmin, write_interval_s
     from ampt_sync.garmin.push import desired_workouts, push_workouts
-    from ampt_sync.service import plan_to_push
+    from ampt_sync.service import cycle_lock, plan_to_push
     from ampt_sync.store.ledger import GarminLedger
 
     settings = load(ctx).settings
@@ -153,22 +153,23 @@ def push(
             out().print(f"Garmin already holds the plan for {today} to the next {horizon} days.")
 
     try:
-        plan = plan_to_push(store, settings, today, now=datetime.now(UTC))
-        desired = desired_workouts(plan, today, horizon)
-        with open_garmin(token_store, store=store) as session:
-            report = push_workouts(
-                desired,
-                today,
-                horizon,
-                GarminCalendar(session),
-                GarminLedger(store),
-                write_interval_s=write_interval_s(
-                    settings.sync.garmin_write_interval_s, session.base_url
-                ),
-                dry_run=dry_run,
-                force=force,
-                on_plan=show,
-            )
+        with cycle_lock(settings):
+            plan = plan_to_push(store, settings, today, now=datetime.now(UTC))
+            desired = desired_workouts(plan, today, horizon)
+            with open_garmin(token_store, store=store) as session:
+                report = push_workouts(
+                    desired,
+                    today,
+                    horizon,
+                    GarminCalendar(session),
+                    GarminLedger(store),
+                    write_interval_s=write_interval_s(
+                        settings.sync.garmin_write_interval_s, session.base_url
+                    ),
+                    dry_run=dry_run,
+                    force=force,
+                    on_plan=show,
+                )
     finally:
         store.close()
     _finish(report, text=text)
@@ -211,6 +212,7 @@ def disconnect_garmin(
     from ampt_sync.garmin.client import clear_relogin_needed, open_garmin, write_interval_s
     from ampt_sync.garmin.push import disconnect
     from ampt_sync.secrets import GARMIN_TOKENS
+    from ampt_sync.service import cycle_lock
     from ampt_sync.store.ledger import GarminLedger
 
     settings = load(ctx).settings
@@ -224,7 +226,7 @@ def disconnect_garmin(
             raise typer.Exit(1)
     store, token_store = _stores(settings)
     try:
-        with open_garmin(token_store, store=store) as session:
+        with cycle_lock(settings), open_garmin(token_store, store=store) as session:
             report = disconnect(
                 GarminCalendar(session),
                 GarminLedger(store),

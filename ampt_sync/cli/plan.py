@@ -68,6 +68,7 @@ def plan(
     Generates the plan the first time and adapts it to new activities after that; a new plan
     version is stored only when something changed.
     """
+    from ampt_sync.service import cycle_lock
     from ampt_sync.store.db import open_store
     from ampt_sync.store.plans import bring_plan_up_to_date
 
@@ -75,7 +76,7 @@ def plan(
     today = datetime.now(settings.zone()).date()
     store = open_store(settings.database_url())
     try:
-        with store.transaction() as session:
+        with cycle_lock(settings), store.transaction() as session:
             update = bring_plan_up_to_date(
                 session,
                 athlete=settings.athlete_domain(),

@@ -188,6 +188,7 @@ def pull(
     is kept, and the next pull resumes.
     """
     from ampt_sync.secrets import open_token_store
+    from ampt_sync.service import cycle_lock
     from ampt_sync.store.db import open_store
     from ampt_sync.strava.client import build_client
     from ampt_sync.strava.sync import PullReport
@@ -208,7 +209,7 @@ def pull(
     store = open_store(settings.database_url())
     report = PullReport()
     try:
-        with _progress_bar() as progress:
+        with cycle_lock(settings), _progress_bar() as progress:
             run_pull(client, store, settings, since=since_day, report=report, progress=progress)
     except AmptSyncError as error:
         if output is OutputFormat.json:
@@ -281,6 +282,7 @@ def disconnect_strava(
     """Revoke ampt-sync's access at Strava, then delete the Strava tokens and every Strava
     activity from this machine, as Strava's API agreement requires."""
     from ampt_sync.secrets import open_token_store
+    from ampt_sync.service import cycle_lock
     from ampt_sync.store.activities import count_activities
     from ampt_sync.store.db import open_store
     from ampt_sync.strava.disconnect import disconnect
@@ -305,7 +307,8 @@ def disconnect_strava(
                 raise ConfigError("disconnect strava: add --yes to do it without a prompt")
             if not typer.confirm("Disconnect Strava?", default=False):
                 raise typer.Exit(1)
-        report = disconnect(settings, store, token_store, local_only=local_only)
+        with cycle_lock(settings):
+            report = disconnect(settings, store, token_store, local_only=local_only)
     finally:
         store.close()
     for line in report.lines():
