@@ -36,7 +36,6 @@ steps or of this encoder rewrites the workout, and a mere move to another day do
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import re
 import unicodedata
@@ -47,6 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ampt_sync.domain import End, Exercise, Repeat, Step, StepRole, Target, Workout, WorkoutKind
 from ampt_sync.errors import AmptSyncError
+from ampt_sync.plan_json import dumps
 
 #: Longest workout name we send; watch screens show little more.
 NAME_MAX_CHARS = 80
@@ -352,10 +352,6 @@ class Encoded:
         return self.payload_hash[:12]
 
 
-def canonical(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
 def encode(workout: Workout) -> Encoded:
     """``workout`` as Garmin JSON, validated twice. Raises :class:`EncodeError`."""
     what = f"workout {workout.key} ({workout.title!r})"
@@ -381,7 +377,7 @@ def encode(workout: Workout) -> Encoded:
     if workout.distance_m > 0 and not strength:
         body["estimatedDistanceInMeters"] = round(workout.distance_m, 1)
     notes = "\n".join(watch_text(line) for line in workout.notes.strip().splitlines())
-    digest = hashlib.sha256(canonical({**body, "description": notes}).encode()).hexdigest()
+    digest = hashlib.sha256(dumps({**body, "description": notes}).encode()).hexdigest()
     payload = {**body, "description": _description(notes, marker(workout.key, digest))}
     problems = validate(payload)
     if problems:

@@ -12,7 +12,6 @@ misleading ``Z`` suffix; its date part is the activity's local day.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -23,6 +22,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ampt_sync.domain import RUN_SPORTS, Activity, BestEffort, Lap, Split
+from ampt_sync.plan_json import dumps
 from ampt_sync.store.models import ActivityRow, strip_location
 
 #: Strava's ``workout_type`` values for runs that are worth a detailed fetch: 1 race, 3 workout.
@@ -62,8 +62,7 @@ class ActivityColumns:
 
 
 def _hash(data: dict[str, Any]) -> str:
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(dumps(data).encode()).hexdigest()
 
 
 def _number(raw: dict[str, Any], key: str, *, required: bool, what: str) -> float | None:

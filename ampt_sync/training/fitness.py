@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from ampt_sync.domain import Activity, Athlete, Confidence, Fitness, Paces, WorkoutKind
-from ampt_sync.units import distance_label, format_duration
+from ampt_sync.units import METRES_PER_MILE, distance_label, format_duration
 
 # ------------------------------------------------------------------------------------------------
 # The Daniels–Gilbert equations
@@ -332,7 +332,7 @@ def _best_effort_evidence(
 ) -> _Evidence | None:
     per_activity: dict[int, tuple[float, Activity, str]] = {}
     for a, name, distance_m, seconds in _effort_candidates(
-        trusted, races, today, BEST_EFFORT_WINDOW_DAYS, 1609.344, 10000.0
+        trusted, races, today, BEST_EFFORT_WINDOW_DAYS, METRES_PER_MILE, 10000.0
     ):
         if not _plausible(distance_m, seconds):
             continue
