@@ -33,7 +33,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ampt_sync import alerts
 from ampt_sync.config import Settings
@@ -52,6 +52,11 @@ from ampt_sync.files import LockBusy, exclusive_lock
 from ampt_sync.secrets import TokenStore, open_token_store
 from ampt_sync.store import reports, state
 from ampt_sync.store.db import Store, open_store
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ampt_sync.store.plans import PlanUpdate
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +123,8 @@ class CycleDeps:
     alerter: alerts.Alerter | None = None
 
 
-BUSY = "another cycle is running (the daemon, or `ampt-sync sync`)"
+class CycleBusy(TemporaryError):
+    """Another process holds the cycle lock."""
 
 
 @contextlib.contextmanager
@@ -126,8 +132,8 @@ def cycle_lock(
     settings: Settings, environ: Mapping[str, str] = os.environ, *, wait_s: float | None = None
 ) -> Iterator[None]:
     """Held by every cycle and by the commands that write what a cycle writes (`pull`, `plan`,
-    `push`, `disconnect`), across processes. Raises TemporaryError when another holder keeps it
-    for ``wait_s`` seconds (default :data:`LOCK_WAIT_S`)."""
+    `push`, `disconnect`), across processes. Raises :class:`CycleBusy` when another holder keeps
+    it for ``wait_s`` seconds (default :data:`LOCK_WAIT_S`)."""
     try:
         with exclusive_lock(
             settings.state_dir(environ) / "cycle.lock",
@@ -135,7 +141,9 @@ def cycle_lock(
         ):
             yield
     except LockBusy:
-        raise TemporaryError(f"{BUSY}; try again in a minute") from None
+        raise CycleBusy(
+            "another cycle is running (the daemon, or `ampt-sync sync`); try again in a minute"
+        ) from None
 
 
 def _guard(stop: threading.Event | None) -> Callable[[], None]:
@@ -151,13 +159,12 @@ def run_cycle(
 ) -> CycleReport:
     """Run one cycle of ``kind`` and store its report (unless ``dry_run``)."""
     settings = deps.settings
-    lock = settings.state_dir(deps.environ) / "cycle.lock"
     started = deps.now()
     report = CycleReport(
         kind=kind, started_at=started, today=started.astimezone(settings.zone()).date()
     )
     try:
-        with exclusive_lock(lock, wait_s=LOCK_WAIT_S):
+        with cycle_lock(settings, deps.environ):
             own_store = deps.store is None
             store = deps.store or open_store(settings.database_url(deps.environ))
             try:
@@ -168,8 +175,8 @@ def run_cycle(
                     _finish(deps, store, report)
                 if own_store:
                     store.close()
-    except LockBusy:
-        report.fail("temporary", BUSY)
+    except CycleBusy as exc:
+        report.fail("temporary", str(exc))
         report.result = "busy"
         report.finished_at = deps.now()
     log.info(
@@ -221,8 +228,6 @@ def _cycle(
     plan = _adapt(deps, store, report, dry_run=dry_run)
     if plan is None:
         return
-    if report.paused_until is not None:
-        plan = _without_days_before(plan, report.paused_until)
     _push(deps, store, token_store, report, plan, stop, dry_run=dry_run)
 
 
@@ -267,26 +272,18 @@ def _pull(
 
 
 def _adapt(deps: CycleDeps, store: Store, report: CycleReport, *, dry_run: bool) -> Plan | None:
-    """Bring the stored plan up to date (while paused: only read it)."""
-    from ampt_sync.store.plans import bring_plan_up_to_date, load_plan
-
-    settings = deps.settings
-    now = deps.now()
+    """The plan to push, recorded in the report; None when there is none (the report says why)."""
     with store.scratch() if dry_run else store.transaction() as session:
-        if report.paused_until is not None:
-            plan = load_plan(session)
-            if plan is None:
-                report.fail("error", "paused before any plan was made; `ampt-sync resume` first")
-                return None
-            report.plan = {"paused": True, "version": None}
-            return plan
-        update = bring_plan_up_to_date(
-            session,
-            athlete=settings.athlete_domain(),
-            goal=settings.goal_domain(),
-            today=report.today,
-            now=now,
-        )
+        try:
+            plan, update = _plan_for_today(
+                session, deps.settings, report.today, deps.now(), report.paused_until
+            )
+        except ConfigError as exc:
+            report.fail("error", str(exc))
+            return None
+    if update is None:
+        report.plan = {"paused": True, "version": None}
+    else:
         report.plan = {
             "version": update.version,
             "saved": update.saved and not dry_run,
@@ -298,7 +295,7 @@ def _adapt(deps: CycleDeps, store: Store, report: CycleReport, *, dry_run: bool)
             ],
             "warnings": list(update.plan.warnings),
         }
-        return update.plan
+    return plan
 
 
 def _push(
@@ -411,24 +408,35 @@ def _verify(
 
 
 def plan_to_push(store: Store, settings: Settings, today: date, *, now: datetime) -> Plan:
-    """The plan as a cycle would push it today: brought up to date with the stored activities
-    (generated the first time), or, during a pause, the stored plan without the paused days."""
+    """The plan as a cycle would push it today (see :func:`_plan_for_today`)."""
+    with store.transaction() as session:
+        plan, _update = _plan_for_today(
+            session, settings, today, now, state.paused_until(session, today)
+        )
+    return plan
+
+
+def _plan_for_today(
+    session: Session, settings: Settings, today: date, now: datetime, paused_until: date | None
+) -> tuple[Plan, PlanUpdate | None]:
+    """The stored plan brought up to date with the stored activities (generated the first time),
+    with what the update did; during a pause, the stored plan without the paused days and no
+    update (nothing adapts)."""
     from ampt_sync.store.plans import bring_plan_up_to_date, load_plan
 
-    with store.transaction() as session:
-        paused_until = state.paused_until(session, today)
-        if paused_until is None:
-            return bring_plan_up_to_date(
-                session,
-                athlete=settings.athlete_domain(),
-                goal=settings.goal_domain(),
-                today=today,
-                now=now,
-            ).plan
+    if paused_until is not None:
         plan = load_plan(session)
-    if plan is None:
-        raise ConfigError("paused before any plan was made; run `ampt-sync resume` first")
-    return _without_days_before(plan, paused_until)
+        if plan is None:
+            raise ConfigError("paused before any plan was made; run `ampt-sync resume` first")
+        return _without_days_before(plan, paused_until), None
+    update = bring_plan_up_to_date(
+        session,
+        athlete=settings.athlete_domain(),
+        goal=settings.goal_domain(),
+        today=today,
+        now=now,
+    )
+    return update.plan, update
 
 
 def _without_days_before(plan: Plan, first_day: date) -> Plan:
