@@ -132,11 +132,8 @@ def push(
     Brings the stored plan up to date first, shows the changes, then makes them. Only workouts
     ampt-sync created are ever changed; a second push with nothing new writes nothing.
     """
-    from ampt_sync.garmin.calendar import GarminCalendar
-    from ampt_sync.garmin.client import open_garmin, write_interval_s
-    from ampt_sync.garmin.push import desired_workouts, push_workouts
+    from ampt_sync.garmin.push import run_push
     from ampt_sync.service import cycle_lock, plan_to_push
-    from ampt_sync.store.ledger import GarminLedger
 
     settings = load(ctx).settings
     store, token_store = _stores(settings)
@@ -155,21 +152,16 @@ def push(
     try:
         with cycle_lock(settings):
             plan = plan_to_push(store, settings, today, now=datetime.now(UTC))
-            desired = desired_workouts(plan, today, horizon)
-            with open_garmin(token_store, store=store) as session:
-                report = push_workouts(
-                    desired,
-                    today,
-                    horizon,
-                    GarminCalendar(session),
-                    GarminLedger(store),
-                    write_interval_s=write_interval_s(
-                        settings.sync.garmin_write_interval_s, session.base_url
-                    ),
-                    dry_run=dry_run,
-                    force=force,
-                    on_plan=show,
-                )
+            report = run_push(
+                plan,
+                today,
+                settings,
+                store,
+                token_store,
+                dry_run=dry_run,
+                force=force,
+                on_plan=show,
+            )
     finally:
         store.close()
     _finish(report, text=text)

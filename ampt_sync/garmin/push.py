@@ -494,11 +494,12 @@ def run_push(
     force: bool = False,
     environ: Mapping[str, str] = os.environ,
     on_request: RequestHook | None = None,
+    on_plan: Callable[[list[Action]], None] | None = None,
 ) -> PushReport:
     """One push for the daemon or the CLI: stored tokens, ``AMPT_SYNC_GARMIN_URL``, the
-    configured horizon and write pacing. Raises what :func:`push_workouts` raises, plus
-    :class:`~ampt_sync.errors.ReloginNeeded` (recorded in the store) when Garmin refuses the
-    tokens."""
+    configured horizon and write pacing (``on_plan`` as in :func:`push_workouts`). Raises what
+    :func:`push_workouts` raises, plus :class:`~ampt_sync.errors.ReloginNeeded` (recorded in the
+    store) when Garmin refuses the tokens."""
     from ampt_sync.garmin.calendar import GarminCalendar
     from ampt_sync.garmin.client import open_garmin, write_interval_s
 
@@ -515,4 +516,5 @@ def run_push(
             ),
             dry_run=dry_run,
             force=force,
+            on_plan=on_plan,
         )
