@@ -250,8 +250,9 @@ def bring_plan_up_to_date(
     version. The caller owns the transaction.
     """
     from ampt_sync.store.activities import load_activities
-    from ampt_sync.training.adapt import adapt_plan, classify_recent, match_activities
+    from ampt_sync.training.adapt import adapt_plan
     from ampt_sync.training.fitness import estimate_fitness
+    from ampt_sync.training.matching import classify_recent, match_activities
     from ampt_sync.training.planner import generate_plan
 
     if activities is None:

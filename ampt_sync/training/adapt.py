@@ -42,7 +42,6 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from enum import StrEnum
 
 from ampt_sync.domain import (
     QUALITY_KINDS,
@@ -53,53 +52,48 @@ from ampt_sync.domain import (
     Goal,
     Phase,
     Plan,
-    PlannedDay,
-    PlanWeek,
     Workout,
     WorkoutKind,
 )
-from ampt_sync.training.classify import classify
+from ampt_sync.training.draft import Draft, WeekRecord
+from ampt_sync.training.layout import (
+    HIGH_VOLUME_RUN_DAYS,
+    HIGH_VOLUME_WEEK_M,
+    MAX_QUALITY,
+    MAX_QUALITY_HIGH_VOLUME,
+    quality_days_for,
+)
 from ampt_sync.training.load import (
     RunLog,
     counts_as_run,
     efficiency_factors,
     ewma_acwr,
+    floor_m,
     monotony,
     single_run_cap_m,
     week_start,
     weekly_build_cap_m,
 )
-from ampt_sync.training.planner import (
+from ampt_sync.training.matching import Matching, Status, classify_recent, match_activities
+from ampt_sync.training.measure import is_goal_race
+from ampt_sync.training.periodise import (
     BEGINNER_M_PER_RUN_DAY,
-    HIGH_VOLUME_RUN_DAYS,
-    HIGH_VOLUME_WEEK_M,
-    MAX_QUALITY,
-    MAX_QUALITY_HIGH_VOLUME,
     RECOVERY_DAYS,
-    SHARPENER_MIN_DAYS_BEFORE_RACE,
     STALE_HISTORY_DAYS,
-    Renderer,
     baseline,
-    extend_plan,
-    floor_m,
-    is_goal_race,
-    plan_end,
-    plan_warnings,
-    quality_pattern,
     race_class,
-    replan_from,
 )
-from ampt_sync.units import Units, metres_per_unit
+from ampt_sync.training.planner import SHARPENER_MIN_DAYS_BEFORE_RACE, plan_warnings
+from ampt_sync.training.render import Renderer
+from ampt_sync.training.replan import extend_plan, replan_from
+from ampt_sync.training.wording import KIND_WORDS, day_name, distance_text, percent, session_name
+from ampt_sync.units import Units
 
 K = WorkoutKind
 
 # ------------------------------------------------------------------------------------------------
 # Rule parameters (science note §5.4, §5.5; issue 3)
 
-#: Share of the planned volume that makes a session done / partial (§5.4).
-DONE_SHARE, PARTIAL_SHARE = 0.70, 0.30
-#: An activity matches a planned workout on its day or one day either side (§5.4).
-MATCH_WINDOW_DAYS = 1
 #: Missed quality sessions and long runs move at most this many days later (issue 3).
 MOVE_WINDOW_DAYS = 3
 #: A run this much longer, or this much faster, than planned makes the next day easy (issue 3).
@@ -126,255 +120,8 @@ RECENT_DAYS = STALE_HISTORY_DAYS + 35
 PLAN_HISTORY_DAYS = 12 * 7
 #: At most this many rounds of the safety caps in one adaptation (they settle in two or three).
 CAP_PASSES = 8
-#: Non-run activities that count as doing a strength session.
-STRENGTH_SPORTS = frozenset({"WeightTraining", "Workout", "Crossfit"})
 
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-KIND_WORDS = {
-    K.EASY: "easy run",
-    K.RECOVERY: "recovery run",
-    K.STRIDES: "easy run with strides",
-    K.LONG: "long run",
-    K.TEMPO: "tempo run",
-    K.INTERVALS: "intervals",
-    K.FARTLEK: "fartlek",
-    K.HILLS: "hill repeats",
-    K.STRENGTH: "strength circuit",
-    K.RACE: "race",
-    K.REST: "rest day",
-}
 EASY_KINDS = frozenset({K.EASY, K.RECOVERY, K.STRIDES})
-
-
-# ------------------------------------------------------------------------------------------------
-# Matching
-
-
-class Status(StrEnum):
-    PLANNED = "planned"
-    DONE = "done"
-    PARTIAL = "partial"
-    MISSED = "missed"
-
-
-@dataclass(frozen=True)
-class Match:
-    """How a planned workout went: ``activity_id`` is the run (or strength session) that did
-    it; ``share`` its distance over the planned distance (0 when missed or for strength)."""
-
-    key: str
-    day: date
-    kind: WorkoutKind
-    status: Status
-    activity_id: int | None = None
-    share: float = 0.0
-
-
-@dataclass(frozen=True)
-class Matching:
-    """Planned workouts up to today, by key, and the runs that matched none (extra)."""
-
-    by_key: dict[str, Match]
-    extra: tuple[Activity, ...]
-
-    def activity_for(self, key: str) -> int | None:
-        match = self.by_key.get(key)
-        return None if match is None else match.activity_id
-
-
-def _family(kind: WorkoutKind | None) -> str:
-    if kind in QUALITY_KINDS:
-        return "quality"
-    if kind in (K.LONG, K.RACE):
-        return kind.value
-    return "easy"
-
-
-def match_activities(
-    plan: Plan,
-    activities: Sequence[Activity],
-    today: date,
-    *,
-    kinds: dict[int, WorkoutKind | None] | None = None,
-) -> Matching:
-    """Match the runs up to ``today`` to the plan's run workouts up to ``today``.
-
-    Only runs from the plan's first day on count. A run matches a workout on the same day
-    first, else one day either side (today's workout only by today's run); among candidates
-    the one of the same kind family (quality, long, race, easy), then the closest in distance.
-    It needs at least 30 % of the planned distance. Status: ≥ 70 % done, 30–70 % partial; a
-    workout before today with no match is missed, today's stays planned. Strength sessions are
-    done when a strength-type activity (``WeightTraining``, ``Workout``, ``Crossfit``) is on
-    the same day ±1. ``kinds`` (activity id → classified kind) helps prefer the same family.
-    """
-    kinds = kinds or {}
-    days = plan.days()
-    if not days:
-        return Matching({}, ())
-    # Runs before the plan's first day were not run for it, whatever their day.
-    first = days[0].day
-    runs = sorted(
-        (a for a in activities if counts_as_run(a) and first <= a.day <= today),
-        key=lambda a: (a.day, a.start, a.id),
-    )
-    others = sorted(
-        (a for a in activities if a.sport in STRENGTH_SPORTS and first <= a.day <= today),
-        key=lambda a: (a.day, a.start, a.id),
-    )
-    planned = [(d.day, w) for d in days if d.day <= today for w in d.workouts if w.is_run]
-    used: set[int] = set()
-    found: dict[str, tuple[Activity, float]] = {}
-    for window in (0, MATCH_WINDOW_DAYS):
-        for day, w in planned:
-            if w.key in found or w.distance_m <= 0:
-                continue
-            best = None
-            for a in runs:
-                if a.id in used or abs((a.day - day).days) > window:
-                    continue
-                if day == today and a.day != day:
-                    continue  # today's session is still to be run: only today's run does it
-                share = a.distance_m / w.distance_m
-                if share < PARTIAL_SHARE:
-                    continue
-                score = (
-                    0 if _family(kinds.get(a.id)) == _family(w.kind) else 1,
-                    abs(share - 1),
-                    a.id,
-                )
-                if best is None or score < best[0]:
-                    best = (score, a, share)
-            if best is not None:
-                found[w.key] = (best[1], best[2])
-                used.add(best[1].id)
-    by_key: dict[str, Match] = {}
-    for day, w in planned:
-        if w.key in found:
-            a, share = found[w.key]
-            status = Status.DONE if share >= DONE_SHARE else Status.PARTIAL
-            by_key[w.key] = Match(w.key, day, w.kind, status, a.id, round(share, 3))
-        else:
-            status = Status.MISSED if day < today else Status.PLANNED
-            by_key[w.key] = Match(w.key, day, w.kind, status)
-    strength_used: set[int] = set()
-    for d in days:
-        if d.day > today:
-            break
-        for w in d.workouts:
-            if w.kind is not K.STRENGTH:
-                continue
-            session = next(
-                (
-                    a
-                    for a in others
-                    if a.id not in strength_used and abs((a.day - d.day).days) <= MATCH_WINDOW_DAYS
-                ),
-                None,
-            )
-            if session is not None:
-                strength_used.add(session.id)
-                by_key[w.key] = Match(w.key, d.day, w.kind, Status.DONE, session.id)
-            else:
-                status = Status.MISSED if d.day < today else Status.PLANNED
-                by_key[w.key] = Match(w.key, d.day, w.kind, status)
-    extra = tuple(a for a in runs if a.id not in used)
-    return Matching(by_key, extra)
-
-
-# ------------------------------------------------------------------------------------------------
-# Words
-
-
-def day_name(day: date, today: date) -> str:
-    """ "Thursday" within a week of today, else "Thu 12 Mar"."""
-    if abs((day - today).days) <= 6:
-        return WEEKDAY_NAMES[day.weekday()]
-    return f"{WEEKDAY_NAMES[day.weekday()][:3]} {day.day} {MONTH_NAMES[day.month - 1]}"
-
-
-def _what(workout: Workout) -> str:
-    if workout.kind is K.RACE and "time trial" in workout.title:
-        return "time trial"
-    return KIND_WORDS[workout.kind]
-
-
-def _distance(distance_m: float, units: Units) -> str:
-    """ "14.4 km" / "8.9 mi": one decimal, in the runner's units."""
-    return f"{distance_m / metres_per_unit(units):.1f} {units}"
-
-
-def _percent(share: float) -> str:
-    return f"{round(share * 100)}%"
-
-
-# ------------------------------------------------------------------------------------------------
-# A plan being edited
-
-
-@dataclass
-class _WeekRecord:
-    start: date
-    phase: Phase
-    cutback: bool
-    planned_distance_m: float
-
-    @property
-    def monday(self) -> date:
-        return week_start(self.start)
-
-
-class _Draft:
-    """The plan as mutable days and weeks; turned back into a :class:`Plan` at the end."""
-
-    def __init__(self, plan: Plan) -> None:
-        self.weeks = [
-            _WeekRecord(w.start, w.phase, w.cutback, w.planned_distance_m) for w in plan.weeks
-        ]
-        self.order = [d.day for d in plan.days()]
-        self.days = {d.day: list(d.workouts) for d in plan.days()}
-
-    def week_of(self, day: date) -> _WeekRecord | None:
-        monday = week_start(day)
-        return next((w for w in self.weeks if w.monday == monday), None)
-
-    def run_on(self, day: date) -> Workout | None:
-        return next((w for w in self.days.get(day, ()) if w.is_run), None)
-
-    def has_strength(self, day: date) -> bool:
-        return any(w.kind is K.STRENGTH for w in self.days.get(day, ()))
-
-    def replace(self, day: date, old: Workout, new: Workout) -> None:
-        workouts = self.days[day]
-        workouts[workouts.index(old)] = new
-
-    def remove(self, day: date, workout: Workout) -> None:
-        self.days[day].remove(workout)
-
-    def put(self, day: date, workout: Workout) -> None:
-        self.days[day].insert(0, workout)
-
-    def runs_between(self, first: date, end: date) -> list[tuple[date, Workout]]:
-        found = []
-        day = max(first, self.order[0]) if self.order else end
-        while day < end:
-            found.extend((day, w) for w in self.days.get(day, ()) if w.is_run)
-            day += timedelta(days=1)
-        return found
-
-    def to_plan(self, base: Plan) -> Plan:
-        by_week: dict[date, list[date]] = {}
-        for d in self.order:
-            by_week.setdefault(week_start(d), []).append(d)
-        weeks = []
-        for record in self.weeks:
-            days = tuple(PlannedDay(d, tuple(self.days[d])) for d in by_week.get(record.monday, ()))
-            weeks.append(
-                PlanWeek(
-                    record.start, record.phase, record.cutback, record.planned_distance_m, days
-                )
-            )
-        return replace(base, weeks=tuple(weeks))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -430,12 +177,10 @@ class _Adapter:
     def __init__(self, plan: Plan, ctx: _Context) -> None:
         self.plan = plan
         self.ctx = ctx
-        self.draft = _Draft(plan)
+        self.draft = Draft(plan)
         self.changes: list[Change] = []
         self.schedule = ctx.athlete.schedule
-        run_days = len(self.schedule.run_days)
-        most = MAX_QUALITY_HIGH_VOLUME if run_days >= HIGH_VOLUME_RUN_DAYS else MAX_QUALITY
-        self.pattern = set(quality_pattern(self.schedule, min(most, max(1, run_days - 2))))
+        self.pattern = set(quality_days_for(self.schedule))
 
     def note(self, day: date, key: str | None, reason: str) -> None:
         self.changes.append(Change(day, key, reason))
@@ -444,7 +189,7 @@ class _Adapter:
         return day_name(day, self.ctx.today)
 
     def distance(self, distance_m: float) -> str:
-        return _distance(distance_m, self.ctx.units)
+        return distance_text(distance_m, self.ctx.units)
 
     # -- where a session may go --------------------------------------------------------------
 
@@ -553,7 +298,7 @@ class _Adapter:
         self.draft.replace(target, easy, workout)
 
     def _missed_quality(self, day: date, workout: Workout) -> None:
-        what = _what(workout)
+        what = session_name(workout)
         if not self._on_its_day(day, workout):
             self.note(
                 day,
@@ -577,7 +322,7 @@ class _Adapter:
             self.note(
                 target,
                 easy.key,
-                f"{self.name(target)}'s {_what(easy)} makes room for the {what} missed on "
+                f"{self.name(target)}'s {session_name(easy)} makes room for the {what} missed on "
                 f"{self.name(day)}.",
             )
             return
@@ -615,8 +360,8 @@ class _Adapter:
                 self.note(
                     target,
                     easy.key,
-                    f"{self.name(target)}'s {_what(easy)} makes room for the long run missed on "
-                    f"{self.name(day)}.",
+                    f"{self.name(target)}'s {session_name(easy)} makes room for the long run "
+                    f"missed on {self.name(day)}.",
                 )
                 return
             reason = (
@@ -674,17 +419,17 @@ class _Adapter:
             return f"you raced on {name}"
         longer = a.distance_m / planned.distance_m
         if longer >= OVERSHOOT_LONGER:
-            return f"{name}'s run was {_percent(longer - 1)} longer than planned"
+            return f"{name}'s run was {percent(longer - 1)} longer than planned"
         if planned.duration_s > 0 and a.moving_time_s > 0:
             planned_pace = planned.duration_s / planned.distance_m
             pace = a.moving_time_s / a.distance_m
             faster = 1 - pace / planned_pace
             if faster >= OVERSHOOT_FASTER:
-                return f"{name}'s run was {_percent(faster)} faster than planned"
+                return f"{name}'s run was {percent(faster)} faster than planned"
         return None
 
     def _make_easy(self, day: date, workout: Workout, why: str) -> None:
-        what = _what(workout)
+        what = session_name(workout)
         monday = week_start(day)
         last = monday + timedelta(days=6)
         if workout.kind is K.LONG:
@@ -714,8 +459,8 @@ class _Adapter:
                 self.note(
                     day,
                     easy.key,
-                    f"{self.name(target)}'s {_what(easy)} moved to {self.name(day)}: it swaps "
-                    f"with the {what}.",
+                    f"{self.name(target)}'s {session_name(easy)} moved to {self.name(day)}: it "
+                    f"swaps with the {what}.",
                 )
                 return
             target += timedelta(days=1)
@@ -862,7 +607,7 @@ class _Adapter:
                     self.note(
                         d,
                         workout.key,
-                        f"{self.name(d)}'s {_what(workout)} shortened from "
+                        f"{self.name(d)}'s {session_name(workout)} shortened from "
                         f"{self.distance(workout.distance_m)} to "
                         f"{self.distance(new.distance_m)}: your longest run in the 30 days "
                         f"before it is {self.distance(cap / 1.10)}, and no run goes more than "
@@ -889,7 +634,7 @@ class _Adapter:
 
     def weekly_caps(self) -> None:
         ctx = self.ctx
-        first_trimmed: tuple[_WeekRecord, float, float, float] | None = None
+        first_trimmed: tuple[WeekRecord, float, float, float] | None = None
         count = 0
         volumes: dict[date, float] = {}  # week volumes, filled in order (a trim updates its own)
 
@@ -942,7 +687,7 @@ class _Adapter:
         """Done (to today) and planned (from today) running of the week starting ``monday``,
         the goal race left out. A week before today with no run recorded in it or before it
         (in the last half year) counts as the volume the planner assumed: the runner's stated
-        weekly distance (or a beginner's), as :func:`~ampt_sync.training.planner.baseline`
+        weekly distance (or a beginner's), as :func:`~ampt_sync.training.periodise.baseline`
         does."""
         ctx = self.ctx
         if monday < week_start(ctx.today) and (
@@ -981,18 +726,6 @@ class _Adapter:
 
 # ------------------------------------------------------------------------------------------------
 # Public API
-
-
-def classify_recent(
-    activities: Sequence[Activity], fitness: Fitness, athlete: Athlete, first: date, today: date
-) -> dict[int, WorkoutKind | None]:
-    """The kind of every run between ``first`` and ``today``, judged with ``fitness``' paces."""
-    window = [a for a in activities if first - timedelta(days=28) <= a.day <= today]
-    return {
-        a.id: classify(a, fitness.paces, hr_max_bpm=athlete.hr_max_bpm, recent=window).kind
-        for a in window
-        if first <= a.day and a.is_run
-    }
 
 
 def adapt_plan(
@@ -1160,23 +893,21 @@ def _diff_changes(previous: Plan, fresh: Plan, today: date, why: str, units: str
     for key, (day, w) in sorted(old.items(), key=lambda item: (item[1][0], item[0])):
         if key not in new:
             changes.append(
-                Change(day, key, f"{day_name(day, today)}'s {_what(w)} removed: {short}.")
+                Change(day, key, f"{day_name(day, today)}'s {session_name(w)} removed: {short}.")
             )
             continue
         new_day, n = new[key]
         if (new_day, n) == (day, w):
             continue
         if new_day != day:
-            text = f"{day_name(day, today)}'s {_what(w)} moved to {day_name(new_day, today)}"
+            text = f"{day_name(day, today)}'s {session_name(w)} moved to {day_name(new_day, today)}"
         elif n.kind is not w.kind:
-            text = f"{day_name(day, today)}'s {_what(w)} is now an {_what(n)}"
+            text = f"{day_name(day, today)}'s {session_name(w)} is now an {session_name(n)}"
         elif n.distance_m != w.distance_m:
-            text = (
-                f"{day_name(day, today)}'s {_what(w)} now {_distance(n.distance_m, unit)} "
-                f"instead of {_distance(w.distance_m, unit)}"
-            )
+            now, was = distance_text(n.distance_m, unit), distance_text(w.distance_m, unit)
+            text = f"{day_name(day, today)}'s {session_name(w)} now {now} instead of {was}"
         else:
-            text = f"{day_name(day, today)}'s {_what(w)} updated"
+            text = f"{day_name(day, today)}'s {session_name(w)} updated"
         changes.append(Change(new_day, key, f"{text}: {short}."))
     for key, (day, n) in sorted(new.items(), key=lambda item: (item[1][0], item[0])):
         if (
@@ -1184,7 +915,8 @@ def _diff_changes(previous: Plan, fresh: Plan, today: date, why: str, units: str
             and key not in old
             and not any(key == w.key for d in previous.days() for w in d.workouts)
         ):
-            changes.append(Change(day, key, f"{day_name(day, today)}: {_what(n)} added: {short}."))
+            text = f"{day_name(day, today)}: {session_name(n)} added: {short}."
+            changes.append(Change(day, key, text))
     return changes
 
 
@@ -1234,13 +966,4 @@ def _rerender_race(plan: Plan, athlete: Athlete, goal: Goal, today: date) -> Pla
     return replace(plan, goal=goal, weeks=tuple(weeks))
 
 
-__all__ = [
-    "Match",
-    "Matching",
-    "Status",
-    "adapt_plan",
-    "classify_recent",
-    "day_name",
-    "match_activities",
-    "plan_end",
-]
+__all__ = ["adapt_plan"]

@@ -67,6 +67,15 @@ MAX_PLAUSIBLE_DISTANCE_M = 250_000.0
 # Calendar helpers
 
 
+#: Distances are planned in whole hundreds of metres, rounded down (never past a cap).
+ROUND_M = 100.0
+
+
+def floor_m(distance_m: float) -> float:
+    """``distance_m`` rounded down to the planning grain (100 m)."""
+    return math.floor(distance_m / ROUND_M + 1e-9) * ROUND_M
+
+
 def week_start(day: date) -> date:
     """The Monday of ``day``'s week."""
     return day - timedelta(days=day.weekday())

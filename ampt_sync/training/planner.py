@@ -59,39 +59,63 @@ import hashlib
 import itertools
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from enum import StrEnum
 
 from ampt_sync.domain import (
-    QUALITY_KINDS,
     Activity,
     Athlete,
     Fitness,
     Goal,
-    Paces,
     Phase,
     Plan,
     PlannedDay,
     PlanWeek,
-    Repeat,
-    Schedule,
-    Step,
-    StepRole,
     Workout,
     WorkoutKind,
 )
-from ampt_sync.training import library
 from ampt_sync.training.fitness import race_time
+from ampt_sync.training.layout import (
+    HIGH_VOLUME_RUN_DAYS,
+    HIGH_VOLUME_WEEK_M,
+    MAX_QUALITY,
+    quality_days_for,
+    strength_pattern,
+)
 from ampt_sync.training.load import (
-    NO_HISTORY_LONGEST_SHARE,
+    ROUND_M,
     RunLog,
+    floor_m,
     single_run_cap_m,
     week_start,
     weekly_build_cap_m,
 )
-from ampt_sync.training.load import return_to_load_factor as _return_factor
-from ampt_sync.units import Units, distance_label, format_distance, format_duration
+from ampt_sync.training.measure import easy_time_share, is_goal_race
+from ampt_sync.training.periodise import (
+    CUTBACK_LONG_FACTOR,
+    CUTBACK_VOLUME_FACTOR,
+    MAINTENANCE_AVERAGE_WEEKS,
+    MAX_PEAK_GROWTH,
+    MIN_BUILD_DAYS,
+    PEAK_WEEK_M,
+    RECOVERY_DAYS,
+    RECOVERY_VOLUME_SHARE,
+    Baseline,
+    Race,
+    WeekFrame,
+    baseline,
+    race_class,
+    week_frames,
+)
+from ampt_sync.training.render import (
+    HILL_REPS_MAX,
+    HILL_REPS_START,
+    MIN_RUN_S,
+    RECOVERY_MAX_S,
+    Renderer,
+    warmup_m,
+)
+from ampt_sync.units import Units, distance_label, format_duration
 
 K = WorkoutKind
 
@@ -99,54 +123,6 @@ K = WorkoutKind
 # Rule parameters. [H] marks a practitioner heuristic (a default, not a fact); the section numbers
 # are those of the science note, ../shared/reference/training-science.md.
 
-
-class Race(StrEnum):
-    """Goal distances as the plan treats them."""
-
-    SHORT = "5k-10k"  # up to 15 km
-    HALF = "half"  # up to 30 km
-    MARATHON = "marathon"
-
-
-#: The build (base → taper → race) lasts at most this many weeks; earlier weeks are maintenance
-#: (issue 3: "more than 30 weeks out: base and maintenance until the build starts").
-MAX_BUILD_WEEKS = 30
-#: Fewer days than this to the race: taper and race only, with a warning (issue 3).
-MIN_BUILD_DAYS = 21
-#: Volume of each taper week and of the race week (before the race) as a share of the peak week
-#: (§3.5, §7 ``taper``: marathon 3 weeks 80/60/40 %, half 2 weeks 70/50 %, 5K–10K about 10 days
-#: at 60 %; the week before a 5K–10K race week holds the first few taper days).
-TAPER_FRACTIONS: dict[Race, tuple[float, ...]] = {
-    Race.SHORT: (0.80, 0.60),
-    Race.HALF: (0.70, 0.50),
-    Race.MARATHON: (0.80, 0.60, 0.40),
-}
-#: Easy running only for this many days after the race (issue 3).
-RECOVERY_DAYS: dict[Race, int] = {Race.SHORT: 7, Race.HALF: 14, Race.MARATHON: 21}
-#: Volume during the recovery, as a share of the average of the 4 weeks before race week [H].
-RECOVERY_VOLUME_SHARE = 0.50
-#: Maintenance volume: the average of this many weeks before race week (issue 3).
-MAINTENANCE_AVERAGE_WEEKS = 4
-#: The plan reaches this many days past the end of the recovery, and at least this far ahead of
-#: today; the adaptation extends it as days pass.
-PLAN_DAYS_AFTER_RECOVERY = 28
-PLAN_MIN_DAYS_AHEAD = 28
-#: A peak week the build aims for, by race [H; recreational plans], never below what the runner
-#: already runs and at most MAX_PEAK_GROWTH × the starting volume.
-PEAK_WEEK_M: dict[Race, float] = {
-    Race.SHORT: 40_000.0,
-    Race.HALF: 55_000.0,
-    Race.MARATHON: 70_000.0,
-}
-MAX_PEAK_GROWTH = 1.5
-#: Cutback weeks: one every 4th week, volume −25 %, long run −30 % (§3.6, §7 ``load.cutback``).
-CUTBACK_EVERY_WEEKS = 4
-CUTBACK_VOLUME_FACTOR = 0.75
-CUTBACK_LONG_FACTOR = 0.70
-#: With no history and no ``athlete.weekly_distance``: a cautious start, per run day [H].
-BEGINNER_M_PER_RUN_DAY = 3000.0
-#: A gap longer than this makes the history before it irrelevant: start as if new [H].
-STALE_HISTORY_DAYS = 26 * 7
 #: Long run as a share of the week (§3.7, Daniels): 30 % under 64 km a week, else 25 %; with 3 run
 #: days up to 40 % (issue 3); marathon builds may go 5 points higher [H, §3.7 "novices exceed
 #: this"], never past 40 %.
@@ -162,14 +138,8 @@ TAPER_CEILING_SHARE_OF_PEAK = 0.90
 TAPER_LONG_SHARE_OF_PEAK = 0.70
 #: Marathon builds finish speed-phase long runs with this share at M pace (§4.4) [H].
 MARATHON_FINISH_SHARE = 0.25
-#: Quality sessions a week (§3.8, §7 ``sessions.quality_sessions_per_week``).
-MAX_QUALITY = 2
-MAX_QUALITY_HIGH_VOLUME = 3
-HIGH_VOLUME_RUN_DAYS, HIGH_VOLUME_WEEK_M = 6, 50_000.0
 #: At least this share of weekly running time easy (§3.8).
 EASY_TIME_SHARE_MIN = 0.75
-#: Hill reps: start at 3, one more each hill week, at most 5 (§4.2, the AMPT seed).
-HILL_REPS_START, HILL_REPS_MAX = 3, 5
 #: An easy run is at most this share of the week's long run: the long run stays the long one [H].
 EASY_MAX_SHARE_OF_LONG = 0.90  # with 3 run days, as long as the long run
 #: The day after the long run is a recovery run (AMPT) with this many run days or more; with
@@ -178,11 +148,6 @@ RECOVERY_AFTER_LONG_MIN_RUN_DAYS = 5
 #: Speed sessions whose warm-up and cool-down may grow to hold the week's easy volume when the
 #: easy days cannot (hills keep the seed's mile).
 PADDED_KINDS = frozenset({WorkoutKind.INTERVALS, WorkoutKind.TEMPO, WorkoutKind.FARTLEK})
-#: A warm-up or cool-down is never cut below this (issue 3).
-MIN_WARMUP_S = 10 * 60
-#: Shortest and longest easy-day runs (§4.3: recovery runs 20–45 min) [H].
-MIN_RUN_S = 20 * 60
-RECOVERY_MAX_S = 45 * 60
 #: Strength sessions a week by phase (§4.2); taper ones are light; none in the last days before
 #: the race (issue 3: "none in the last 7 days").
 STRENGTH_PER_WEEK: dict[Phase, int] = {
@@ -213,26 +178,10 @@ SHARPENER_MIN_DAYS_BEFORE_RACE = 3
 TIME_TRIAL_MIN_DAYS_AHEAD = 2
 TIME_TRIAL_LATEST_DAYS_AHEAD = 28
 TIME_TRIAL_MIN_DAYS_BEFORE_RACE = 14
-TIME_TRIAL_DISTANCES_M = (5000.0, 3000.0, 1609.344)
 #: The whole time-trial session (warm-up, effort, cool-down) takes at most this share of the week.
 TIME_TRIAL_MAX_WEEK_SHARE = 0.35
 #: The target is "ambitious" when it is this much faster than the prediction (issue 3).
 AMBITIOUS_TARGET_SHARE = 0.05
-#: Distances are planned in whole hundreds of metres, rounded down (never past a cap).
-ROUND_M = 100.0
-
-
-def race_class(distance_m: float) -> Race:
-    if distance_m <= 15_000:
-        return Race.SHORT
-    if distance_m <= 30_000:
-        return Race.HALF
-    return Race.MARATHON
-
-
-def floor_m(distance_m: float) -> float:
-    """``distance_m`` rounded down to the planning grain (100 m)."""
-    return math.floor(distance_m / ROUND_M + 1e-9) * ROUND_M
 
 
 # ------------------------------------------------------------------------------------------------
@@ -252,555 +201,6 @@ def workout_key(goal: Goal, day: date, kind: WorkoutKind, used: set[str]) -> str
             used.add(key)
             return key
     raise AssertionError("unreachable")
-
-
-# ------------------------------------------------------------------------------------------------
-# Weekly patterns: which weekdays hold quality and strength
-
-
-def _cyclic_gap(a: int, b: int) -> int:
-    return min((a - b) % 7, (b - a) % 7)
-
-
-def quality_pattern(schedule: Schedule, sessions: int) -> tuple[int, ...]:
-    """The weekdays that may hold quality sessions, best first, at most ``sessions`` of them.
-
-    Only run days other than the long-run day and the day before it; no two adjacent, counting
-    Sunday next to Monday, so any subset of the pattern is valid in every week and across week
-    ends. Preference: hard days spread out (the largest smallest gap between any two of them and
-    the long run), then configured strength days left usable, then not the day after the long
-    run, then earlier weekdays. A smaller count takes the first days of the returned order.
-    """
-    long_day = schedule.long_run_day
-    allowed = [d for d in sorted(schedule.run_days) if d not in (long_day, (long_day - 1) % 7)]
-    for count in range(sessions, 0, -1):
-        best: tuple[tuple[int, ...], tuple[int, ...]] | None = None
-        for combo in itertools.combinations(allowed, count):
-            if any(_cyclic_gap(a, b) < 2 for a, b in itertools.combinations(combo, 2)):
-                continue
-            hard = (*combo, long_day)
-            spread = min(_cyclic_gap(a, b) for a, b in itertools.combinations(hard, 2))
-            eves = {(d - 1) % 7 for d in combo}
-            strength_ok = (
-                sum(1 for d in schedule.strength_days if d not in eves)
-                if schedule.strength_days
-                else 0
-            )
-            after_long = int((long_day + 1) % 7 in combo)
-            score = (spread, strength_ok, -after_long, tuple(-d for d in combo))
-            if best is None or score > best[0]:
-                best = (score, combo)
-        if best is not None:
-            combo = best[1]
-            return tuple(sorted(combo, key=lambda d: (-_cyclic_gap(d, long_day), d)))
-    return ()
-
-
-def strength_pattern(schedule: Schedule, quality_days: Sequence[int]) -> tuple[int, ...]:
-    """The weekdays for strength sessions, best first (two at most).
-
-    Never the day before a quality day or the long run, never the long-run day. From
-    ``schedule.strength_days`` when given; otherwise the pair furthest apart (48 h at least),
-    preferring quality days (hard days hard, easy days easy), then run days, then earlier days.
-    """
-    long_day = schedule.long_run_day
-    forbidden = {(q - 1) % 7 for q in quality_days} | {(long_day - 1) % 7, long_day}
-    if schedule.strength_days:
-        candidates = [d for d in schedule.strength_days if d not in forbidden]
-    else:
-        candidates = [d for d in range(7) if d not in forbidden]
-    if len(candidates) <= 1:
-        return tuple(candidates)
-
-    def day_score(d: int) -> tuple[int, int]:
-        return (int(d in quality_days), int(d in schedule.run_days))
-
-    best: tuple[tuple[int, ...], tuple[int, int]] | None = None
-    for a, b in itertools.combinations(candidates, 2):
-        gap = _cyclic_gap(a, b)
-        sa, sb = day_score(a), day_score(b)
-        score = (
-            int(gap >= 2),
-            sa[0] + sb[0],
-            min(gap, 3),
-            sa[1] + sb[1],
-            -a,
-            -b,
-        )
-        if best is None or score > best[0]:
-            best = (score, (a, b))
-    pair = best[1] if best is not None else tuple(candidates[:2])
-    return tuple(sorted(pair, key=lambda d: (tuple(-x for x in day_score(d)), d)))
-
-
-# ------------------------------------------------------------------------------------------------
-# Session rendering: from a few numbers to a library workout, and back
-
-
-@dataclass(frozen=True)
-class Renderer:
-    """Turns session sizes into library workouts for one athlete, goal and set of paces; every
-    workout's title and notes are in the athlete's units."""
-
-    athlete: Athlete
-    goal: Goal
-    paces: Paces
-    vdot: float
-
-    @property
-    def units(self) -> Units:
-        """How the athlete reads distances and paces: ``"mi"`` or ``"km"``."""
-        return "mi" if self.athlete.units == "mi" else "km"
-
-    @property
-    def easy_mid_s_per_km(self) -> float:
-        return sum(self.paces.easy) / 2
-
-    @property
-    def recovery_s_per_km(self) -> float:
-        # The library's recovery range is (middle of E, E slow + 15 s); it plans at its middle.
-        return (round(sum(self.paces.easy) / 2) + round(self.paces.easy[1] + 15)) / 2
-
-    def min_run_m(self) -> float:
-        """The shortest easy run: 20 minutes at the slow end of easy pace, at least 1 km."""
-        return max(1000.0, floor_m(MIN_RUN_S / self.paces.easy[1] * 1000))
-
-    def min_warmup_m(self) -> float:
-        """A warm-up that takes 10 minutes even at the fast end of easy pace."""
-        return math.ceil(MIN_WARMUP_S / self.paces.easy[0] * 1000 / ROUND_M) * ROUND_M
-
-    def predicted_race_s(self) -> float:
-        return race_time(self.vdot, self.goal.distance_m)
-
-    def easy(self, key: str, distance_m: float) -> Workout:
-        return library.easy_run(key, self.paces, distance_m=distance_m, units=self.units)
-
-    def recovery(self, key: str, duration_s: float) -> Workout:
-        return library.recovery_run(key, self.paces, duration_s=duration_s, units=self.units)
-
-    def recovery_for_distance(self, key: str, distance_m: float) -> Workout:
-        minutes = max(MIN_RUN_S // 60, int(distance_m / 1000 * self.recovery_s_per_km // 60))
-        return self.recovery(key, min(RECOVERY_MAX_S, minutes * 60))
-
-    def strides(self, key: str, distance_m: float, week_m: float) -> Workout:
-        return library.strides(
-            key,
-            self.paces,
-            distance_m=distance_m,
-            reps=6,
-            weekly_distance_m=week_m,
-            units=self.units,
-        )
-
-    def long(self, key: str, distance_m: float, week_m: float, finish_m: float = 0.0) -> Workout:
-        return library.long_run(
-            key,
-            self.paces,
-            distance_m=distance_m,
-            weight_kg=self.athlete.weight_kg,
-            marathon_finish_m=finish_m,
-            weekly_distance_m=week_m,
-            units=self.units,
-        )
-
-    def quality(
-        self,
-        key: str,
-        kind: WorkoutKind,
-        week_m: float,
-        *,
-        reps: int = HILL_REPS_START,
-        warmup_m: float | None = None,
-    ) -> Workout:
-        """A quality session of ``kind`` sized for a ``week_m`` week; ``warmup_m`` (also the
-        cool-down) shortens the easy running around the work."""
-        if kind is K.HILLS:
-            wu = library.MILE_M if warmup_m is None else warmup_m
-            return library.hills(
-                key,
-                self.paces,
-                reps=reps,
-                setting=self.athlete.schedule.hills,
-                hr_max_bpm=self.athlete.hr_max_bpm,
-                warmup_m=wu,
-                cooldown_m=wu,
-                units=self.units,
-            )
-        if kind is K.INTERVALS:
-            wu = 2000.0 if warmup_m is None else warmup_m
-            return library.intervals(
-                key,
-                self.paces,
-                weekly_distance_m=week_m,
-                warmup_m=wu,
-                cooldown_m=wu,
-                units=self.units,
-            )
-        if kind is K.TEMPO:
-            wu = 2000.0 if warmup_m is None else warmup_m
-            return library.tempo(
-                key,
-                self.paces,
-                weekly_distance_m=week_m,
-                warmup_m=wu,
-                cooldown_m=wu,
-                units=self.units,
-            )
-        if kind is K.FARTLEK:
-            wu_s = 900.0 if warmup_m is None else warmup_m / 1000 * self.easy_mid_s_per_km
-            return library.fartlek(
-                key,
-                self.paces,
-                weekly_distance_m=week_m,
-                warmup_s=float(round(wu_s)),
-                # the library's 15/10 min shape, growing with the warm-up, never under 10 min
-                cooldown_s=float(round(max(min(600.0, wu_s), wu_s * 2 / 3))),
-                units=self.units,
-            )
-        raise ValueError(f"{kind} is not a quality session")
-
-    def quality_within(
-        self, key: str, kind: WorkoutKind, week_m: float, cap_m: float, *, reps: int
-    ) -> Workout | None:
-        """The session, shortened to ``cap_m`` by trimming its warm-up and cool-down (never
-        under 10 minutes each); ``None`` when even that is too long: the session waits."""
-        workout = self.quality(key, kind, week_m, reps=reps)
-        if workout.distance_m <= cap_m:
-            return workout
-        shortest = self.min_warmup_m()
-        full = library.MILE_M if kind is K.HILLS else 2000.0
-        if kind is K.FARTLEK:
-            full = 900.0 / self.easy_mid_s_per_km * 1000
-        excess = workout.distance_m - cap_m
-        warmup = floor_m(full - excess / 2)
-        if warmup < shortest:
-            return None
-        trimmed = self.quality(key, kind, week_m, reps=reps, warmup_m=warmup)
-        while trimmed.distance_m > cap_m and warmup - ROUND_M >= shortest:
-            warmup -= ROUND_M
-            trimmed = self.quality(key, kind, week_m, reps=reps, warmup_m=warmup)
-        return trimmed if trimmed.distance_m <= cap_m else None
-
-    def shortened_quality(self, workout: Workout, week_m: float, cap_m: float) -> Workout | None:
-        """``workout`` (a quality session) with its warm-up and cool-down cut until it fits
-        ``cap_m``, never under 10 minutes each; its work stays. ``None`` if it cannot fit."""
-        if workout.distance_m <= cap_m:
-            return workout
-        reps = next((s.times for s in workout.steps if isinstance(s, Repeat)), HILL_REPS_START)
-        warmup = floor_m(
-            _warmup_m(workout, self.easy_mid_s_per_km) - (workout.distance_m - cap_m) / 2
-        )
-        shortest = self.min_warmup_m()
-        while warmup >= shortest:
-            shorter = self.quality(workout.key, workout.kind, week_m, reps=reps, warmup_m=warmup)
-            if shorter.distance_m <= cap_m:
-                return shorter
-            warmup -= ROUND_M
-        return None
-
-    def strength(self, key: str, *, light: bool) -> Workout:
-        return library.strength_circuit(key, rounds=3, light=light)
-
-    def race(self, key: str) -> Workout:
-        return library.race(key, self.goal, self.predicted_race_s(), units=self.units)
-
-    def time_trial(self, key: str, cap_m: float) -> Workout | None:
-        for distance_m in TIME_TRIAL_DISTANCES_M:
-            workout = library.time_trial(key, self.paces, distance_m=distance_m, units=self.units)
-            if workout.distance_m <= cap_m:
-                return workout
-        return None
-
-    # -- re-rendering: the same session with other paces or another week's volume --------------
-
-    def rerender(self, workout: Workout, week_m: float) -> Workout:
-        """``workout`` again with these paces (and ``week_m`` sizing for quality sessions):
-        same key, same kind, same size parameters read from its structure."""
-        kind, key = workout.kind, workout.key
-        if kind is K.EASY:
-            return self.easy(key, workout.distance_m)
-        if kind is K.RECOVERY:
-            return self.recovery(key, _total_duration_by_time(workout.steps) or workout.duration_s)
-        if kind is K.STRIDES:
-            reps = next((s.times for s in workout.steps if isinstance(s, Repeat)), 6)
-            return library.strides(
-                key,
-                self.paces,
-                distance_m=workout.distance_m,
-                reps=reps,
-                weekly_distance_m=week_m,
-                units=self.units,
-            )
-        if kind is K.LONG:
-            finish = sum(
-                s.end.distance_m or 0.0
-                for s in workout.steps
-                if isinstance(s, Step) and s.note == "marathon pace"
-            )
-            return self.long(key, workout.distance_m, week_m, finish)
-        if kind is K.HILLS:
-            reps = next((s.times for s in workout.steps if isinstance(s, Repeat)), HILL_REPS_START)
-            first = workout.steps[0]
-            warmup = first.end.distance_m if isinstance(first, Step) else None
-            return self.quality(key, kind, week_m, reps=reps, warmup_m=warmup)
-        if kind in QUALITY_KINDS:
-            warmup = _warmup_m(workout, self.easy_mid_s_per_km) or None
-            return self.quality(key, kind, week_m, warmup_m=warmup)
-        if kind is K.STRENGTH:
-            light = "(light)" in workout.title
-            return self.strength(key, light=light)
-        if kind is K.RACE:
-            if "time trial" in workout.title:
-                work = next(
-                    s for s in workout.steps if isinstance(s, Step) and s.role is StepRole.WORK
-                )
-                return library.time_trial(
-                    key, self.paces, distance_m=work.end.distance_m or 5000.0, units=self.units
-                )
-            return self.race(key)
-        return workout
-
-
-def _warmup_m(workout: Workout, easy_s_per_km: float) -> float:
-    """The warm-up of a speed session in metres (a timed one converted at ``easy_s_per_km``)."""
-    first = workout.steps[0] if workout.steps else None
-    if isinstance(first, Step) and first.role is StepRole.WARMUP:
-        if first.end.distance_m is not None:
-            return first.end.distance_m
-        if first.end.duration_s is not None:
-            return first.end.duration_s / easy_s_per_km * 1000
-    return 0.0
-
-
-def _total_duration_by_time(steps: Sequence[Step | Repeat]) -> float:
-    total = 0.0
-    for s in steps:
-        if isinstance(s, Repeat):
-            total += s.times * _total_duration_by_time(s.steps)
-        elif s.end.duration_s is not None:
-            total += s.end.duration_s
-    return total
-
-
-# ------------------------------------------------------------------------------------------------
-# Reading plans: what the rules count
-
-
-def work_seconds(workout: Workout) -> float:
-    """Seconds of the work steps of ``workout`` (repeats expanded). Steps that end by distance
-    are timed at the middle of their pace target, or at the workout's average pace."""
-    average = workout.duration_s / workout.distance_m * 1000 if workout.distance_m else 0.0
-
-    def walk(steps: Sequence[Step | Repeat]) -> float:
-        total = 0.0
-        for s in steps:
-            if isinstance(s, Repeat):
-                total += s.times * walk(s.steps)
-            elif s.role is StepRole.WORK:
-                if s.end.duration_s is not None:
-                    total += s.end.duration_s
-                elif s.end.distance_m is not None:
-                    pace = average
-                    if s.target is not None and s.target.pace_s_per_km is not None:
-                        pace = sum(s.target.pace_s_per_km) / 2
-                    total += s.end.distance_m / 1000 * pace
-        return total
-
-    return walk(workout.steps)
-
-
-def is_goal_race(workout: Workout, day: date, goal: Goal) -> bool:
-    return workout.kind is K.RACE and day == goal.day
-
-
-def easy_time_share(workouts: Iterable[tuple[date, Workout]], goal: Goal) -> float:
-    """Share of running time that is easy: only the work steps of quality sessions are hard;
-    the goal race is left out. 1.0 for no running."""
-    total = hard = 0.0
-    for day, w in workouts:
-        if not w.is_run or is_goal_race(w, day, goal):
-            continue
-        total += w.duration_s
-        if w.is_quality:
-            hard += work_seconds(w)
-    return 1.0 if total == 0 else 1 - hard / total
-
-
-# ------------------------------------------------------------------------------------------------
-# The plan's frame: weeks, phases, cutbacks
-
-
-@dataclass(frozen=True)
-class WeekFrame:
-    """One week before any volume is decided. ``first``..``last`` are the plan days in it."""
-
-    monday: date
-    first: date
-    last: date
-    phase: Phase
-    cutback: bool
-    taper_fraction: float | None = None
-    pre_build: bool = False
-
-    def days(self) -> list[date]:
-        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
-
-
-def _split_build(weeks: int) -> list[Phase]:
-    """Base, strength and speed weeks for a build of ``weeks`` (AMPT order, about 35/35/30 %)."""
-    if weeks <= 0:
-        return []
-    if weeks == 1:
-        return [Phase.STRENGTH]
-    if weeks == 2:
-        return [Phase.STRENGTH, Phase.SPEED]
-    speed = max(1, round(weeks * 0.30))
-    strength = max(1, round(weeks * 0.35))
-    base = weeks - speed - strength
-    return [Phase.BASE] * base + [Phase.STRENGTH] * strength + [Phase.SPEED] * speed
-
-
-def plan_end(goal: Goal, today: date) -> date:
-    """The plan's last day: a Sunday at least 28 days past the recovery and past today."""
-    recovery_end = goal.day + timedelta(days=RECOVERY_DAYS[race_class(goal.distance_m)])
-    last = max(
-        recovery_end + timedelta(days=PLAN_DAYS_AFTER_RECOVERY),
-        today + timedelta(days=PLAN_MIN_DAYS_AHEAD),
-    )
-    return week_start(last) + timedelta(days=6)
-
-
-def week_frames(goal: Goal, today: date, end: date | None = None) -> list[WeekFrame]:
-    """The weeks from ``today``'s week to ``end`` (default :func:`plan_end`) with their phases
-    and cutback flags. Cutbacks are counted back from the taper (forward from the recovery
-    after the race), so they fall on the same weeks whenever the plan is made."""
-    end = end or plan_end(goal, today)
-    cls = race_class(goal.distance_m)
-    race_monday = week_start(goal.day)
-    recovery_last = goal.day + timedelta(days=RECOVERY_DAYS[cls])
-    mondays = []
-    monday = week_start(today)
-    while monday <= end:
-        mondays.append(monday)
-        monday += timedelta(weeks=1)
-
-    fractions = TAPER_FRACTIONS[cls]
-    pre_race = [m for m in mondays if m < race_monday]
-    short = (goal.day - today).days < MIN_BUILD_DAYS
-    phases: dict[date, tuple[Phase, float | None, bool]] = {}
-    if goal.day >= today:
-        taper_weeks = len(fractions) - 1
-        if short:
-            taper = pre_race
-            build: list[date] = []
-        else:
-            taper = pre_race[-taper_weeks:] if taper_weeks else []
-            build = pre_race[: len(pre_race) - len(taper)]
-        for i, m in enumerate(taper):
-            index = len(fractions) - 1 - len(taper) + i
-            phases[m] = (Phase.TAPER, fractions[max(0, index)], False)
-        weeks_to_race = len(pre_race) + 1
-        pre_build = max(0, weeks_to_race - MAX_BUILD_WEEKS)
-        for m in build[:pre_build]:
-            phases[m] = (Phase.MAINTENANCE, None, True)
-        for m, phase in zip(build[pre_build:], _split_build(len(build) - pre_build), strict=True):
-            phases[m] = (phase, None, False)
-    frames = []
-    first_taper = min((m for m, v in phases.items() if v[0] is Phase.TAPER), default=race_monday)
-    first_maintenance_after = week_start(recovery_last) + timedelta(weeks=1)
-    for m in mondays:
-        first = max(m, today)
-        last = min(m + timedelta(days=6), end)
-        if m in phases:
-            phase, fraction, pre_build_week = phases[m]
-            cutback = (
-                phase in (Phase.BASE, Phase.STRENGTH, Phase.SPEED, Phase.MAINTENANCE)
-                and (first_taper - m).days // 7 % CUTBACK_EVERY_WEEKS == 0
-            )
-            frames.append(WeekFrame(m, first, last, phase, cutback, fraction, pre_build_week))
-        elif m == race_monday and goal.day >= today:
-            frames.append(WeekFrame(m, first, last, Phase.RACE, False, fractions[-1]))
-        elif m <= week_start(recovery_last):
-            frames.append(WeekFrame(m, first, last, Phase.RECOVERY, False))
-        else:
-            since = (m - first_maintenance_after).days // 7
-            cutback = since % CUTBACK_EVERY_WEEKS == CUTBACK_EVERY_WEEKS - 1
-            frames.append(WeekFrame(m, first, last, Phase.MAINTENANCE, cutback))
-    return frames
-
-
-# ------------------------------------------------------------------------------------------------
-# The starting point: what the runner actually runs
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """Where the volume starts. ``weekly_m`` is the first week's level; ``usual_m`` the level
-    before any gap (the same without one); ``return_day``/``gap_days`` describe the return to
-    load after a gap; ``longest_floor_m`` stands in for the longest recent run when there is
-    none in the 30 days before today; ``note`` explains it in words."""
-
-    weekly_m: float
-    usual_m: float
-    longest_floor_m: float
-    return_day: date | None = None
-    gap_days: int = 0
-    note: str = ""
-    no_history: bool = False
-
-    def factor(self, day: date) -> float:
-        """Share of the usual load on ``day`` while returning from a gap."""
-        if self.return_day is None:
-            return 1.0
-        return _return_factor(self.gap_days, (day - self.return_day).days)
-
-
-def baseline(athlete: Athlete, log: RunLog, today: date) -> Baseline:
-    """The starting volume from the history (``log`` holds runs before ``today``).
-
-    No run in the last half year: ``athlete.weekly_distance_m``, else a cautious 3 km per run
-    day. Otherwise the chronic load (the average of the last 4 full weeks); after a gap of 6+
-    days that ended less than a return period ago (or is still going on), that load before the
-    gap times Daniels' return-to-load share. With no run in the 30 days before today, 0.3 × the
-    starting volume stands in for the longest recent run.
-    """
-    stated = athlete.weekly_distance_m
-    fallback = stated or BEGINNER_M_PER_RUN_DAY * len(athlete.schedule.run_days)
-    last = log.last_run_on_or_before(today - timedelta(days=1))
-    if last is None or (today - last).days > STALE_HISTORY_DAYS:
-        units: Units = "mi" if athlete.units == "mi" else "km"
-        if stated:
-            note = (
-                "no recent running history: starting from your stated "
-                f"{format_distance(stated, units)} a week"
-            )
-        else:
-            note = (
-                "no running history and no athlete.weekly_distance: starting cautiously at "
-                f"{format_distance(fallback, units)} a week"
-            )
-        return Baseline(
-            fallback, fallback, NO_HISTORY_LONGEST_SHARE * fallback, note=note, no_history=True
-        )
-    chronic = log.chronic_weekly_m(today) or log.week_distance_m(today) or fallback
-    start, usual, return_day, gap_days, note = chronic, chronic, None, 0, ""
-    gaps = log.gaps(today - timedelta(weeks=8), today)
-    if gaps:
-        gap = gaps[-1]
-        ongoing = gap.last >= today - timedelta(days=1)
-        day_back = today if ongoing else gap.last + timedelta(days=1)
-        length = (today - gap.first).days if ongoing else gap.days
-        factor = _return_factor(length, (today - day_back).days)
-        if factor < 1.0:
-            usual = log.chronic_weekly_m(gap.first) or chronic
-            start, return_day, gap_days = usual * factor, day_back, length
-            units = "mi" if athlete.units == "mi" else "km"
-            note = (
-                f"{length} days without running: easing back in from about "
-                f"{format_distance(start, units)} a week"
-            )
-    floor = NO_HISTORY_LONGEST_SHARE * start if log.longest_before(today) <= 0 else 0.0
-    return Baseline(start, usual, floor, return_day, gap_days, note)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -840,10 +240,7 @@ class _Builder:
         self.history = RunLog(a for a in history if a.day < today)
         self.log = self.history.copy()  # done, then planned as weeks are built
         self.base = baseline(athlete, self.history, today)
-        run_days = len(self.schedule.run_days)
-        most = MAX_QUALITY_HIGH_VOLUME if run_days >= HIGH_VOLUME_RUN_DAYS else MAX_QUALITY
-        most = min(most, max(1, run_days - 2))
-        self.quality_days = quality_pattern(self.schedule, most)
+        self.quality_days = quality_days_for(self.schedule)
         self.strength_days = strength_pattern(self.schedule, self.quality_days)
         usual = self.base.usual_m
         self.peak_m = max(usual, min(PEAK_WEEK_M[self.cls], usual * MAX_PEAK_GROWTH))
@@ -1143,7 +540,7 @@ class _Builder:
             extra = sizes[d] - session.distance_m
             if extra < 2 * ROUND_M:
                 continue
-            warmup = floor_m(_warmup_m(session, self.render.easy_mid_s_per_km) + extra / 2)
+            warmup = floor_m(warmup_m(session, self.render.easy_mid_s_per_km) + extra / 2)
             longer = self.render.quality(session.key, session.kind, target, warmup_m=warmup)
             if session.distance_m < longer.distance_m <= min(caps[d], upper):
                 sized[d] = longer
@@ -1385,10 +782,10 @@ def generate_plan(
 ) -> Plan:
     """A new plan from ``today`` for ``goal``. ``history`` is every activity known (only runs
     before today count); ``fitness`` sets the paces. Deterministic."""
-    return _generate(goal, athlete, fitness, history, today, end=None, used_keys=())
+    return generate_from(goal, athlete, fitness, history, today, end=None, used_keys=())
 
 
-def _generate(
+def generate_from(
     goal: Goal,
     athlete: Athlete,
     fitness: Fitness,
@@ -1407,111 +804,3 @@ def _generate(
         weeks=weeks,
         warnings=plan_warnings(goal, athlete, fitness, today, builder.base),
     )
-
-
-def plan_keys(plan: Plan) -> set[str]:
-    return {w.key for day in plan.days() for w in day.workouts}
-
-
-def replan_from(
-    previous: Plan,
-    goal: Goal,
-    athlete: Athlete,
-    fitness: Fitness,
-    history: Sequence[Activity],
-    today: date,
-) -> Plan:
-    """``previous`` with everything from ``today`` on planned afresh; the days before today are
-    kept as they were. A session planned again (same kind, same day; else same kind in the same
-    week) keeps its key; new sessions get keys unique across the whole plan."""
-    past_keys = {w.key for d in previous.days() if d.day < today for w in d.workouts}
-    fresh = _generate(goal, athlete, fitness, history, today, end=None, used_keys=past_keys)
-    if goal == previous.goal:
-        fresh = _keep_keys(previous, fresh, today, past_keys)
-    return _join(previous, fresh, today)
-
-
-def extend_plan(
-    previous: Plan,
-    athlete: Athlete,
-    fitness: Fitness,
-    history: Sequence[Activity],
-    today: date,
-) -> Plan:
-    """``previous`` with the weeks it lacks so that it reaches :func:`plan_end` from
-    ``today``; the weeks it has are kept as they are."""
-    end = plan_end(previous.goal, today)
-    if not previous.weeks or previous.days()[-1].day >= end:
-        return previous
-    fresh = _generate(
-        previous.goal,
-        athlete,
-        previous.fitness,
-        history,
-        today,
-        end=end,
-        used_keys=plan_keys(previous),
-    )
-    last = previous.days()[-1].day
-    extra = tuple(w for w in fresh.weeks if w.start > last)
-    return replace(previous, weeks=previous.weeks + extra)
-
-
-def _keep_keys(previous: Plan, fresh: Plan, today: date, past_keys: set[str]) -> Plan:
-    old: list[tuple[date, Workout]] = [
-        (d.day, w) for d in previous.days() if d.day >= today for w in d.workouts
-    ]
-    taken: set[str] = set()
-    mapping: dict[tuple[date, str], str] = {}
-    new_items = [(d.day, w) for d in fresh.days() for w in d.workouts]
-    # same day and kind first, then same kind in the same week
-    for day, w in new_items:
-        for old_day, o in old:
-            if o.key not in taken and old_day == day and o.kind is w.kind:
-                mapping[(day, w.key)] = o.key
-                taken.add(o.key)
-                break
-    for day, w in new_items:
-        if (day, w.key) in mapping:
-            continue
-        for old_day, o in old:
-            if o.key not in taken and o.kind is w.kind and week_start(old_day) == week_start(day):
-                mapping[(day, w.key)] = o.key
-                taken.add(o.key)
-                break
-    kept = set(mapping.values()) | past_keys
-    # A fresh key may collide with an old key now given to another session: re-key those.
-    used = set(kept) | {w.key for _, w in new_items}
-    rekeyed: dict[tuple[date, str], str] = {}
-    for day, w in new_items:
-        if (day, w.key) not in mapping and w.key in kept:
-            rekeyed[(day, w.key)] = workout_key(fresh.goal, day, w.kind, used)
-
-    def new_key(day: date, w: Workout) -> str:
-        return mapping.get((day, w.key)) or rekeyed.get((day, w.key)) or w.key
-
-    weeks = tuple(
-        replace(
-            week,
-            days=tuple(
-                replace(d, workouts=tuple(replace(w, key=new_key(d.day, w)) for w in d.workouts))
-                for d in week.days
-            ),
-        )
-        for week in fresh.weeks
-    )
-    return replace(fresh, weeks=weeks)
-
-
-def _join(previous: Plan, fresh: Plan, today: date) -> Plan:
-    """The weeks of ``previous`` before ``today``, then ``fresh`` (which starts today); a week
-    split by today gets the past days of the old and the rest of the new."""
-    monday = week_start(today)
-    weeks = [w for w in previous.weeks if week_start(w.start) < monday]
-    old_current = next((w for w in previous.weeks if week_start(w.start) == monday), None)
-    for i, week in enumerate(fresh.weeks):
-        if i == 0 and old_current is not None:
-            past = tuple(d for d in old_current.days if d.day < today)
-            week = replace(week, start=old_current.start, days=past + week.days)
-        weeks.append(week)
-    return replace(fresh, weeks=tuple(weeks))

@@ -27,20 +27,15 @@ from ampt_sync.domain import (
     WorkoutKind,
 )
 from ampt_sync.training.fitness import race_time, training_paces
+from ampt_sync.training.layout import quality_pattern
 from ampt_sync.training.load import (
     counts_as_run,
     single_run_cap_m,
     week_start,
     weekly_build_cap_m,
 )
-from ampt_sync.training.planner import (
-    RECOVERY_DAYS,
-    TAPER_FRACTIONS,
-    easy_time_share,
-    is_goal_race,
-    quality_pattern,
-    race_class,
-)
+from ampt_sync.training.measure import easy_time_share, is_goal_race
+from ampt_sync.training.periodise import RECOVERY_DAYS, TAPER_FRACTIONS, race_class
 
 K = WorkoutKind
 TOLERANCE_M = 1.0

@@ -11,9 +11,10 @@ from plan_helpers import describe, make_athlete, run, steady_history
 
 from ampt_sync import plan_json
 from ampt_sync.domain import Activity, Athlete, Goal, Phase, Plan, Workout, WorkoutKind
-from ampt_sync.training.adapt import Status, adapt_plan, match_activities
+from ampt_sync.training.adapt import adapt_plan
 from ampt_sync.training.fitness import estimate_fitness
 from ampt_sync.training.load import week_start
+from ampt_sync.training.matching import Status, match_activities
 from ampt_sync.training.planner import generate_plan
 
 K = WorkoutKind

@@ -17,7 +17,9 @@ from ampt_sync.domain import Goal, Plan, WorkoutKind
 from ampt_sync.training.adapt import adapt_plan
 from ampt_sync.training.fitness import estimate_fitness
 from ampt_sync.training.load import RunLog, counts_as_run, single_run_cap_m
-from ampt_sync.training.planner import baseline, generate_plan, is_goal_race
+from ampt_sync.training.measure import is_goal_race
+from ampt_sync.training.periodise import baseline
+from ampt_sync.training.planner import generate_plan
 
 K = WorkoutKind
 START = date(2026, 3, 2)

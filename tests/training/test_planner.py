@@ -20,14 +20,10 @@ from plan_helpers import (
 
 from ampt_sync.domain import Goal, Phase, Plan, Step, Workout, WorkoutKind
 from ampt_sync.training.fitness import race_time
+from ampt_sync.training.layout import quality_pattern, strength_pattern
 from ampt_sync.training.load import week_start
-from ampt_sync.training.planner import (
-    generate_plan,
-    plan_keys,
-    quality_pattern,
-    replan_from,
-    strength_pattern,
-)
+from ampt_sync.training.planner import generate_plan
+from ampt_sync.training.replan import plan_keys, replan_from
 
 K = WorkoutKind
 MONDAY = date(2026, 3, 2)

@@ -1,0 +1,51 @@
+"""Words for changes: day names, session names and distances as a runner reads them.
+
+Pure.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ampt_sync.domain import Workout, WorkoutKind
+from ampt_sync.units import Units, metres_per_unit
+
+K = WorkoutKind
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+KIND_WORDS = {
+    K.EASY: "easy run",
+    K.RECOVERY: "recovery run",
+    K.STRIDES: "easy run with strides",
+    K.LONG: "long run",
+    K.TEMPO: "tempo run",
+    K.INTERVALS: "intervals",
+    K.FARTLEK: "fartlek",
+    K.HILLS: "hill repeats",
+    K.STRENGTH: "strength circuit",
+    K.RACE: "race",
+    K.REST: "rest day",
+}
+
+
+def day_name(day: date, today: date) -> str:
+    """ "Thursday" within a week of today, else "Thu 12 Mar"."""
+    if abs((day - today).days) <= 6:
+        return WEEKDAY_NAMES[day.weekday()]
+    return f"{WEEKDAY_NAMES[day.weekday()][:3]} {day.day} {MONTH_NAMES[day.month - 1]}"
+
+
+def session_name(workout: Workout) -> str:
+    if workout.kind is K.RACE and "time trial" in workout.title:
+        return "time trial"
+    return KIND_WORDS[workout.kind]
+
+
+def distance_text(distance_m: float, units: Units) -> str:
+    """ "14.4 km" / "8.9 mi": one decimal, in the runner's units."""
+    return f"{distance_m / metres_per_unit(units):.1f} {units}"
+
+
+def percent(share: float) -> str:
+    return f"{round(share * 100)}%"
