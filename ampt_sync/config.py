@@ -34,6 +34,9 @@ ENV_CONFIG = "AMPT_SYNC_CONFIG"
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
+#: The youngest runner ``athlete.birth_year`` allows, in years (a typo guard, not a rule).
+MIN_AGE_YEARS = 10
+
 
 def system_timezone() -> str:
     """The server's IANA zone name, or ``"UTC"`` when it cannot be told."""
@@ -71,6 +74,7 @@ class AthleteConfig(_Section):
     weight_kg: float | None = None
     recent_race: str | None = None
     weekly_distance: float | None = None
+    birth_year: int | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -130,12 +134,25 @@ class AthleteConfig(_Section):
             raise ValueError(f"found {value:g}, expected a weekly volume from 0 to 400 (in units)")
         return value
 
+    @field_validator("birth_year", mode="before")
+    @classmethod
+    def _birth_year(cls, value: Any) -> int | None:
+        if value is None:
+            return value
+        latest = date.today().year - MIN_AGE_YEARS
+        if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= latest:
+            raise ValueError(
+                f"found {value!r}, expected a year of birth such as 1968 (1900 to {latest})"
+            )
+        return value
+
 
 class GoalConfig(_Section):
     race: str = ""
     distance: str | float
     date: date
     target_time: str | None = None
+    hot: bool | None = None  # None: a rule of thumb by month and time zone decides
 
     @field_validator("distance", mode="before")
     @classmethod
@@ -155,6 +172,16 @@ class GoalConfig(_Section):
             unitlib.parse_duration_s(value)
         except ValueError as exc:
             raise ValueError(f"found {exc}") from None
+        return value
+
+    @field_validator("hot", mode="before")
+    @classmethod
+    def _hot(cls, value: Any) -> bool | None:
+        if value is not None and not isinstance(value, bool):
+            raise ValueError(
+                f"found {value!r}, expected true or false (or no key: a rule of thumb by month "
+                "and time zone)"
+            )
         return value
 
 
@@ -365,6 +392,7 @@ class Settings(BaseModel):
             weight_kg=a.weight_kg,
             recent_race=recent,
             weekly_distance_m=weekly_m,
+            birth_year=a.birth_year,
         )
 
     def goal_domain(self) -> Goal:
@@ -375,6 +403,7 @@ class Settings(BaseModel):
             day=g.date,
             race=g.race or unitlib.distance_label(distance_m, self.athlete.units).capitalize(),
             target_s=None if g.target_time is None else unitlib.parse_duration_s(g.target_time),
+            hot=g.hot,
         )
 
     def state_dir(self, environ: Mapping[str, str] = os.environ) -> Path:
@@ -575,12 +604,14 @@ KEY_COMMENTS: dict[str, dict[str, str]] = {
         "weight_kg": "optional: fuelling amounts per kg",
         "recent_race": 'optional: "<5k|10k|half|marathon|metres> <H:MM:SS|MM:SS>"',
         "weekly_distance": "optional: current weekly running volume, in units",
+        "birth_year": "optional: from 50, a cutback week every 3rd week",
     },
     "goal": {
         "race": "the race's name",
         "distance": '"5k" | "10k" | "half" | "marathon" | metres',
         "date": "race day",
         "target_time": "optional; never sets training paces",
+        "hot": "optional: true | false; absent = by month and time zone",
     },
     "schedule": {
         "run_days": "at least 3",

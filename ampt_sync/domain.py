@@ -175,12 +175,17 @@ class RaceResult:
 
 @dataclass(frozen=True, slots=True)
 class Goal:
-    """The goal race. ``target_s`` is a wish; it never sets training paces."""
+    """The goal race. ``target_s`` is a wish; it never sets training paces.
+
+    ``hot`` says whether race day is expected hot: ``True`` or ``False`` as the runner said, or
+    ``None`` to leave it to a rule of thumb (:func:`ampt_sync.training.heat.race_is_hot`).
+    """
 
     distance_m: float
     day: date
     race: str = ""
     target_s: float | None = None
+    hot: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +208,10 @@ class Schedule:
 
 @dataclass(frozen=True, slots=True)
 class Athlete:
-    """The runner. ``units`` ("km" | "mi") is only how things are shown; data stays SI."""
+    """The runner. ``units`` ("km" | "mi") is only how things are shown; data stays SI.
+
+    ``birth_year`` is all that is known of the runner's age (see :meth:`age_on`).
+    """
 
     name: str
     timezone: str
@@ -214,6 +222,18 @@ class Athlete:
     weight_kg: float | None = None
     recent_race: RaceResult | None = None
     weekly_distance_m: float | None = None
+    birth_year: int | None = None
+
+    def age_on(self, day: date) -> int | None:
+        """Age in whole years on ``day``, or ``None`` without a ``birth_year``.
+
+        Only the year of birth is known, so the birthday is taken to be 1 July: the age is right
+        for half the runners and at most one year off for the others (an age rule then starts
+        at most half a year early or late).
+        """
+        if self.birth_year is None:
+            return None
+        return day.year - self.birth_year - (1 if (day.month, day.day) < (7, 1) else 0)
 
 
 # --------------------------------------------------------------------------------------------

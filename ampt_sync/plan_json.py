@@ -6,7 +6,8 @@ This is the stable contract of ``ampt-sync plan --format json`` and of plans kep
      "athlete": {"vdot": 44.0, "vdot_source": "race 2026-10-04 10K", "vdot_confidence": "high",
                  "paces_s_per_km": {"easy": [329, 370], "marathon": 304, "threshold": 283,
                                     "interval": 260, "repetition": 240}, ...},
-     "goal": {"race": "AMPT Half", "distance_m": 21097.5, "date": "2027-04-18", "target_s": 6300},
+     "goal": {"race": "AMPT Half", "distance_m": 21097.5, "date": "2027-04-18", "target_s": 6300
+              [, "hot": true | false]},
      "weeks": [{"start": "2026-11-23", "phase": "base", "cutback": false,
                 "planned_distance_m": 32000,
                 "days": [{"date": "2026-11-24", "workouts": [WORKOUT, ...]}]}],
@@ -149,12 +150,16 @@ def fitness_to_dict(fitness: Fitness) -> JsonDict:
 
 
 def goal_to_dict(goal: Goal) -> JsonDict:
-    return {
+    out: JsonDict = {
         "race": goal.race,
         "distance_m": _number(goal.distance_m),
         "date": goal.day.isoformat(),
         "target_s": None if goal.target_s is None else _number(goal.target_s),
     }
+    # Written only when the runner said: plans made before the key existed keep their bytes.
+    if goal.hot is not None:
+        out["hot"] = goal.hot
+    return out
 
 
 def change_to_dict(change: Change) -> JsonDict:
@@ -291,6 +296,7 @@ def goal_from_dict(data: JsonDict) -> Goal:
         day=date.fromisoformat(data["date"]),
         race=data.get("race", ""),
         target_s=None if data.get("target_s") is None else float(data["target_s"]),
+        hot=None if data.get("hot") is None else bool(data["hot"]),
     )
 
 

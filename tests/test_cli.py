@@ -29,10 +29,12 @@ INIT_FLAGS = [
     "--weight-kg", "61",
     "--recent-race", "10k 50:00",
     "--weekly-distance", "30",
+    "--birth-year", "1968",
     "--race", "AMPT Half",
     "--distance", "half",
     "--goal-date", GOAL_DATE,
     "--target-time", "1:45:00",
+    "--hot",
     "--run-days", "mon,tue,thu,sat,sun",
     "--long-run-day", "sun",
     "--strength-days", "tue,fri",
@@ -84,11 +86,13 @@ def test_init_non_interactive_writes_every_key_and_loads_back_equal(cli, tmp_pat
         weight_kg = 61
         recent_race = "10k 50:00"
         weekly_distance = 30
+        birth_year = 1968
         [goal]
         race = "AMPT Half"
         distance = "half"
         date = {GOAL_DATE}
         target_time = "1:45:00"
+        hot = true
         [schedule]
         run_days = ["mon", "tue", "thu", "sat", "sun"]
         long_run_day = "sun"
@@ -114,6 +118,33 @@ def test_init_non_interactive_writes_every_key_and_loads_back_equal(cli, tmp_pat
         source="expected",
     )
     assert settings == expected
+
+
+@pytest.mark.parametrize(
+    ("flags", "hot", "line"),
+    [([], None, None), (["--hot"], True, "hot = true"), (["--not-hot"], False, "hot = false")],
+)
+def test_init_writes_goal_hot_only_when_a_flag_says(
+    cli, tmp_path: Path, flags: list[str], hot: bool | None, line: str | None
+) -> None:
+    target = tmp_path / "config.toml"
+    result = cli("--config", str(target), "init", "--no-input", "--distance", "10k",
+                 "--goal-date", GOAL_DATE, *flags)  # fmt: skip
+    assert result.code == 0, result.stderr
+    text = target.read_text()
+    assert ("hot =" in text) is (line is not None)
+    assert line is None or line in text
+    settings = load_config(target).settings
+    assert settings.goal.hot is hot
+    assert settings.athlete.birth_year is None
+
+
+def test_init_reports_an_implausible_birth_year_by_its_key(cli, tmp_path: Path) -> None:
+    result = cli("--config", str(tmp_path / "c.toml"), "init", "--no-input", "--distance", "half",
+                 "--goal-date", GOAL_DATE, "--birth-year", "1850")  # fmt: skip
+    assert result.code == 78
+    assert result.stderr.startswith("ampt-sync: init: athlete.birth_year: found 1850, expected")
+    assert not (tmp_path / "c.toml").exists()
 
 
 def test_init_refuses_to_overwrite_without_force(cli, tmp_path: Path) -> None:

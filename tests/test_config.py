@@ -21,6 +21,7 @@ from ampt_sync.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
 GOAL = '[goal]\ndistance = "half"\ndate = 2027-04-18\n'
+LATEST_BIRTH_YEAR = date.today().year - 10
 
 
 def error_for(text: str, tmp_path: Path) -> str:
@@ -115,6 +116,36 @@ def error_for(text: str, tmp_path: Path) -> str:
             "strava.client_id: found 'abc', expected a valid integer, unable to parse string "
             "as an integer",
         ),
+        (
+            "[athlete]\nbirth_year = 1850\n" + GOAL,
+            "athlete.birth_year: found 1850, expected a year of birth such as 1968 "
+            f"(1900 to {LATEST_BIRTH_YEAR})",
+        ),
+        (
+            f"[athlete]\nbirth_year = {LATEST_BIRTH_YEAR + 1}\n" + GOAL,
+            f"athlete.birth_year: found {LATEST_BIRTH_YEAR + 1}, expected a year of birth such "
+            f"as 1968 (1900 to {LATEST_BIRTH_YEAR})",
+        ),
+        (
+            '[athlete]\nbirth_year = "1968"\n' + GOAL,
+            "athlete.birth_year: found '1968', expected a year of birth such as 1968 "
+            f"(1900 to {LATEST_BIRTH_YEAR})",
+        ),
+        (
+            "[athlete]\nbirth_year = true\n" + GOAL,
+            "athlete.birth_year: found True, expected a year of birth such as 1968 "
+            f"(1900 to {LATEST_BIRTH_YEAR})",
+        ),
+        (
+            GOAL + 'hot = "yes"\n',
+            "goal.hot: found 'yes', expected true or false (or no key: a rule of thumb by "
+            "month and time zone)",
+        ),
+        (
+            GOAL + "hot = 1\n",
+            "goal.hot: found 1, expected true or false (or no key: a rule of thumb by month "
+            "and time zone)",
+        ),
     ],
 )
 def test_each_config_error_is_one_line_naming_key_found_and_expected(
@@ -143,6 +174,53 @@ def test_a_config_with_only_the_goal_gets_documented_defaults(write_config) -> N
     assert settings.strava.backfill_days == 112
     assert settings.secrets.backend == "auto"
     assert settings.athlete.timezone  # the server's zone, never empty
+
+
+def test_birth_year_and_hot_are_optional_and_reach_the_domain(write_config) -> None:
+    plain = load_config(write_config(GOAL), today=date(2026, 11, 22)).settings
+    assert (plain.athlete.birth_year, plain.goal.hot) == (None, None)
+    assert plain.athlete_domain().birth_year is None
+    assert plain.goal_domain().hot is None
+    for birth_year, hot in ((1968, True), (1900, False), (LATEST_BIRTH_YEAR, True)):
+        path = write_config(
+            f"[athlete]\nbirth_year = {birth_year}\n{GOAL}hot = {str(hot).lower()}\n",
+            name=f"c{birth_year}.toml",
+        )
+        settings = load_config(path, today=date(2026, 11, 22)).settings
+        assert settings.athlete_domain().birth_year == birth_year
+        assert settings.goal_domain().hot is hot
+
+
+@pytest.mark.parametrize(
+    ("day", "age"),
+    [
+        (date(2018, 6, 30), 49),  # before 1 July: not yet 50
+        (date(2018, 7, 1), 50),  # the assumed birthday
+        (date(2018, 12, 31), 50),
+        (date(2019, 1, 1), 50),
+        (date(2019, 7, 1), 51),
+    ],
+)
+def test_age_counts_whole_years_from_1_july_of_the_birth_year(day: date, age: int) -> None:
+    athlete = parse_settings("[athlete]\nbirth_year = 1968\n" + GOAL, source="x").athlete_domain()
+    assert athlete.age_on(day) == age
+
+
+def test_without_a_birth_year_the_age_is_unknown() -> None:
+    assert parse_settings(GOAL, source="x").athlete_domain().age_on(date(2027, 1, 1)) is None
+
+
+def test_rendered_birth_year_and_hot_load_back() -> None:
+    text = render_config(
+        {
+            "athlete": {"birth_year": 1968},
+            "goal": {"distance": "10k", "date": date(2027, 5, 1), "hot": False},
+        }
+    )
+    assert "birth_year = 1968" in text
+    assert "hot = false" in text
+    loaded = parse_settings(text, source="rendered")
+    assert (loaded.athlete.birth_year, loaded.goal.hot) == (1968, False)
 
 
 def test_goal_in_the_past_is_a_warning_not_an_error(write_config) -> None:

@@ -136,6 +136,31 @@ def test_top_level_keys_of_the_contract() -> None:
     ]
 
 
+@pytest.mark.parametrize("hot", [True, False])
+def test_a_goal_said_hot_or_not_survives_a_round_trip(hot: bool) -> None:
+    plan = dataclasses.replace(PLAN, goal=dataclasses.replace(PLAN.goal, hot=hot))
+    data = plan_json.plan_to_dict(plan)
+    assert data["goal"]["hot"] is hot
+    text = plan_json.dumps(data)
+    again = plan_json.plan_from_dict(json.loads(text))
+    assert again == plan
+    assert again.goal.hot is hot
+    assert plan_json.dumps(plan_json.plan_to_dict(again)) == text
+
+
+def test_a_goal_left_to_the_rule_of_thumb_keeps_the_old_bytes() -> None:
+    # Plans stored before goal.hot existed have no "hot" key; they load as None and, written
+    # again, give exactly the bytes they had (no key, no null).
+    old_text = '{"date":"2027-04-18","distance_m":21097.5,"race":"AMPT Half","target_s":6300}'
+    assert "hot" not in plan_json.goal_to_dict(PLAN.goal)
+    assert plan_json.dumps(plan_json.goal_to_dict(PLAN.goal)) == old_text
+    old = plan_json.plan_to_dict(PLAN)
+    assert "hot" not in old["goal"]
+    again = plan_json.plan_from_dict(json.loads(plan_json.dumps(old)))
+    assert again.goal.hot is None
+    assert again == PLAN
+
+
 def test_content_hash_ignores_the_key_and_sees_every_visible_change() -> None:
     base = plan_json.content_hash(HILLS)
     assert plan_json.content_hash(dataclasses.replace(HILLS, key="w-other")) == base

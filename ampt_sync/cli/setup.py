@@ -36,12 +36,20 @@ def init(
     weekly_distance: Annotated[
         float | None, typer.Option(help="athlete.weekly_distance (in units)")
     ] = None,
+    birth_year: Annotated[int | None, typer.Option(help="athlete.birth_year, e.g. 1968")] = None,
     race: Annotated[str | None, typer.Option(help="goal.race (its name)")] = None,
     distance: Annotated[
         str | None, typer.Option(help="goal.distance: 5k, 10k, half, marathon or metres")
     ] = None,
     goal_date: Annotated[str | None, typer.Option(help="goal.date, e.g. 2027-04-18")] = None,
     target_time: Annotated[str | None, typer.Option(help="goal.target_time, e.g. 1:45:00")] = None,
+    hot: Annotated[
+        bool | None,
+        typer.Option(
+            "--hot/--not-hot",
+            help="goal.hot: race day is expected hot, or not (default: by month and time zone)",
+        ),
+    ] = None,
     run_days: Annotated[
         str | None, typer.Option(help="schedule.run_days, comma-separated: mon,tue,thu,sat,sun")
     ] = None,
@@ -103,8 +111,15 @@ def init(
             "weight_kg": weight_kg,
             "recent_race": recent_race,
             "weekly_distance": weekly_distance,
+            "birth_year": birth_year,
         },
-        "goal": {"race": race, "distance": distance, "date": goal_date, "target_time": target_time},
+        "goal": {
+            "race": race,
+            "distance": distance,
+            "date": goal_date,
+            "target_time": target_time,
+            "hot": hot,
+        },
         "schedule": {
             "run_days": _days(run_days),
             "long_run_day": long_run_day,

@@ -46,6 +46,7 @@ from ampt_sync.domain import (
     WorkoutKind,
 )
 from ampt_sync.training.fitness import race_time, vdot_from_threshold_pace
+from ampt_sync.training.heat import HEAT_LONG_RUN_NOTE, HEAT_RACE_NOTE
 from ampt_sync.units import (
     METRES_PER_MILE,
     Units,
@@ -357,11 +358,14 @@ def long_run(
     marathon_finish_m: float = 0.0,
     weekly_distance_m: float | None = None,
     units: Units = "km",
+    hot: bool = False,
 ) -> Workout:
     """``distance_m`` at easy pace, optionally with the last ``marathon_finish_m`` at M pace
     (marathon builds). The M part is clipped to the M limit (min(110 min, 29 km, and 20 % of
     ``weekly_distance_m`` when given)) and to half the run. Notes carry fuelling before, during
-    and after by the run's expected duration; grams when ``weight_kg`` is known."""
+    and after by the run's expected duration; grams when ``weight_kg`` is known. ``hot`` (race
+    day is expected hot) adds :data:`~ampt_sync.training.heat.HEAT_LONG_RUN_NOTE` after the
+    run's own line, ahead of the fuelling, so that it is not the part a watch cuts off."""
     easy = _easy(paces)
     finish_m = min(
         max(0.0, marathon_finish_m),
@@ -382,6 +386,8 @@ def long_run(
             f" Finish the last {_distance(finish_m, units)} at marathon pace "
             f"({_pace_text(_range(paces.marathon, 0.02), units)})."
         )
+    if hot:
+        text += "\n" + HEAT_LONG_RUN_NOTE
     notes = text + "\n" + fuelling_notes(duration_s, weight_kg=weight_kg, race_pace=finish_m > 0)
     return _workout(key, WorkoutKind.LONG, title, parts, notes)
 
@@ -728,11 +734,15 @@ def strength_circuit(key: str, *, rounds: int = 3, light: bool = False) -> Worko
 # race day and the time trial
 
 
-def race(key: str, goal: Goal, predicted_s: float, *, units: Units = "km") -> Workout:
+def race(
+    key: str, goal: Goal, predicted_s: float, *, units: Units = "km", hot: bool = False
+) -> Workout:
     """The goal race: one step over ``goal.distance_m`` with a pace range of ±1 % around the
     predicted pace (``predicted_s`` for the whole race, from current fitness, never from
     ``goal.target_s``). Notes give the prediction, the target when set, and fuelling for races
-    over an hour. Without ``goal.race`` the race is named by its distance in ``units``."""
+    over an hour. Without ``goal.race`` the race is named by its distance in ``units``.
+    ``hot`` adds :data:`~ampt_sync.training.heat.HEAT_RACE_NOTE` after the race-day line, ahead
+    of the fuelling (the caller decides, e.g. by :func:`~ampt_sync.training.heat.race_is_hot`)."""
     pace = predicted_s / (goal.distance_m / 1000)
     pace_range = _range(pace, 0.01)
     part = _by_distance(StepRole.WORK, goal.distance_m, pace_range, "race pace")
@@ -745,6 +755,8 @@ def race(key: str, goal: Goal, predicted_s: float, *, units: Units = "km") -> Wo
         text += f" Your target: {format_duration(goal.target_s)}."
     if predicted_s <= 45 * 60:
         text += " Warm up with 10–15 min of easy jogging and a few strides."
+    if hot:
+        text += "\n" + HEAT_RACE_NOTE
     if predicted_s >= 60 * 60:
         text += "\n" + fuelling_notes(predicted_s)
     workout = _workout(key, WorkoutKind.RACE, f"Race: {name}", [part], text)

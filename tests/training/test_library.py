@@ -3,6 +3,7 @@ limits, fuelling notes, and what every workout must be for the watch."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from ampt_sync.domain import (
 )
 from ampt_sync.training import library
 from ampt_sync.training.fitness import training_paces
+from ampt_sync.training.heat import HEAT_LONG_RUN_NOTE, HEAT_RACE_NOTE
 from ampt_sync.training.library import (
     MAX_GARMIN_STEPS,
     MAX_TITLE_CHARS,
@@ -344,6 +346,35 @@ def test_race_day_is_the_goal_distance_at_the_predicted_pace() -> None:
     assert (workout.distance_m, workout.duration_s) == (21097.5, 6500)
     assert "predicts 1:48:20" in workout.notes
     assert "Your target: 1:45:00." in workout.notes
+
+
+@pytest.mark.parametrize("distance_m", [8_000, 18_000, 30_000])
+def test_a_hot_race_puts_heat_advice_on_the_long_run_before_the_fuelling(
+    distance_m: float,
+) -> None:
+    cool = long_run("w", PACES, distance_m=distance_m, weight_kg=60, marathon_finish_m=4000)
+    hot = long_run("w", PACES, distance_m=distance_m, weight_kg=60, marathon_finish_m=4000,
+                   hot=True)  # fmt: skip
+    assert HEAT_LONG_RUN_NOTE not in cool.notes
+    cool_lines = cool.notes.splitlines()
+    # the run's own line, then the heat advice (a watch cuts descriptions at the end), then fuelling
+    assert hot.notes.splitlines() == [cool_lines[0], HEAT_LONG_RUN_NOTE, *cool_lines[1:]]
+    assert dataclasses.replace(hot, notes=cool.notes) == cool  # nothing else changes
+    assert long_run("w", PACES, distance_m=distance_m, hot=False) == long_run(
+        "w", PACES, distance_m=distance_m
+    )
+
+
+@pytest.mark.parametrize("predicted_s", [1300, 6500, 4 * 3600])
+def test_a_hot_race_day_carries_heat_advice(predicted_s: float) -> None:
+    goal = Goal(21097.5, date(2027, 7, 18), "AMPT Half", target_s=6300)
+    cool = race("w", goal, predicted_s)
+    hot = race("w", goal, predicted_s, hot=True)
+    assert HEAT_RACE_NOTE not in cool.notes
+    cool_lines = cool.notes.splitlines()
+    assert hot.notes.splitlines() == [cool_lines[0], HEAT_RACE_NOTE, *cool_lines[1:]]
+    assert dataclasses.replace(hot, notes=cool.notes) == cool
+    assert race("w", goal, predicted_s, hot=False) == cool
 
 
 def test_time_trial_measures_fitness_without_a_pace_target() -> None:
