@@ -16,9 +16,11 @@ What the numbers reproduce (Daniels' Running Formula, 3rd ed.; see the science n
   easy fast < easy slow.
 * :func:`time_off_factor` is Daniels' FVDOT for time off (vdoto2.com, 2018), every printed entry.
 
-:func:`estimate_fitness` is the one that decides. See its docstring for the order of evidence and
-the change control (training-derived estimates rise at most +1.0 per 14 days; races count fully;
-a gap of 6+ days without running lowers it; an empty history is not a gap).
+:func:`estimate_fitness` is the one that decides. See its docstring for the order of evidence
+(only a race or a hard effort is read as a performance, never an easy run), the floor from the
+runner's everyday easy pace under weak evidence (:func:`vdot_for_easy_pace`), and the change
+control (training-derived estimates rise at most +1.0 per 14 days; races count fully; a gap of 6+
+days without running lowers it; an empty history is not a gap).
 """
 
 from __future__ import annotations
@@ -29,8 +31,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from ampt_sync.domain import Activity, Athlete, Confidence, Fitness, Paces, WorkoutKind
-from ampt_sync.units import METRES_PER_MILE, distance_label, format_duration
+from ampt_sync.domain import (
+    QUALITY_KINDS,
+    Activity,
+    Athlete,
+    Confidence,
+    Fitness,
+    Paces,
+    WorkoutKind,
+)
+from ampt_sync.units import METRES_PER_MILE, distance_label, format_duration, format_pace
 
 # ------------------------------------------------------------------------------------------------
 # The Daniels–Gilbert equations
@@ -94,6 +104,12 @@ def _r_offset_s_per_400(vdot: float) -> float:
     return 8.0 - 2.0 * min(1.0, max(0.0, (vdot - 45.0) / 10.0))
 
 
+#: Fractions of VDOT for the slow end of E pace and for T pace, fitted to the pace table
+#: (science note §1.4). Daniels' E band is 59–74 % of VO2max; the table's slow end sits at 63 %.
+E_SLOW_FRACTION = 0.630
+THRESHOLD_FRACTION = 0.880
+
+
 def training_paces(vdot: float) -> Paces:
     """Daniels training paces for ``vdot``, whole seconds per km; ``easy`` is (fast, slow).
 
@@ -107,12 +123,12 @@ def training_paces(vdot: float) -> Paces:
     return Paces(
         easy=(
             float(round(_pace_at_fraction(vdot, 0.7168 + 0.000275 * vdot))),
-            float(round(_pace_at_fraction(vdot, 0.630))),
+            float(round(_pace_at_fraction(vdot, E_SLOW_FRACTION))),
         ),
         marathon=float(
             round(_pace_at_fraction(vdot, 0.70787 + 0.0029788 * vdot - 0.0000171 * vdot**2))
         ),
-        threshold=float(round(_pace_at_fraction(vdot, 0.880))),
+        threshold=float(round(_pace_at_fraction(vdot, THRESHOLD_FRACTION))),
         interval=float(round(interval)),
         repetition=float(round(interval - _r_offset_s_per_400(vdot) * 2.5)),
     )
@@ -120,7 +136,7 @@ def training_paces(vdot: float) -> Paces:
 
 def vdot_from_threshold_pace(threshold_s_per_km: float) -> float:
     """The VDOT whose T pace is ``threshold_s_per_km`` (inverse of the T fraction, 0.88)."""
-    return _vo2_of_speed(60_000.0 / threshold_s_per_km) / 0.880
+    return _vo2_of_speed(60_000.0 / threshold_s_per_km) / THRESHOLD_FRACTION
 
 
 def time_off_factor(days_off: int, *, cross_trained: bool = False) -> float:
@@ -184,6 +200,13 @@ RACE_WINDOW_DAYS = 56
 BEST_EFFORT_WINDOW_DAYS = 84
 CRITICAL_SPEED_WINDOW_DAYS = 112
 HEART_RATE_WINDOW_DAYS = 30
+#: The everyday easy pace is the median of the steady runs of this many days before today, given
+#: at least ``EVERYDAY_MIN_RUNS`` of them.
+EVERYDAY_WINDOW_DAYS = 30
+EVERYDAY_MIN_RUNS = 3
+#: An average heart rate of this share of max or more makes a run a hard effort (science note
+#: §5.3: best efforts "whose HR ≥ 90 %HRmax").
+HARD_HR_SHARE = 0.90
 #: Training-derived estimates rise at most this much per 14 days (science note §5.3).
 MAX_RISE_PER_14_DAYS = 1.0
 #: A cautious estimate for a runner we know nothing about (the bottom of Daniels' tables).
@@ -197,6 +220,79 @@ STANDARD_DISTANCES_M = (1500.0, 1609.344, 3000.0, 3218.688, 5000.0, 10000.0, 150
 _VDOT_RANGE = (15.0, 90.0)
 #: Separates the evidence from what changed it in ``Fitness.source``.
 NOTE = ";"
+#: Said of every estimate that rests on weak evidence only.
+_WEAK = "no race or hard effort: a low-confidence estimate"
+#: Kinds of run that are steady running, never a maximal effort.
+_STEADY_KINDS = frozenset({WorkoutKind.EASY, WorkoutKind.LONG, WorkoutKind.RECOVERY})
+
+
+def vdot_for_easy_pace(pace_s_per_km: float) -> float:
+    """The lowest VDOT (to 0.01, within 15–90) whose slow end of E pace,
+    ``training_paces(vdot).easy[1]``, is not slower than ``pace_s_per_km``.
+
+    The floor under a weak estimate (see :func:`estimate_fitness`). Daniels' E pace spans
+    59–74 % of VO2max and the slow end of his table sits at 63 % (science note §1.4); a runner's
+    habitual jog sits at or slower than that slow end, so a fitness whose slowest easy pace is
+    slower than the runner's own jog is too low, and this is the least VDOT that is not.
+    Rounded up to 0.01, so the whole-second ``easy[1]`` is at most ``pace_s_per_km`` rounded to
+    the second (unless the pace is slower than VDOT 15's, about 11:40/km, or faster than
+    VDOT 90's).
+    """
+    if not pace_s_per_km > 0:
+        raise ValueError("an easy pace must be positive")
+    vdot = _vo2_of_speed(60_000.0 / pace_s_per_km) / E_SLOW_FRACTION
+    low, high = _VDOT_RANGE
+    return min(high, max(low, math.ceil(vdot * 100) / 100))
+
+
+def hard_pace_s_per_km(everyday_pace_s_per_km: float) -> float:
+    """The pace (s/km, whole seconds) at or faster than which a run is a hard effort for a
+    runner whose everyday easy pace is ``everyday_pace_s_per_km``: T pace at
+    :func:`vdot_for_easy_pace` of it.
+
+    Why T: with the jog at the slow end of E (63 % of VO2max), T pace (88 %) costs 1.4 times the
+    jog's oxygen, a pace no jog reaches. And a maximal effort of about 8 to 60 minutes at that
+    pace gives a VDOT at which the jog sits inside Daniels' E band (59–74 %): taking such a run
+    as a performance never contradicts the everyday pace.
+    """
+    return training_paces(vdot_for_easy_pace(everyday_pace_s_per_km)).threshold
+
+
+@dataclass(frozen=True)
+class EverydayPace:
+    """The median pace (s/km) of ``runs`` steady runs, the last of them on ``last_day``."""
+
+    pace_s_per_km: float
+    runs: int
+    last_day: date
+
+
+def everyday_easy_pace(steady_runs: Sequence[Activity], today: date) -> EverydayPace | None:
+    """The runner's everyday easy pace: the median pace of ``steady_runs`` in the 30 days up to
+    ``today``; ``None`` with fewer than 3 of them.
+
+    ``steady_runs`` are runs the caller judged trusted and steady (easy, long or recovery, and
+    no hard effort by heart rate). A run at or faster than the hard pace that the first median
+    implies (:func:`hard_pace_s_per_km`) is no jog, whatever it was judged against paces that may
+    be a guess: such runs are left out and the median taken again.
+    """
+    first_day = _since(today, EVERYDAY_WINDOW_DAYS)
+    recent = [
+        (a.moving_time_s / a.distance_m * 1000.0, a.day)
+        for a in steady_runs
+        if first_day <= a.day <= today and a.distance_m > 0 and a.moving_time_s > 0
+    ]
+    if len(recent) < EVERYDAY_MIN_RUNS:
+        return None
+    hard_s_per_km = hard_pace_s_per_km(statistics.median(pace for pace, _ in recent))
+    jogs = [(pace, day) for pace, day in recent if pace > hard_s_per_km]
+    if len(jogs) < EVERYDAY_MIN_RUNS:
+        return None
+    return EverydayPace(
+        pace_s_per_km=statistics.median(pace for pace, _ in jogs),
+        runs=len(jogs),
+        last_day=max(day for _, day in jogs),
+    )
 
 
 def official_distance_m(distance_m: float) -> float:
@@ -225,6 +321,28 @@ class _Evidence:
     day: date | None
     is_race: bool = False
     needs_time_trial: bool = False
+
+
+@dataclass(frozen=True)
+class _Efforts:
+    """Which trusted runs may be taken as performances (see :func:`estimate_fitness`).
+
+    ``races``: tagged races. ``hard``: hard efforts, whose best efforts count. ``whole``: hard
+    all the way, so the whole run counts too. ``hard_pace_s_per_km``: a best effort at this pace
+    or faster counts whatever its run was; ``None`` without an everyday pace to go by.
+    """
+
+    races: frozenset[int]
+    hard: frozenset[int]
+    whole: frozenset[int]
+    hard_pace_s_per_km: float | None
+
+    def at_hard_pace(self, distance_m: float, seconds: float) -> bool:
+        return (
+            self.hard_pace_s_per_km is not None
+            and distance_m > 0
+            and seconds / distance_m * 1000.0 <= self.hard_pace_s_per_km
+        )
 
 
 @dataclass(frozen=True)
@@ -288,7 +406,9 @@ def _since(today: date, days: int) -> date:
     return today - timedelta(days=days - 1)
 
 
-def _race_evidence(trusted: Sequence[Activity], races: set[int], today: date) -> _Evidence | None:
+def _race_evidence(
+    trusted: Sequence[Activity], races: frozenset[int], today: date
+) -> _Evidence | None:
     best: _Evidence | None = None
     for a in trusted:
         if a.day < _since(today, RACE_WINDOW_DAYS) or a.id not in races:
@@ -304,63 +424,110 @@ def _race_evidence(trusted: Sequence[Activity], races: set[int], today: date) ->
     return best
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    """A performance: ``distance_m`` in ``seconds`` within ``activity``, described by ``what``."""
+
+    activity: Activity
+    what: str
+    distance_m: float
+    seconds: float
+
+
 def _effort_candidates(
     trusted: Sequence[Activity],
-    races: set[int],
+    efforts: _Efforts,
     today: date,
     window_days: int,
     low_m: float,
     high_m: float,
-) -> list[tuple[Activity, str, float, float]]:
-    """(activity, name, distance_m, seconds) of best efforts and of tagged races."""
+    *,
+    whole_runs: bool,
+) -> list[_Candidate]:
+    """Best efforts of hard efforts (or at the hard pace), tagged races and, with
+    ``whole_runs``, runs that were hard all the way, from ``low_m`` to ``high_m``."""
+
+    def fits(distance_m: float) -> bool:
+        return low_m * 0.99 <= distance_m <= high_m * 1.01
+
     found = []
     for a in trusted:
         if a.day < _since(today, window_days):
             continue
+        day = a.day.isoformat()
         for effort in a.best_efforts:
-            if low_m * 0.99 <= effort.distance_m <= high_m * 1.01 and effort.elapsed_time_s > 0:
-                found.append((a, effort.name, effort.distance_m, effort.elapsed_time_s))
-        if a.id in races:
+            if not (fits(effort.distance_m) and effort.elapsed_time_s > 0):
+                continue
+            # A best effort inside an easy run is the jog itself, not an effort.
+            if a.id in efforts.hard or efforts.at_hard_pace(
+                effort.distance_m, effort.elapsed_time_s
+            ):
+                name = effort.name or _label(effort.distance_m)
+                found.append(
+                    _Candidate(
+                        a, f"best effort {day} {name}", effort.distance_m, effort.elapsed_time_s
+                    )
+                )
+        if a.id in efforts.races:
             distance_m = official_distance_m(a.distance_m)
-            if low_m * 0.99 <= distance_m <= high_m * 1.01:
-                found.append((a, _label(distance_m), distance_m, _race_seconds(a)))
+            if fits(distance_m):
+                found.append(
+                    _Candidate(
+                        a, f"best effort {day} {_label(distance_m)}", distance_m, _race_seconds(a)
+                    )
+                )
+        elif whole_runs and a.id in efforts.whole and fits(a.distance_m):
+            what = (
+                f"hard run {day} ({a.distance_m / 1000:.1f} km in "
+                f"{format_duration(a.moving_time_s)})"
+            )
+            found.append(_Candidate(a, what, a.distance_m, a.moving_time_s))
     return found
 
 
 def _best_effort_evidence(
-    trusted: Sequence[Activity], races: set[int], today: date
+    trusted: Sequence[Activity], efforts: _Efforts, today: date
 ) -> _Evidence | None:
-    per_activity: dict[int, tuple[float, Activity, str]] = {}
-    for a, name, distance_m, seconds in _effort_candidates(
-        trusted, races, today, BEST_EFFORT_WINDOW_DAYS, METRES_PER_MILE, 10000.0
+    per_activity: dict[int, tuple[float, _Candidate]] = {}
+    for candidate in _effort_candidates(
+        trusted,
+        efforts,
+        today,
+        BEST_EFFORT_WINDOW_DAYS,
+        METRES_PER_MILE,
+        10000.0,
+        whole_runs=True,
     ):
-        if not _plausible(distance_m, seconds):
+        if not _plausible(candidate.distance_m, candidate.seconds):
             continue
-        vdot = vdot_from_performance(distance_m, seconds)
+        vdot = vdot_from_performance(candidate.distance_m, candidate.seconds)
         if vdot > _VDOT_RANGE[1]:
             continue
-        if a.id not in per_activity or vdot > per_activity[a.id][0]:
-            per_activity[a.id] = (vdot, a, name or _label(distance_m))
+        key = candidate.activity.id
+        if key not in per_activity or vdot > per_activity[key][0]:
+            per_activity[key] = (vdot, candidate)
     if not per_activity:
         return None
-    ranked = sorted(per_activity.values(), key=lambda item: (-item[0], item[1].day, item[1].id))
-    # The second-best activity guards against one GPS glitch; with one activity, take it.
-    vdot, activity, name = ranked[1] if len(ranked) > 1 else ranked[0]
-    return _Evidence(
-        vdot, f"best effort {activity.day.isoformat()} {name}", Confidence.MEDIUM, activity.day
+    ranked = sorted(
+        per_activity.values(),
+        key=lambda item: (-item[0], item[1].activity.day, item[1].activity.id),
     )
+    # The second-best activity guards against one GPS glitch; with one activity, take it.
+    vdot, candidate = ranked[1] if len(ranked) > 1 else ranked[0]
+    return _Evidence(vdot, candidate.what, Confidence.MEDIUM, candidate.activity.day)
 
 
 def _critical_speed_fit(
-    trusted: Sequence[Activity], races: set[int], today: date
+    trusted: Sequence[Activity], efforts: _Efforts, today: date
 ) -> tuple[CriticalSpeed, date] | None:
     fastest: dict[int, tuple[float, float, date]] = {}
-    for a, _name, distance_m, seconds in _effort_candidates(
-        trusted, races, today, CRITICAL_SPEED_WINDOW_DAYS, 400.0, 5000.0
+    for candidate in _effort_candidates(
+        trusted, efforts, today, CRITICAL_SPEED_WINDOW_DAYS, 400.0, 5000.0, whole_runs=False
     ):
+        distance_m, seconds, day = candidate.distance_m, candidate.seconds, candidate.activity.day
         key = round(distance_m)
         if key not in fastest or seconds < fastest[key][1]:
-            fastest[key] = (distance_m, seconds, a.day)
+            fastest[key] = (distance_m, seconds, day)
     if len(fastest) < 3:
         return None
     times = [t for _, t, _ in fastest.values()]
@@ -374,8 +541,8 @@ def _critical_speed_fit(
 
 def _heart_rate_evidence(
     trusted: Sequence[Activity],
-    races: set[int],
-    steady: set[int],
+    races: frozenset[int],
+    steady: frozenset[int],
     today: date,
     hr_max_bpm: int | None,
 ) -> _Evidence | None:
@@ -405,9 +572,10 @@ def _heart_rate_evidence(
     return _Evidence(
         vdot,
         f"heart rate and pace of {len(recent)} run{'s' if len(recent) != 1 else ''} "
-        f"in the last {HEART_RATE_WINDOW_DAYS} days",
+        f"in the last {HEART_RATE_WINDOW_DAYS} days, {_WEAK}",
         Confidence.LOW,
         max(a.day for a, _ in recent),
+        needs_time_trial=True,
     )
 
 
@@ -433,29 +601,19 @@ def _heart_rate_correction(
     return DEFAULT_HR_CORRECTION
 
 
-def _fastest_run_evidence(trusted: Sequence[Activity], today: date) -> _Evidence | None:
-    best: tuple[float, Activity] | None = None
-    for a in trusted:
-        if a.day < _since(today, BEST_EFFORT_WINDOW_DAYS) or a.trainer:
-            continue
-        if not _plausible(a.distance_m, a.moving_time_s):
-            continue
-        vdot = vdot_from_performance(a.distance_m, a.moving_time_s)
-        if vdot <= _VDOT_RANGE[1] and (best is None or vdot > best[0]):
-            best = (vdot, a)
-    if best is None:
-        return None
-    vdot, a = best
+def _everyday_evidence(everyday: EverydayPace, units: str) -> _Evidence:
+    pace = format_pace(everyday.pace_s_per_km, "mi" if units == "mi" else "km")
     return _Evidence(
-        vdot,
-        f"fastest run {a.day.isoformat()} ({a.distance_m / 1000:.1f} km in "
-        f"{format_duration(a.moving_time_s)}), a lower bound",
+        vdot_for_easy_pace(everyday.pace_s_per_km),
+        f"your everyday easy pace ({pace} over {everyday.runs} runs), {_WEAK}",
         Confidence.LOW,
-        a.day,
+        everyday.last_day,
+        needs_time_trial=True,
     )
 
 
-def _config_evidence(athlete: Athlete) -> _Evidence:
+def _config_evidence(athlete: Athlete, *, has_runs: bool = False) -> _Evidence:
+    """The config's race, else a guess; ``has_runs``: there are trusted runs, too few to go by."""
     race = athlete.recent_race
     if race is not None:
         return _Evidence(
@@ -466,6 +624,12 @@ def _config_evidence(athlete: Athlete) -> _Evidence:
             race.day,
             is_race=race.day is not None,
         )
+    missing = (
+        f"no race, hard effort or {EVERYDAY_MIN_RUNS} easy runs in the last "
+        f"{EVERYDAY_WINDOW_DAYS} days"
+        if has_runs
+        else "no race or run data"
+    )
     if athlete.weekly_distance_m:
         weekly_km = athlete.weekly_distance_m / 1000
         # No performance at all: a cautious guess that grows with volume (VDOT 30 at 10 km a
@@ -473,14 +637,16 @@ def _config_evidence(athlete: Athlete) -> _Evidence:
         vdot = min(45.0, max(BEGINNER_VDOT, BEGINNER_VDOT + 0.2 * (weekly_km - 10)))
         return _Evidence(
             vdot,
-            f"weekly distance in the config ({weekly_km:.0f} km), no race or run data: a guess",
+            f"weekly distance in the config ({weekly_km:.0f} km), {missing}: a guess",
             Confidence.LOW,
             None,
             needs_time_trial=True,
         )
     return _Evidence(
         BEGINNER_VDOT,
-        "no race, run or config data: a cautious beginner's estimate",
+        "no race, run or config data: a cautious beginner's estimate"
+        if not has_runs
+        else f"{missing}: a cautious beginner's estimate",
         Confidence.LOW,
         None,
         needs_time_trial=True,
@@ -497,22 +663,52 @@ def estimate_fitness(
 
     Only runs on or before ``today`` that :func:`~ampt_sync.training.classify.classify` trusts
     count (no manual entries, treadmill runs, GPS spikes, absurd values, heart rate above max).
+
+    **Only a race or a hard effort is a performance** (science note §5.3): an easy jog read as
+    an all-out effort gives paces slower than the jog itself. A trusted run is a *hard effort*
+    when
+
+    * it is a race: Strava's race tag or "race", "parkrun", "time trial" in its name, or a race
+      by :func:`~ampt_sync.training.classify.classify` (a standard distance at race pace with a
+      race heart rate);
+    * classify makes it a quality session (tempo, intervals, fartlek or hills);
+    * its average heart rate is ≥ 90 % of ``athlete.hr_max_bpm``; or
+    * its average pace is at or faster than the *hard pace*, the T pace of the everyday-pace
+      floor (:func:`hard_pace_s_per_km`): classify judges against the current paces, which may be
+      a guess, and would call a plain-named 5 km time trial without heart rate or laps "easy".
+
+    Best efforts count only inside hard efforts, or when the best effort itself is at the hard
+    pace or faster. A whole run counts as a performance when it was hard all the way (a race,
+    ≥ 90 % heart rate, or the hard pace), never a quality session's average with its recoveries.
+    So easy, long, recovery and strides runs are never taken as maximal, nor their best efforts.
+
     Evidence, best first:
 
-    1. races (Strava's race tag, or "race", "parkrun", "time trial" in the name) in the last 56
-       days: the best, from the official distance and elapsed time (confidence high);
-    2. best efforts (1 mile to 10K) in the last 84 days: the second-best activity, which guards
-       against one GPS glitch (medium);
+    1. races in the last 56 days: the best, from the official distance and elapsed time
+       (confidence high);
+    2. in the last 84 days, best efforts (1 mile to 10K) and runs hard all the way of that
+       length (moving time): the second-best activity, which guards against one GPS glitch
+       (medium);
     3. critical speed from best efforts of 400 m to 5K in the last 112 days, taken as 10K race
        speed; only a clean fit (3+ distances spanning 3× in time, one of 10+ minutes,
        R² ≥ 0.995, D′ 50–400 m) (medium);
-    4. heart rate against pace on steady runs of 20+ minutes in the last 30 days (Swain's
-       %HRmax → %VO2max, corrected by the last race, else × 0.90); needs ``athlete.hr_max_bpm``
-       (low);
-    5. the fastest run in the last 84 days, a lower bound (low);
-    6. with no usable history: ``athlete.recent_race`` (medium), else a guess from
-       ``athlete.weekly_distance_m``, else a beginner's VDOT 30; both guesses set
-       ``needs_time_trial``.
+    4. without any of these, weak evidence, always low confidence and asking for a time trial
+       (``needs_time_trial``; the planner schedules one early), its source saying so:
+       heart rate against pace on steady runs of 20+ minutes in the last 30 days (Swain's
+       %HRmax → %VO2max, corrected by the last race, else × 0.90; needs
+       ``athlete.hr_max_bpm``), else the everyday-pace floor alone, else ``athlete.recent_race``
+       (a race: medium, no time trial), else a guess from ``athlete.weekly_distance_m``, else a
+       beginner's VDOT 30.
+
+    **The everyday-pace floor** (science note §1.4): with weak evidence only, the paces are never
+    slower than the runner's own jog. The everyday easy pace is the median pace of the trusted
+    steady runs (easy, long, recovery; no hard effort) of the last 30 days, given 3 or more
+    (:func:`everyday_easy_pace`); Daniels' E pace is 59–74 % of VO2max and a habitual jog sits at
+    or slower than its slow end, so the VDOT is raised to at least the one whose slow end of E is
+    that pace (:func:`vdot_for_easy_pace`). It lifts a lower heart-rate estimate and replaces the
+    config's guesses (the runner's own runs say more than a guess from volume); a race in the
+    config is a race and stays as it is. The time trial's result, a race by name or a hard
+    effort by pace or heart rate, then sets the paces, lower than the floor or not.
 
     Every stretch of 6+ days without a run after the evidence lowers it by Daniels' FVDOT
     (gentler with cross-training in the gap); the stretch since the last run counts up to
@@ -533,21 +729,53 @@ def estimate_fitness(
         previous.paces if previous is not None else training_paces(_config_evidence(athlete).vdot)
     )
     window_start = _since(today, CRITICAL_SPEED_WINDOW_DAYS + 365)
+    hr_max_bpm = athlete.hr_max_bpm
     trusted: list[Activity] = []
-    steady: set[int] = set()
+    kinds: dict[int, WorkoutKind | None] = {}
     races: set[int] = set()
     for a in past:
         if not a.is_run or a.day < window_start:
             continue
-        judged = classify(a, reference, hr_max_bpm=athlete.hr_max_bpm)
+        judged = classify(a, reference, hr_max_bpm=hr_max_bpm)
         if judged.trusted:
             trusted.append(a)
+            kinds[a.id] = judged.kind
             if is_tagged_race(a):
                 races.add(a.id)
-            if judged.kind in (WorkoutKind.EASY, WorkoutKind.LONG, WorkoutKind.RECOVERY):
-                steady.add(a.id)
 
-    cs_fit = _critical_speed_fit(trusted, races, today)
+    hard_hr = {
+        a.id
+        for a in trusted
+        if hr_max_bpm is not None
+        and a.average_hr_bpm is not None
+        and a.average_hr_bpm >= HARD_HR_SHARE * hr_max_bpm
+    }
+    steady_runs = [
+        a
+        for a in trusted
+        if kinds[a.id] in _STEADY_KINDS and a.id not in races and a.id not in hard_hr
+    ]
+    everyday = everyday_easy_pace(steady_runs, today)
+    hard_pace = None if everyday is None else hard_pace_s_per_km(everyday.pace_s_per_km)
+
+    def at_hard_pace(a: Activity) -> bool:
+        return hard_pace is not None and a.moving_time_s / a.distance_m * 1000.0 <= hard_pace
+
+    whole = {
+        a.id
+        for a in trusted
+        if kinds[a.id] is WorkoutKind.RACE or a.id in hard_hr or at_hard_pace(a)
+    }
+    quality = {a.id for a in trusted if kinds[a.id] in QUALITY_KINDS}
+    efforts = _Efforts(
+        races=frozenset(races),
+        hard=frozenset(races | whole | quality),
+        whole=frozenset(whole),
+        hard_pace_s_per_km=hard_pace,
+    )
+    steady = frozenset(a.id for a in steady_runs if a.id not in efforts.hard)
+
+    cs_fit = _critical_speed_fit(trusted, efforts, today)
     cs_evidence = None
     if cs_fit is not None:
         fit, day = cs_fit
@@ -559,18 +787,20 @@ def estimate_fitness(
             day,
         )
     evidence = (
-        _race_evidence(trusted, races, today)
-        or _best_effort_evidence(trusted, races, today)
+        _race_evidence(trusted, efforts.races, today)
+        or _best_effort_evidence(trusted, efforts, today)
         or cs_evidence
-        or _heart_rate_evidence(trusted, races, steady, today, athlete.hr_max_bpm)
     )
     if evidence is None:
-        config = _config_evidence(athlete)
-        fastest = _fastest_run_evidence(trusted, today)
-        use_fastest = fastest is not None and (
-            config.needs_time_trial or fastest.vdot > config.vdot
-        )
-        evidence = fastest if use_fastest and fastest is not None else config
+        heart = _heart_rate_evidence(trusted, efforts.races, steady, today, hr_max_bpm)
+        floor = None if everyday is None else _everyday_evidence(everyday, athlete.units)
+        config = _config_evidence(athlete, has_runs=bool(trusted))
+        if heart is not None:
+            evidence = heart if floor is None or heart.vdot >= floor.vdot else floor
+        elif floor is not None and config.needs_time_trial:
+            evidence = floor
+        else:
+            evidence = config
 
     vdot, source = evidence.vdot, evidence.source
     if evidence.day is not None:

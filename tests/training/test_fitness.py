@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from plan_helpers import make_athlete, run
 
 from ampt_sync.domain import (
     Activity,
@@ -23,9 +24,12 @@ from ampt_sync.training.fitness import (
     MAX_RISE_PER_14_DAYS,
     critical_speed,
     estimate_fitness,
+    everyday_easy_pace,
+    hard_pace_s_per_km,
     race_time,
     time_off_factor,
     training_paces,
+    vdot_for_easy_pace,
     vdot_from_performance,
 )
 
@@ -520,24 +524,59 @@ def test_critical_speed_is_reported_and_used_when_it_is_the_best_evidence() -> N
     )
 
 
+def _swain_raw_vdot(pace_s_per_km: float, hr_bpm: float, hr_max_bpm: float) -> float:
+    """The uncorrected heart-rate VDOT of a steady run (Swain 1994, science note §5.3)."""
+    speed_m_per_min = 60_000 / pace_s_per_km
+    vo2 = -4.60 + 0.182258 * speed_m_per_min + 0.000104 * speed_m_per_min**2
+    return vo2 / ((100 * hr_bpm / hr_max_bpm - 37.182) / 0.6463 / 100)
+
+
 def test_heart_rate_and_pace_when_there_is_nothing_faster() -> None:
+    # 10 km in 55:00 at 135 of 190 bpm: the heart-rate estimate is above the everyday-pace floor.
+    history = [
+        _run(TODAY - timedelta(days=d), 10000, _s("55:00"), average_hr_bpm=135.0)
+        for d in range(1, 29, 3)
+    ]
+    fitness = estimate_fitness(history, ATHLETE, TODAY)
+    assert fitness.source.startswith("heart rate and pace of 10 runs")
+    assert "no race or hard effort: a low-confidence estimate" in fitness.source
+    assert fitness.confidence is Confidence.LOW
+    assert fitness.needs_time_trial
+    raw = _swain_raw_vdot(330, 135, 190)
+    assert fitness.vdot == pytest.approx(raw * 0.9, abs=0.01)  # no race to calibrate it
+    assert fitness.vdot > vdot_for_easy_pace(330)
+
+
+def test_the_everyday_pace_lifts_a_heart_rate_estimate_whose_easy_pace_is_slower_than_the_jog() -> (
+    None
+):
+    # Science note §5.3: 10 km in 55:00 at HR 150/190 reads raw 49.5, × 0.90 = 44.6, whose slow
+    # end of E (about 6:05/km) is slower than the runner's own 5:30/km: the floor lifts it.
+    assert _swain_raw_vdot(330, 150, 190) == pytest.approx(49.5, abs=0.1)
     history = [
         _run(TODAY - timedelta(days=d), 10000, _s("55:00"), average_hr_bpm=150.0)
         for d in range(1, 29, 3)
     ]
     fitness = estimate_fitness(history, ATHLETE, TODAY)
-    assert fitness.source.startswith("heart rate and pace of 10 runs")
+    assert fitness.vdot == vdot_for_easy_pace(330) > 49.5 * 0.9
+    assert fitness.paces.easy[1] == 330
+    assert fitness.source.startswith("your everyday easy pace (5:30/km over 10 runs)")
     assert fitness.confidence is Confidence.LOW
-    # Science note §5.3: raw 49.5, × 0.90 without a race to calibrate it.
-    assert fitness.vdot == pytest.approx(49.5 * 0.9, abs=0.1)
+    assert fitness.needs_time_trial
 
 
-def test_plain_runs_give_a_lower_bound() -> None:
+def test_plain_easy_runs_are_no_performance_but_set_a_floor_at_the_everyday_pace() -> None:
+    # Was test_plain_runs_give_a_lower_bound: the fastest easy run was read as an all-out effort.
     history = _easy_weeks(TODAY - timedelta(days=30), TODAY)
     fitness = estimate_fitness(history, ATHLETE, TODAY)
-    assert fitness.source.startswith("fastest run")
-    assert fitness.vdot == pytest.approx(vdot_from_performance(8000, 8 * 420), abs=0.01)
+    assert fitness.source == (
+        "your everyday easy pace (7:00/km over 15 runs), no race or hard effort: "
+        "a low-confidence estimate"
+    )
+    assert fitness.vdot == vdot_for_easy_pace(420)
+    assert fitness.paces.easy[1] == 420
     assert fitness.confidence is Confidence.LOW
+    assert fitness.needs_time_trial
 
 
 def test_future_activities_are_not_seen() -> None:
@@ -577,3 +616,266 @@ def test_a_race_over_an_odd_distance_is_named_in_km() -> None:
         _run(day, 8046, 2400, workout_type=1),
     ]
     assert estimate_fitness(history, ATHLETE, TODAY).source == f"race {day.isoformat()} 8.0 km"
+
+
+# ------------------------------------------------------------------------------------------------
+# weak evidence: the everyday-pace floor, hard efforts, the time trial (science note §1.4, §5.3)
+
+
+@pytest.mark.parametrize("vdot", sorted(PACE_ROWS))
+def test_the_floor_reads_daniels_table_back_from_the_slow_end_of_e(vdot: int) -> None:
+    e_slow = _s(PACE_ROWS[vdot][1])
+    # The slow end of E is fitted within 3.4 s/km (science note §1.4): about 0.5 VDOT.
+    assert vdot_for_easy_pace(e_slow) == pytest.approx(vdot, abs=0.5)
+
+
+@given(pace_s_per_km=st.floats(min_value=210, max_value=800))
+def test_the_floor_is_the_least_vdot_whose_easy_pace_is_not_slower_than_the_jog(
+    pace_s_per_km: float,
+) -> None:
+    vdot = vdot_for_easy_pace(pace_s_per_km)
+    assert vdot == round(vdot, 2)
+    assert training_paces(vdot).easy[1] <= round(pace_s_per_km)
+    # ... and no faster than it needs to be (paces are whole seconds).
+    assert training_paces(vdot).easy[1] >= round(pace_s_per_km) - 1
+    assert training_paces(vdot - 0.05).easy[1] >= round(pace_s_per_km) - 1
+
+
+def test_the_hard_pace_is_t_pace_at_the_floor() -> None:
+    assert hard_pace_s_per_km(443) == training_paces(vdot_for_easy_pace(443)).threshold == 341
+
+
+def test_the_everyday_pace_is_the_median_of_the_last_30_days_with_3_runs_or_more() -> None:
+    jogs = [
+        run(TODAY - timedelta(days=2), 5000, pace_s_per_km=430),
+        run(TODAY - timedelta(days=9), 5000, pace_s_per_km=443),
+        run(TODAY - timedelta(days=29), 8000, pace_s_per_km=460),
+    ]
+    old = run(TODAY - timedelta(days=30), 5000, pace_s_per_km=300)  # outside the 30 days
+    everyday = everyday_easy_pace([*jogs, old], TODAY)
+    assert everyday is not None
+    assert everyday.pace_s_per_km == pytest.approx(443)
+    assert everyday.runs == 3
+    assert everyday.last_day == TODAY - timedelta(days=2)
+    assert everyday_easy_pace(jogs[:2], TODAY) is None
+
+
+def test_a_run_at_the_hard_pace_is_left_out_of_the_everyday_pace() -> None:
+    jogs = [
+        run(TODAY - timedelta(days=d), 5000, pace_s_per_km=pace)
+        for d, pace in ((1, 430), (3, 443), (5, 450))
+    ]
+    # Median of all four: 436.5 s/km; the 5:30/km run is at its hard pace and must not count.
+    trial = run(TODAY - timedelta(days=2), 5000, pace_s_per_km=330)  # judged "easy" elsewhere
+    everyday = everyday_easy_pace([*jogs, trial], TODAY)
+    assert everyday is not None
+    assert everyday.pace_s_per_km == pytest.approx(443)
+    assert everyday.runs == 3
+
+
+def _jogger_history(today: date, weeks: int = 8) -> list[Activity]:
+    """The reported runner: 15 km a week in three jogs at about 7:23/km, the 4.5 km one a little
+    quicker (7:12/km) on Tuesdays."""
+    history = []
+    monday = today - timedelta(days=today.weekday(), weeks=weeks - 1)
+    while monday <= today:
+        for offset, distance_m, pace in ((1, 4500, 432), (3, 5000, 443), (6, 5500, 443)):
+            if monday + timedelta(days=offset) <= today:
+                history.append(run(monday + timedelta(days=offset), distance_m, pace_s_per_km=pace))
+        monday += timedelta(weeks=1)
+    return history
+
+
+JOGGER = make_athlete((1, 3, 6), 6, weekly_distance_m=15_000.0)
+
+
+def test_a_15_km_a_week_jogger_gets_paces_no_slower_than_their_jog_and_a_time_trial() -> None:
+    # The reported case: the 4.5 km jog read as all-out gave VDOT 24.5, T 7:29/km and E
+    # 8:41–9:37/km, all slower than the runner's everyday 7:23/km.
+    history = _jogger_history(TODAY)
+    fitness = estimate_fitness(history, JOGGER, TODAY)
+    assert fitness.paces.threshold < 443
+    assert fitness.paces.easy[1] <= 443
+    assert fitness.confidence is Confidence.LOW
+    assert fitness.needs_time_trial
+    assert fitness.source.startswith("your everyday easy pace (7:23/km over 13 runs)")
+    assert "no race or hard effort: a low-confidence estimate" in fitness.source
+    assert fitness.vdot == vdot_for_easy_pace(443)
+    assert (fitness.paces.threshold, fitness.paces.easy) == (341, (397, 443))
+
+
+def test_an_easy_run_is_never_taken_as_a_maximal_effort_nor_its_best_efforts() -> None:
+    day = TODAY - timedelta(days=3)
+    jog_with_efforts = _run(
+        day,
+        8000,
+        8 * 400,  # 6:40/km, a little quicker than the usual 7:00/km
+        best_efforts=(BestEffort("1 mile", MILE, 0.99 * MILE * 0.4), BestEffort("5K", 5000, 1990)),
+    )
+    history = [*_easy_weeks(TODAY - timedelta(days=40), TODAY), jog_with_efforts]
+    fitness = estimate_fitness(history, ATHLETE, TODAY)
+    assert fitness.source.startswith("your everyday easy pace (7:00/km")
+    assert fitness.needs_time_trial
+
+
+def test_best_efforts_of_a_hard_session_count_even_below_the_hard_pace() -> None:
+    # A tempo by name: its 5K best effort (5:30/km) is slower than the hard pace (5:22/km for a
+    # 7:00/km jogger) but the run was hard.
+    tempo = _run(
+        TODAY - timedelta(days=4),
+        9000,
+        9 * 360,
+        name="Tempo Tuesday",
+        best_efforts=(BestEffort("5K", 5000, 5 * 330),),
+    )
+    history = [*_easy_weeks(TODAY - timedelta(days=40), TODAY), tempo]
+    assert hard_pace_s_per_km(420) < 330
+    fitness = estimate_fitness(history, ATHLETE, TODAY)
+    assert fitness.source == f"best effort {tempo.day.isoformat()} 5K"
+    assert fitness.vdot == pytest.approx(vdot_from_performance(5000, 5 * 330), abs=0.01)
+    assert fitness.confidence is Confidence.MEDIUM
+    assert not fitness.needs_time_trial
+
+
+def test_a_run_at_90_percent_of_max_heart_rate_is_a_hard_effort() -> None:
+    # 5 km at 5:45/km, slower than the hard pace, but at 172 of 190 bpm: all out, by heart rate.
+    effort = run(TODAY - timedelta(days=2), 5000, pace_s_per_km=345, hr=172)
+    history = [*_easy_weeks(TODAY - timedelta(days=40), TODAY), effort]
+    fitness = estimate_fitness(history, ATHLETE, TODAY)
+    assert fitness.source == f"hard run {effort.day.isoformat()} (5.0 km in 28:45)"
+    assert fitness.vdot == pytest.approx(vdot_from_performance(5000, 5 * 345), abs=0.01)
+    assert fitness.confidence is Confidence.MEDIUM
+    without_hr = replace(ATHLETE, hr_max_bpm=None)
+    assert estimate_fitness(history, without_hr, TODAY).needs_time_trial
+
+
+def test_a_brisk_run_slower_than_the_hard_pace_is_not_taken_as_maximal() -> None:
+    # 5 km at 6:00/km for a 7:00/km jogger, no heart rate: quicker, not all-out as far as we know.
+    brisk = run(TODAY - timedelta(days=2), 5000, pace_s_per_km=360)
+    history = [*_easy_weeks(TODAY - timedelta(days=40), TODAY), brisk]
+    fitness = estimate_fitness(history, ATHLETE, TODAY)
+    assert fitness.source.startswith("your everyday easy pace")
+    assert fitness.needs_time_trial
+
+
+def test_the_everyday_pace_replaces_a_guess_from_the_weekly_distance() -> None:
+    athlete = replace(ATHLETE, weekly_distance_m=80_000.0)  # a guess of VDOT 44
+    fitness = estimate_fitness(_easy_weeks(TODAY - timedelta(days=30), TODAY), athlete, TODAY)
+    assert fitness.vdot == vdot_for_easy_pace(420)
+    assert fitness.needs_time_trial
+
+
+def test_a_race_in_the_config_stays_when_there_are_only_easy_runs() -> None:
+    athlete = replace(ATHLETE, recent_race=RaceResult(10000, _s("50:00")))
+    fitness = estimate_fitness(_easy_weeks(TODAY - timedelta(days=30), TODAY), athlete, TODAY)
+    assert fitness.source == "recent race in the config: 10K in 50:00"
+    assert fitness.confidence is Confidence.MEDIUM
+    assert not fitness.needs_time_trial
+
+
+def test_too_few_recent_runs_for_a_floor_leave_an_honest_guess() -> None:
+    history = [_run(TODAY - timedelta(days=d), 8000, 8 * 420) for d in (3, 10)]
+    fitness = estimate_fitness(history, ATHLETE, TODAY)
+    assert fitness.vdot == 30.0
+    assert fitness.source == (
+        "no race, hard effort or 3 easy runs in the last 30 days: a cautious beginner's estimate"
+    )
+    assert fitness.needs_time_trial
+
+
+def test_a_weak_floor_above_a_real_estimate_rises_at_most_one_point_per_two_weeks() -> None:
+    previous = Fitness(
+        vdot=33.0,
+        paces=training_paces(33.0),
+        source="race 2026-08-01 10K",
+        confidence=Confidence.HIGH,
+        as_of=TODAY - timedelta(days=14),
+    )
+    fitness = estimate_fitness(
+        _easy_weeks(TODAY - timedelta(days=30), TODAY), ATHLETE, TODAY, previous
+    )
+    assert fitness.vdot == pytest.approx(34.0)
+    assert fitness.source.startswith("your everyday easy pace")
+    assert "rise held" in fitness.source
+    assert fitness.needs_time_trial
+
+
+def _trial_day_inputs(name: str, pace_of: str) -> tuple[Fitness, list[Activity], date, float]:
+    """The jogger's weak estimate on day 0, then a hard 5 km on day 3 at the estimate's T pace,
+    5K race pace or I pace, with jogs going on: (weak estimate, history, day 4, trial pace)."""
+    start = TODAY - timedelta(days=4)
+    history = _jogger_history(start)
+    weak = estimate_fitness(history, JOGGER, start)
+    assert weak.needs_time_trial
+    pace = {
+        "T": weak.paces.threshold,
+        "5K": race_time(weak.vdot, 5000) / 5,
+        "I": weak.paces.interval,
+    }[pace_of]
+    history += [
+        run(start + timedelta(days=1), 5000, pace_s_per_km=443),
+        run(start + timedelta(days=3), 5000, pace_s_per_km=pace, name=name),
+    ]
+    return weak, history, start + timedelta(days=4), pace
+
+
+@pytest.mark.parametrize("name", ["Time trial", "Morning Run"])
+@pytest.mark.parametrize("pace_of", ["T", "5K", "I"])
+def test_the_time_trial_sets_the_paces_after_a_weak_estimate(name: str, pace_of: str) -> None:
+    weak, history, day, pace = _trial_day_inputs(name, pace_of)
+    fitness = estimate_fitness(history, JOGGER, day, weak)
+    assert fitness.confidence is not Confidence.LOW
+    assert not fitness.needs_time_trial
+    trial_day = (day - timedelta(days=1)).isoformat()
+    if name == "Time trial":
+        assert fitness.source == f"race {trial_day} 5K"
+        assert fitness.confidence is Confidence.HIGH
+    else:
+        assert fitness.source.startswith(f"hard run {trial_day} (5.0 km in ")
+    # The weak estimate is replaced outright, up or down (no +1 per 2 weeks from a guess).
+    assert fitness.vdot == pytest.approx(vdot_from_performance(5000, 5 * pace), abs=0.01)
+    # ... and it holds the days after, with the trial's estimate as ``previous``.
+    later = estimate_fitness(history, JOGGER, day + timedelta(days=3), fitness)
+    assert later.vdot == fitness.vdot
+    assert not later.needs_time_trial
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+@st.composite
+def _easy_histories(draw: st.DrawFn) -> tuple[list[Activity], date]:
+    """Only easy runs: a usual pace of 4:30–8:30/km (each run within ±6 % of it), 2–7 runs a
+    week on fixed weekdays, 2–12 weeks ending yesterday, with or without an easy heart rate."""
+    usual_s_per_km = draw(st.floats(min_value=270, max_value=510))
+    weekdays = sorted(draw(st.sets(st.integers(0, 6), min_size=2, max_size=7)))
+    weeks = draw(st.integers(min_value=2, max_value=12))
+    with_hr = draw(st.booleans())
+    monday = TODAY - timedelta(days=TODAY.weekday(), weeks=weeks)
+    history = []
+    for week in range(weeks):
+        for weekday in weekdays:
+            pace = usual_s_per_km * draw(st.floats(min_value=0.94, max_value=1.06))
+            distance_m = draw(st.sampled_from([3000, 4500, 6000, 8000, 10000, 14000]))
+            hr = draw(st.floats(min_value=120, max_value=150)) if with_hr else None
+            day = monday + timedelta(weeks=week, days=weekday)
+            history.append(run(day, distance_m, pace_s_per_km=pace, hr=hr))
+    today = max(a.day for a in history) + timedelta(days=1)
+    return history, today
+
+
+@settings(deadline=None, max_examples=80)
+@given(_easy_histories())
+def test_easy_runs_alone_never_give_paces_slower_than_the_runners_jog(
+    drawn: tuple[list[Activity], date],
+) -> None:
+    history, today = drawn
+    fitness = estimate_fitness(history, ATHLETE, today)
+    recent = [a for a in history if a.day > today - timedelta(days=30)]
+    median_s_per_km = _median([a.moving_time_s / a.distance_m * 1000 for a in recent])
+    assert fitness.paces.easy[1] <= median_s_per_km + 1
+    assert fitness.needs_time_trial
+    assert fitness.confidence is Confidence.LOW
