@@ -14,6 +14,9 @@ from ampt_sync.domain import Schedule
 MAX_QUALITY = 2
 MAX_QUALITY_HIGH_VOLUME = 3
 HIGH_VOLUME_RUN_DAYS, HIGH_VOLUME_WEEK_M = 6, 50_000.0
+#: The day after the long run is a recovery run (AMPT) with this many run days or more; with
+#: fewer every run is needed for volume [H].
+RECOVERY_AFTER_LONG_MIN_RUN_DAYS = 5
 
 
 def quality_days_for(schedule: Schedule) -> tuple[int, ...]:
@@ -39,7 +42,12 @@ def quality_pattern(schedule: Schedule, sessions: int) -> tuple[int, ...]:
     run, then earlier weekdays. A smaller count takes the first days of the returned order.
     """
     long_day = schedule.long_run_day
-    allowed = [d for d in sorted(schedule.run_days) if d not in (long_day, (long_day - 1) % 7)]
+    # With 5+ run days the day after the long run is a recovery run (AMPT), never quality.
+    many = len(schedule.run_days) >= RECOVERY_AFTER_LONG_MIN_RUN_DAYS
+    after = (long_day + 1) % 7 if many else None
+    allowed = [
+        d for d in sorted(schedule.run_days) if d not in (long_day, (long_day - 1) % 7, after)
+    ]
     for count in range(sessions, 0, -1):
         best: tuple[tuple[int, ...], tuple[int, ...]] | None = None
         for combo in itertools.combinations(allowed, count):

@@ -57,18 +57,12 @@ MAINTENANCE_AVERAGE_WEEKS = 4
 #: today; the adaptation extends it as days pass.
 PLAN_DAYS_AFTER_RECOVERY = 28
 PLAN_MIN_DAYS_AHEAD = 28
-#: A peak week the build aims for, by race [H; recreational plans], never below what the runner
-#: already runs and at most MAX_PEAK_GROWTH × the starting volume.
-PEAK_WEEK_M: dict[Race, float] = {
-    Race.SHORT: 40_000.0,
-    Race.HALF: 55_000.0,
-    Race.MARATHON: 70_000.0,
-}
-MAX_PEAK_GROWTH = 1.5
-#: Cutback weeks: one every 4th week, volume −25 %, long run −30 % (§3.6, §7 ``load.cutback``).
+#: Cutback weeks: one every 4th week, every 3rd from 50 years of age (§3.6, §7 ``load.cutback``);
+#: their sizes are in :mod:`ampt_sync.training.targets`.
 CUTBACK_EVERY_WEEKS = 4
-CUTBACK_VOLUME_FACTOR = 0.75
-CUTBACK_LONG_FACTOR = 0.70
+CUTBACK_EVERY_WEEKS_MASTERS, MASTERS_AGE = 3, 50
+#: The phases of the build proper, whose full weeks climb to the peak.
+BUILD_PHASES = frozenset({Phase.BASE, Phase.STRENGTH, Phase.SPEED})
 #: With no history and no ``athlete.weekly_distance``: a cautious start, per run day [H].
 BEGINNER_M_PER_RUN_DAY = 3000.0
 #: A gap longer than this makes the history before it irrelevant: start as if new [H].
@@ -127,11 +121,14 @@ def plan_end(goal: Goal, today: date) -> date:
     return week_start(last) + timedelta(days=6)
 
 
-def week_frames(goal: Goal, today: date, end: date | None = None) -> list[WeekFrame]:
+def week_frames(
+    goal: Goal, today: date, end: date | None = None, *, cutback_every: int | None = None
+) -> list[WeekFrame]:
     """The weeks from ``today``'s week to ``end`` (default :func:`plan_end`) with their phases
     and cutback flags. Cutbacks are counted back from the taper (forward from the recovery
     after the race), so they fall on the same weeks whenever the plan is made."""
     end = end or plan_end(goal, today)
+    every = cutback_every or CUTBACK_EVERY_WEEKS
     cls = race_class(goal.distance_m)
     race_monday = week_start(goal.day)
     recovery_last = goal.day + timedelta(days=RECOVERY_DAYS[cls])
@@ -172,7 +169,7 @@ def week_frames(goal: Goal, today: date, end: date | None = None) -> list[WeekFr
             phase, fraction, pre_build_week = phases[m]
             cutback = (
                 phase in (Phase.BASE, Phase.STRENGTH, Phase.SPEED, Phase.MAINTENANCE)
-                and (first_taper - m).days // 7 % CUTBACK_EVERY_WEEKS == 0
+                and (first_taper - m).days // 7 % every == 0
             )
             frames.append(WeekFrame(m, first, last, phase, cutback, fraction, pre_build_week))
         elif m == race_monday and goal.day >= today:
@@ -181,7 +178,7 @@ def week_frames(goal: Goal, today: date, end: date | None = None) -> list[WeekFr
             frames.append(WeekFrame(m, first, last, Phase.RECOVERY, False))
         else:
             since = (m - first_maintenance_after).days // 7
-            cutback = since % CUTBACK_EVERY_WEEKS == CUTBACK_EVERY_WEEKS - 1
+            cutback = since % every == every - 1
             frames.append(WeekFrame(m, first, last, Phase.MAINTENANCE, cutback))
     return frames
 

@@ -75,10 +75,12 @@ from ampt_sync.domain import (
     WorkoutKind,
 )
 from ampt_sync.training.fitness import race_time
+from ampt_sync.training.heat import race_is_hot
 from ampt_sync.training.layout import (
     HIGH_VOLUME_RUN_DAYS,
     HIGH_VOLUME_WEEK_M,
     MAX_QUALITY,
+    RECOVERY_AFTER_LONG_MIN_RUN_DAYS,
     quality_days_for,
     strength_pattern,
 )
@@ -92,12 +94,11 @@ from ampt_sync.training.load import (
 )
 from ampt_sync.training.measure import easy_time_share, is_goal_race
 from ampt_sync.training.periodise import (
-    CUTBACK_LONG_FACTOR,
-    CUTBACK_VOLUME_FACTOR,
+    BUILD_PHASES,
+    CUTBACK_EVERY_WEEKS_MASTERS,
     MAINTENANCE_AVERAGE_WEEKS,
-    MAX_PEAK_GROWTH,
+    MASTERS_AGE,
     MIN_BUILD_DAYS,
-    PEAK_WEEK_M,
     RECOVERY_DAYS,
     RECOVERY_VOLUME_SHARE,
     Baseline,
@@ -110,12 +111,21 @@ from ampt_sync.training.periodise import (
 from ampt_sync.training.render import (
     HILL_REPS_MAX,
     HILL_REPS_START,
+    MIN_EASY_RUN_S,
     MIN_RUN_S,
     RECOVERY_MAX_S,
     Renderer,
     warmup_m,
 )
-from ampt_sync.units import Units, distance_label, format_duration
+from ampt_sync.training.targets import (
+    CUTBACK_LONG_FACTOR,
+    CUTBACK_VOLUME_FACTOR,
+    LONG_RUN_MAX_WEEK_SHARE,
+    WeekShape,
+    build_targets,
+    long_run_limit_m,
+)
+from ampt_sync.units import Units, distance_label, format_distance, format_duration
 
 K = WorkoutKind
 
@@ -123,31 +133,32 @@ K = WorkoutKind
 # Rule parameters. [H] marks a practitioner heuristic (a default, not a fact); the section numbers
 # are those of the science note, ../shared/reference/training-science.md.
 
-#: Long run as a share of the week (§3.7, Daniels): 30 % under 64 km a week, else 25 %; with 3 run
-#: days up to 40 % (issue 3); marathon builds may go 5 points higher [H, §3.7 "novices exceed
-#: this"], never past 40 %.
+#: Outside a build (maintenance), the long run is Daniels' share of the week (§3.7): 30 % under
+#: 64 km a week, else 25 %; with 3 run days 40 % (issue 3).
 LONG_SHARE_LOW, LONG_SHARE_HIGH, LONG_SHARE_HIGH_FROM_M = 0.30, 0.25, 64_000.0
 LONG_SHARE_THREE_DAYS = 0.40
-LONG_SHARE_MARATHON_BONUS = 0.05
-#: Long runs last at most 150 min (180 in marathon builds) at the middle of easy pace (§3.7, §7).
-LONG_MAX_S = 150 * 60
-LONG_MAX_S_MARATHON = 180 * 60
 #: A taper week never holds more than this share of the biggest build week (§3.5: volume down).
 TAPER_CEILING_SHARE_OF_PEAK = 0.90
-#: In the taper the long run is at most this share of the longest planned long run (§3.5).
-TAPER_LONG_SHARE_OF_PEAK = 0.70
-#: Marathon builds finish speed-phase long runs with this share at M pace (§4.4) [H].
-MARATHON_FINISH_SHARE = 0.25
+#: In the taper the long run is the peak long run times the week's taper fraction less this:
+#: 70 % of it in the first week of a marathon taper (§3.5), 50 % in the second.
+TAPER_LONG_LESS = 0.10
+#: Marathon builds put the end of their long runs at M pace, a share that grows from the
+#: strength phase to the peak (Pfitzinger's M-pace long runs; §4.4) [H].
+MARATHON_FINISH_SHARE_START, MARATHON_FINISH_SHARE_PEAK = 0.10, 0.40
+#: Heat notes go on the long runs of this many weeks before a hot race (heat acclimatisation
+#: takes 1–2 weeks, Racinais 2015; the last long runs rehearse race day).
+HEAT_NOTES_WEEKS = 6
 #: At least this share of weekly running time easy (§3.8).
 EASY_TIME_SHARE_MIN = 0.75
-#: An easy run is at most this share of the week's long run: the long run stays the long one [H].
-EASY_MAX_SHARE_OF_LONG = 0.90  # with 3 run days, as long as the long run
-#: The day after the long run is a recovery run (AMPT) with this many run days or more; with
-#: fewer every run is needed for volume [H].
-RECOVERY_AFTER_LONG_MIN_RUN_DAYS = 5
-#: Speed sessions whose warm-up and cool-down may grow to hold the week's easy volume when the
-#: easy days cannot (hills keep the seed's mile).
-PADDED_KINDS = frozenset({WorkoutKind.INTERVALS, WorkoutKind.TEMPO, WorkoutKind.FARTLEK})
+#: An easy run is at most this share of the week's long run, and the day before the long run at
+#: most the second: the long run stays clearly the long one (issue 9) [H].
+EASY_MAX_SHARE_OF_LONG = 0.85
+EVE_OF_LONG_MAX_SHARE = 0.75
+EASY_KINDS = frozenset({WorkoutKind.EASY, WorkoutKind.RECOVERY, WorkoutKind.STRIDES})
+#: Speed sessions whose warm-up and cool-down may grow, to Daniels' customary 2 miles each, when
+#: the easy days cannot hold the week's volume (hills keep the seed's mile).
+WARMUP_GROWS_KINDS = frozenset({WorkoutKind.INTERVALS, WorkoutKind.TEMPO, WorkoutKind.FARTLEK})
+QUALITY_WARMUP_MAX_M = 3200.0
 #: Strength sessions a week by phase (§4.2); taper ones are light; none in the last days before
 #: the race (issue 3: "none in the last 7 days").
 STRENGTH_PER_WEEK: dict[Phase, int] = {
@@ -230,6 +241,7 @@ class _Builder:
         fitness: Fitness,
         history: Sequence[Activity],
         today: date,
+        frames: Sequence[WeekFrame],
         *,
         used_keys: Iterable[str] = (),
     ) -> None:
@@ -242,10 +254,33 @@ class _Builder:
         self.base = baseline(athlete, self.history, today)
         self.quality_days = quality_days_for(self.schedule)
         self.strength_days = strength_pattern(self.schedule, self.quality_days)
-        usual = self.base.usual_m
-        self.peak_m = max(usual, min(PEAK_WEEK_M[self.cls], usual * MAX_PEAK_GROWTH))
+        build = [f for f in frames if f.phase in BUILD_PHASES]
+        run_days = len(self.schedule.run_days)
+        self.targets = build_targets(
+            goal_distance_m=goal.distance_m,
+            current_week_m=self.base.usual_m,
+            current_long_m=max(self.history.longest_before(today), self.base.longest_floor_m),
+            build_weeks=len(build),
+            steps=sum(1 for f in build if not f.cutback),
+            easy_mid_s_per_km=self.render.easy_mid_s_per_km,
+            layout=WeekShape(
+                run_days=run_days,
+                quality_days=len(self.quality_days),
+                recovery_m=(
+                    floor_m(RECOVERY_MAX_S / self.render.recovery_s_per_km * 1000)
+                    if run_days >= RECOVERY_AFTER_LONG_MIN_RUN_DAYS
+                    else 0.0
+                ),
+                easy_share_of_long=EASY_MAX_SHARE_OF_LONG,
+            ),
+        )
+        self.step = 0  # full build weeks planned so far: the staircase's next step
+        self.heat_from = goal.day - timedelta(weeks=HEAT_NOTES_WEEKS)
+        self.hot = race_is_hot(goal, athlete.timezone)
         self.used = set(used_keys)
-        self.level_m = 0.0  # the last non-cutback build level
+        self.prev_long_day: date | None = None
+        self.last_full_m = 0.0  # the last non-cutback week's volume (a cutback cuts from it)
+        self.thinned = False  # some run days were left free for a small volume
         self.peak_week_m = 0.0  # the most planned in a full build week so far (taper reference)
         self.peak_long_m = 0.0
         self.last_long_m = 0.0
@@ -267,6 +302,11 @@ class _Builder:
                 for i, v in enumerate(weeks)
             ]
         largest = max(weeks, default=0.0)
+        if self.base.return_day is not None:
+            # Returning to a load the runner held before a gap is not new load: Daniels' return
+            # steps (science note §5.5) set the pace of the return, not the 10 % convention.
+            last = monday + timedelta(days=6)
+            largest = max(largest, self.base.factor(last) * self.base.usual_m / 1.10)
         return largest if largest > 0 else self.base.weekly_m
 
     def _done_before(self, frame: WeekFrame) -> float:
@@ -280,35 +320,66 @@ class _Builder:
     def _pre_race_average(self) -> float:
         if self.pre_race_average_m is None:
             weeks = self.log.weeks_before(self.goal.day, MAINTENANCE_AVERAGE_WEEKS)
+            if self.base.no_history:  # weeks before today count as the stated volume
+                first = week_start(self.goal.day) - timedelta(weeks=len(weeks))
+                weeks = [
+                    max(v, self.base.weekly_m)
+                    if first + timedelta(weeks=i) < week_start(self.today)
+                    else v
+                    for i, v in enumerate(weeks)
+                ]
             average = sum(weeks) / len(weeks) if weeks else 0.0
             self.pre_race_average_m = average or self.base.usual_m
         return self.pre_race_average_m
 
-    def _target_m(self, frame: WeekFrame) -> float:
+    def _target_m(self, frame: WeekFrame) -> tuple[float, float]:
+        """The week's planned volume and its long run (0 for none), both before the caps of
+        single days. Build weeks climb the staircase of :attr:`targets`; a cutback holds 75 % of
+        the step it interrupts and 70 % of its long run, cut once; during a return from a gap,
+        Daniels' share of the usual load is the most."""
         cap = weekly_build_cap_m(self._cap_reference_m(frame.monday))
         phase = frame.phase
+        targets = self.targets
+        days = frame.days()
+        factor = sum(self.base.factor(d) for d in days) / len(days)
+        usual = self.base.usual_m
         if phase in (Phase.TAPER, Phase.RACE):
-            reference = self.peak_week_m or min(self.base.weekly_m, cap)
-            return floor_m((frame.taper_fraction or 1.0) * reference)
+            # From the planned peak, never above 90 % of the biggest week actually planned.
+            fraction = frame.taper_fraction or 1.0
+            volume = fraction * (targets.peak_week_m if targets.steps else usual)
+            if self.peak_week_m:
+                volume = min(volume, TAPER_CEILING_SHARE_OF_PEAK * self.peak_week_m)
+            volume = min(volume, max(cap, fraction * usual)) if factor < 1.0 else volume
+            if self.peak_long_m or targets.steps:
+                peak_long = self.peak_long_m or targets.peak_long_m
+                long_m = peak_long * max(0.0, fraction - TAPER_LONG_LESS)
+            else:  # no build before the taper: Daniels' share of the week
+                long_m = self._long_share(volume) * volume
+            return floor_m(volume), min(long_m, LONG_RUN_MAX_WEEK_SHARE * volume)
         if phase is Phase.RECOVERY:
-            return floor_m(min(cap, RECOVERY_VOLUME_SHARE * self._pre_race_average()))
-        if phase is Phase.MAINTENANCE and not frame.pre_build:
-            level = min(cap, self._pre_race_average())
-        elif phase is Phase.MAINTENANCE:
-            level = min(cap, self.base.usual_m)
-        else:
-            level = min(cap, self.peak_m)
-        factor = sum(self.base.factor(d) for d in frame.days()) / len(frame.days())
+            return floor_m(min(cap, RECOVERY_VOLUME_SHARE * self._pre_race_average())), 0.0
+        if phase in BUILD_PHASES:
+            step = self.step if not frame.cutback else max(0, self.step - 1)
+            volume, long_m = targets.week_m(step), targets.long_m(step)
+            if frame.cutback:
+                volume *= CUTBACK_VOLUME_FACTOR
+                long_m *= CUTBACK_LONG_FACTOR
+            else:
+                self.step += 1
+        else:  # maintenance, before the build or after the race
+            volume = self._pre_race_average() if not frame.pre_build else usual
+            if frame.cutback:
+                volume *= CUTBACK_VOLUME_FACTOR
+            long_m = -1.0  # Daniels' share of the week, once the caps have sized it
         if factor < 1.0:
-            level = min(level, factor * self.base.usual_m)
-        if self.level_m == 0.0:
-            # The first week starts from what the runner runs now, not from the cap.
-            level = min(level, max(self.base.weekly_m, factor * self.base.usual_m))
-        if frame.cutback:
-            reference = self.level_m or level
-            return floor_m(min(cap, CUTBACK_VOLUME_FACTOR * reference))
-        self.level_m = level
-        return floor_m(level)
+            volume = min(volume, factor * usual)
+        if frame.cutback and self.last_full_m:
+            volume = min(volume, CUTBACK_VOLUME_FACTOR * self.last_full_m)
+        volume = min(volume, cap)
+        if long_m < 0:
+            long_m = self._long_share(volume) * volume
+        long_m = min(long_m, LONG_RUN_MAX_WEEK_SHARE * volume)
+        return floor_m(volume), long_m
 
     # -- caps ----------------------------------------------------------------------------------
 
@@ -319,16 +390,11 @@ class _Builder:
 
     def _long_share(self, week_m: float) -> float:
         if len(self.schedule.run_days) <= 3:
-            share = LONG_SHARE_THREE_DAYS
-        else:
-            share = LONG_SHARE_LOW if week_m < LONG_SHARE_HIGH_FROM_M else LONG_SHARE_HIGH
-        if self.cls is Race.MARATHON:
-            share += LONG_SHARE_MARATHON_BONUS
-        return min(LONG_SHARE_THREE_DAYS, share)
+            return LONG_SHARE_THREE_DAYS
+        return LONG_SHARE_LOW if week_m < LONG_SHARE_HIGH_FROM_M else LONG_SHARE_HIGH
 
     def _long_max_m(self) -> float:
-        limit_s = LONG_MAX_S_MARATHON if self.cls is Race.MARATHON else LONG_MAX_S
-        return floor_m(limit_s / self.render.easy_mid_s_per_km * 1000)
+        return long_run_limit_m(self.goal.distance_m, self.render.easy_mid_s_per_km)
 
     # -- the week ------------------------------------------------------------------------------
 
@@ -355,7 +421,7 @@ class _Builder:
         return min(count, len(self.quality_days))
 
     def build(self, frame: WeekFrame) -> PlanWeek:
-        target = self._target_m(frame)
+        target, planned_long_m = self._target_m(frame)
         week = _Week(frame, target)
         days = frame.days()
         run_days = set(self.schedule.run_days)
@@ -418,22 +484,26 @@ class _Builder:
                     break
             if trial_day is None and (frame.last - self.today).days > TIME_TRIAL_LATEST_DAYS_AHEAD:
                 self.time_trial_done = True  # too late in the plan now; fitness will tell
-        # recovery runs: the day after the long run or the race
+        # recovery runs: the day after the long run (last week's too) or the race
+        long_days = {self.prev_long_day} | ({long_day} if has_long else set())
         for d in kinds:
             before = d - timedelta(days=1)
-            after_long = (
-                has_long
-                and before == long_day
-                and len(run_days) >= RECOVERY_AFTER_LONG_MIN_RUN_DAYS
-            )
+            after_long = before in long_days and len(run_days) >= RECOVERY_AFTER_LONG_MIN_RUN_DAYS
             if kinds[d] is K.EASY and (before == goal_day or after_long):
                 kinds[d] = K.RECOVERY
         if easy_only or frame.phase is Phase.RACE:
             for d in after_race:
                 if d in kinds:
                     kinds[d] = K.RECOVERY if d - timedelta(days=1) == goal_day else K.EASY
-        # strides on one easy day (not in the recovery after a race)
-        if frame.phase in (Phase.BASE, Phase.MAINTENANCE, Phase.TAPER, Phase.RACE):
+        # strides on one easy day (not in the recovery after a race, nor while returning from a
+        # gap: Daniels' first runs back are plain easy running)
+        returning = min(self.base.factor(d) for d in days) < 1.0
+        if not returning and frame.phase in (
+            Phase.BASE,
+            Phase.MAINTENANCE,
+            Phase.TAPER,
+            Phase.RACE,
+        ):
             hard = {d for d, k in kinds.items() if k is not K.EASY and k is not K.RECOVERY}
             hard |= {goal_day}
             options = [
@@ -453,9 +523,10 @@ class _Builder:
                 )
                 kinds[pick] = K.STRIDES
 
+        done_this_week = self._done_before(frame)
+
         # 3. fixed sessions: time trial, quality, long
         caps = {d: self.cap_m(d) for d in kinds}
-        done_this_week = self._done_before(frame)
         sized: dict[date, Workout] = {}
         if trial_day is not None:
             room = min(caps[trial_day], TIME_TRIAL_MAX_WEEK_SHARE * target)
@@ -480,21 +551,41 @@ class _Builder:
             sized[d] = workout
         long_m = 0.0
         if has_long and long_day is not None:
-            share = self._long_share(target)
-            long_m = share * target
-            if frame.cutback:
-                long_m = share * (self.level_m or target) * CUTBACK_LONG_FACTOR
-            if frame.phase is Phase.TAPER and self.peak_long_m:
-                long_m = min(long_m, TAPER_LONG_SHARE_OF_PEAK * self.peak_long_m)
+            # Long enough that the runs beside it, at most 75 % of it, can still be 2 km and
+            # 20 minutes, when the week holds that much; never past its cap.
+            shortest = self.render.min_run_m()
+            others = sum(1 for d in kinds if d != long_day and kinds[d] in EASY_KINDS)
+            floor_long = shortest / EVE_OF_LONG_MAX_SHARE
+            if target - done_this_week < floor_long + others * shortest:
+                floor_long = shortest
+            long_m = max(planned_long_m, floor_long)
             long_m = floor_m(min(long_m, self._long_max_m(), caps[long_day]))
-            long_m = max(long_m, min(self.render.min_run_m(), caps[long_day]))
-            finish = 0.0
-            if self.cls is Race.MARATHON and frame.phase is Phase.SPEED and not frame.cutback:
-                finish = MARATHON_FINISH_SHARE * long_m
-            sized[long_day] = self.render.long(self.key(long_day, K.LONG), long_m, target, finish)
-            if frame.phase not in (Phase.TAPER, Phase.RACE):
+            long_m = max(long_m, min(shortest, caps[long_day]))
+            finish = self._marathon_finish_m(frame, long_m)
+            hot = self.hot and long_day >= self.heat_from
+            key = self.key(long_day, K.LONG)
+            sized[long_day] = self.render.long(key, long_m, target, finish, hot=hot)
+            if frame.phase in BUILD_PHASES:
                 self.peak_long_m = max(self.peak_long_m, long_m)
             self.last_long_m = long_m
+            self.prev_long_day = long_day
+        # The long run is the longest run of the week: a quality session is no longer (a time
+        # trial, a race effort, is exempt like the race).
+        for d in quality_slots:
+            if (
+                d in sized
+                and long_m
+                and sized[d].kind is not K.RACE
+                and sized[d].distance_m > long_m
+            ):
+                shorter = self.render.shortened_quality(sized[d], target, long_m)
+                if shorter is None:
+                    kinds[d] = K.EASY
+                    if sized[d].kind is K.HILLS:
+                        self.hill_sessions = max(0, self.hill_sessions - 1)
+                    del sized[d]
+                else:
+                    sized[d] = shorter
 
         # 4. fill the easy days with what is left of the week
         fill = [d for d in sorted(kinds) if d not in sized]
@@ -506,21 +597,69 @@ class _Builder:
         ]
         fill = [d for d in fill if d not in short]
         for d in short:
-            sized[d] = self.render.recovery(self.key(d, K.RECOVERY), MIN_RUN_S)
+            # 20 minutes, less when the single-run cap says so (never under 15)
+            capped_s = caps[d] / 1000 * self.render.recovery_s_per_km // 60 * 60
+            duration_s = max(MIN_EASY_RUN_S, min(MIN_RUN_S, capped_s))
+            sized[d] = self.render.recovery(self.key(d, K.RECOVERY), duration_s)
         used_m = sum(w.distance_m for d, w in sized.items() if d != goal_day)
         remaining = max(0.0, target - done_this_week - used_m)
-        share = EASY_MAX_SHARE_OF_LONG if len(run_days) > 3 else 1.0
+        if not (self.base.no_history and frame.first > frame.monday):
+            # (a first week's running before today is only a guess without history)
+            fill = self._thin_out(fill, kinds, remaining, sized)
         # Without a long run this week (race week, recovery), the last one sets the limit.
         reference_long = long_m or self.last_long_m
-        upper = share * reference_long if reference_long > 0 else math.inf
-        # Speed sessions (not hills, which keep the seed's mile) share in the easy volume through
-        # longer warm-ups and cool-downs, so that easy days do not swell while they stay short.
-        padded = [d for d in quality_slots if d in sized and sized[d].kind in PADDED_KINDS]
-        bounds = {d: self._bounds(d, kinds[d], caps, upper) for d in fill}
-        for d in padded:
-            base = sized[d].distance_m
-            bounds[d] = (base, max(base, min(caps[d], upper)))
-        sizes = self._water_fill(bounds, remaining + sum(sized[d].distance_m for d in padded))
+        upper = EASY_MAX_SHARE_OF_LONG * reference_long if reference_long > 0 else math.inf
+        # The day before the long run (next week's too, when the long run is on a Monday): no
+        # quality (the pattern) and at most 75 % of it; when that is under the shortest run,
+        # the day is left free.
+        eve = next((d for d in fill if (d.weekday() + 1) % 7 == self.schedule.long_run_day), None)
+        eve_max_m = floor_m(EVE_OF_LONG_MAX_SHARE * reference_long) if reference_long else math.inf
+        if eve is not None and eve_max_m < self.render.min_run_m() and len(fill) > 1:
+            fill.remove(eve)
+            del kinds[eve]
+            self.thinned = True
+        elif eve is not None and kinds[eve] is K.STRIDES:
+            kinds[eve] = K.EASY  # strides belong on a day with room after them, not the eve
+        bounds = {
+            d: self._bounds(d, kinds[d], caps, min(upper, eve_max_m) if d == eve else upper)
+            for d in fill
+        }
+        # A day whose limits (the long run's margin, a cap) leave less than the shortest run is
+        # left free rather than given a run under 2 km.
+        # The shortest run wins over the long run's margin (it may come as close as the long
+        # run itself); a day whose cap leaves less than the shortest run is left free, unless it
+        # holds the week's only run.
+        shortest = self.render.min_run_m()
+        for d in [d for d in fill if bounds[d][1] < shortest]:
+            if caps[d] >= shortest and (not reference_long or shortest <= reference_long):
+                bounds[d] = (shortest, shortest)
+            elif len(fill) > 1 or long_m:
+                fill.remove(d)
+                del kinds[d], bounds[d]
+                self.thinned = True
+            else:
+                bounds[d] = (min(shortest, caps[d]), min(shortest, caps[d]))
+        sizes = self._water_fill(bounds, remaining)
+        # What the easy days cannot hold may lengthen a speed session's warm-up and cool-down to
+        # Daniels' customary 2 miles each, never past three quarters of the long run: a session
+        # stays a session, not a second long run (issue 9). Hills keep the seed's mile.
+        left = remaining - sum(sizes.values())
+        upper_quality = EVE_OF_LONG_MAX_SHARE * reference_long if reference_long else math.inf
+        for d in quality_slots:
+            session = sized.get(d)
+            if left < 2 * ROUND_M or session is None or session.kind not in WARMUP_GROWS_KINDS:
+                continue
+            current = warmup_m(session, self.render.easy_mid_s_per_km)
+            warmup = floor_m(min(QUALITY_WARMUP_MAX_M, current + left / 2))
+            if warmup <= current:
+                continue
+            longer = self.render.quality(session.key, session.kind, target, warmup_m=warmup)
+            while longer.distance_m > min(caps[d], upper_quality) and warmup - ROUND_M > current:
+                warmup -= ROUND_M
+                longer = self.render.quality(session.key, session.kind, target, warmup_m=warmup)
+            if session.distance_m < longer.distance_m <= min(caps[d], upper_quality):
+                left -= longer.distance_m - session.distance_m
+                sized[d] = longer
         for d in fill:
             kind = kinds[d]
             if kind is K.RECOVERY:
@@ -535,15 +674,6 @@ class _Builder:
                 sized[d] = workout
             else:
                 sized[d] = self.render.easy(self.key(d, K.EASY), sizes[d])
-        for d in padded:
-            session = sized[d]
-            extra = sizes[d] - session.distance_m
-            if extra < 2 * ROUND_M:
-                continue
-            warmup = floor_m(warmup_m(session, self.render.easy_mid_s_per_km) + extra / 2)
-            longer = self.render.quality(session.key, session.kind, target, warmup_m=warmup)
-            if session.distance_m < longer.distance_m <= min(caps[d], upper):
-                sized[d] = longer
 
         for d in sorted(sized):
             if d != goal_day:
@@ -553,12 +683,15 @@ class _Builder:
         # and a third quality session's volume
         if frame.phase not in (Phase.TAPER, Phase.RACE):
             allowed = weekly_build_cap_m(self._cap_reference_m(frame.monday))
+            if frame.phase is Phase.MAINTENANCE and not frame.pre_build:
+                allowed = min(allowed, max(target, self._pre_race_average()))
             self._trim_to(week, allowed - done_this_week)
         elif frame.phase is Phase.TAPER and self.peak_week_m > 0:
             # The floors of short runs must not undo the taper: stay under the peak week.
             allowed = max(target, TAPER_CEILING_SHARE_OF_PEAK * self.peak_week_m)
             self._trim_to(week, allowed - done_this_week)
         self._keep_limits(week, done_this_week)
+        self._long_at_most_half(week, frame, done_this_week)
 
         # 6. strength
         self._add_strength(week, frame)
@@ -571,6 +704,9 @@ class _Builder:
         if frame.phase is Phase.RACE:
             self.pre_race_average_m = None
             self._pre_race_average()
+        planned_m = sum(w.distance_m for d, w in week.runs() if not is_goal_race(w, d, self.goal))
+        if frame.phase in (*BUILD_PHASES, Phase.MAINTENANCE) and not frame.cutback:
+            self.last_full_m = done_this_week + planned_m
         if (
             frame.phase in (Phase.BASE, Phase.STRENGTH, Phase.SPEED, Phase.MAINTENANCE)
             and not frame.cutback
@@ -584,10 +720,110 @@ class _Builder:
             start=frame.first,
             phase=frame.phase,
             cutback=frame.cutback,
-            planned_distance_m=target,
+            planned_distance_m=sum(
+                w.distance_m for d, w in week.runs() if not is_goal_race(w, d, self.goal)
+            ),
             days=tuple(
                 PlannedDay(d, tuple(sorted(week.days.get(d, []), key=_order))) for d in days
             ),
+        )
+
+    def _thin_out(
+        self,
+        fill: list[date],
+        kinds: dict[date, WorkoutKind],
+        remaining_m: float,
+        sized: dict[date, Workout],
+    ) -> list[date]:
+        """The easy days to fill, fewer than ``fill`` when what is left of the week's volume
+        cannot give each a run of the shortest length (2 km, 20 minutes): no run under 2 km wins
+        over "every run day carries a run" (issue 9). The easy days beside a hard session go
+        first, so that the hard days get rest around them; a week keeps at least one easy
+        run."""
+        shortest = self.render.min_run_m()
+        most = max(1, int(remaining_m // shortest))
+        if len(fill) <= most:
+            return fill
+        hard = [d for d, w in sized.items() if w.kind not in EASY_KINDS] or [fill[0]]
+        order = sorted(fill, key=lambda d: (min(abs((d - h).days) for h in hard), d))
+        dropped = set(order[: len(fill) - most])
+        for d in dropped:
+            del kinds[d]
+        self.thinned = True
+        return [d for d in fill if d not in dropped]
+
+    def _long_at_most_half(self, week: _Week, frame: WeekFrame, done_this_week: float) -> None:
+        """The long run is at most half of its week: what the other days could not hold does
+        not make it longer than the rest of the week together (never under the shortest run).
+        Runs done this week count, not the guess made without a history."""
+        done_m = 0.0 if self.base.no_history else done_this_week
+        runs = week.runs()
+        for day, long_run in [(d, w) for d, w in runs if w.kind is K.LONG]:
+            rest = done_m + sum(
+                w.distance_m
+                for d, w in runs
+                if w is not long_run and not is_goal_race(w, d, self.goal)
+            )
+            half_m = max(floor_m(rest), self.render.min_run_m())
+            if long_run.distance_m > half_m:
+                finish = self._marathon_finish_m(frame, half_m)
+                hot = self.hot and day >= self.heat_from
+                shorter = self.render.long(long_run.key, half_m, week.target_m, finish, hot=hot)
+                self._replace(week, day, long_run, shorter)
+                self.last_long_m = shorter.distance_m
+
+    def _marathon_finish_m(self, frame: WeekFrame, long_m: float) -> float:
+        """The M-pace finish of a marathon build's long run: none in base weeks, cutbacks and
+        the taper; from 10 % of the run in the first strength week to 40 % at the peak."""
+        steps = self.targets.steps
+        if (
+            self.cls is not Race.MARATHON
+            or frame.cutback
+            or frame.phase not in (Phase.STRENGTH, Phase.SPEED)
+            or steps == 0
+        ):
+            return 0.0
+        progress = min(1.0, max(0, self.step - 1) / max(1, steps - 1))
+        start, peak = MARATHON_FINISH_SHARE_START, MARATHON_FINISH_SHARE_PEAK
+        return floor_m((start + (peak - start) * progress) * long_m)
+
+    def volume_warnings(self) -> tuple[str, ...]:
+        """A warning when some run days were left free because the volume is small."""
+        if not self.thinned:
+            return ()
+        units: Units = "mi" if self.athlete.units == "mi" else "km"
+        shortest = format_distance(self.render.min_run_m(), units)
+        return (
+            f"Some weeks leave a run day free: at your volume, running every day of the "
+            f"schedule would mean runs shorter than {shortest}. The days fill as the volume "
+            "grows.",
+        )
+
+    def long_run_warnings(self) -> tuple[str, ...]:
+        """A warning when the build's longest long run stays under the goal's floor (a marathon
+        build of 12+ weeks under 26 km, a half of 10+ weeks under 14 km), with the numbers and
+        the options, instead of silently planning a race far beyond the longest run."""
+        floor = self.targets.floor_long_m
+        if not floor or self.peak_long_m >= floor - ROUND_M / 2:
+            return ()
+        units: Units = "mi" if self.athlete.units == "mi" else "km"
+        name = self.goal.race or distance_label(self.goal.distance_m, units)
+        longest = format_distance(self.peak_long_m, units)
+        needed = format_distance(floor, units)
+        if self.peak_long_m >= LONG_RUN_MAX_WEEK_SHARE * self.targets.peak_week_m - ROUND_M:
+            why = (
+                f"a long run is at most half of its week, and the build peaks at "
+                f"{format_distance(self.targets.peak_week_m, units)} a week"
+            )
+        else:
+            why = "each long run may be at most 10% longer than your longest of the 30 days before"
+        more = 0
+        while self.peak_long_m * 1.10**more < floor and more < 52:
+            more += 1
+        return (
+            f"The longest run before {name} is {longest}, short of the {needed} a build for it "
+            f"should reach: {why}. Options: a later race (about {more} more weeks), a shorter "
+            "goal, or more running each week before the build.",
         )
 
     def _bounds(
@@ -638,7 +874,7 @@ class _Builder:
         excess = total() - allowed_m
         if excess <= 0:
             return
-        shortest = 1000.0
+        shortest = self.render.min_run_m()
         fill = [
             (d, w)
             for d, w in week.runs()
@@ -795,12 +1031,16 @@ def generate_from(
     end: date | None,
     used_keys: Iterable[str],
 ) -> Plan:
-    builder = _Builder(goal, athlete, fitness, history, today, used_keys=used_keys)
-    weeks = tuple(builder.build(frame) for frame in week_frames(goal, today, end))
+    age = athlete.age_on(today)
+    every = CUTBACK_EVERY_WEEKS_MASTERS if age is not None and age >= MASTERS_AGE else None
+    frames = week_frames(goal, today, end, cutback_every=every)
+    builder = _Builder(goal, athlete, fitness, history, today, frames, used_keys=used_keys)
+    weeks = tuple(builder.build(frame) for frame in frames)
+    warnings = plan_warnings(goal, athlete, fitness, today, builder.base)
     return Plan(
         generated_on=today,
         fitness=fitness,
         goal=goal,
         weeks=weeks,
-        warnings=plan_warnings(goal, athlete, fitness, today, builder.base),
+        warnings=warnings + builder.long_run_warnings() + builder.volume_warnings(),
     )

@@ -23,6 +23,7 @@ from ampt_sync.domain import (
 )
 from ampt_sync.training import library
 from ampt_sync.training.fitness import race_time
+from ampt_sync.training.heat import HEAT_LONG_RUN_NOTE, race_is_hot
 from ampt_sync.training.load import ROUND_M, floor_m
 from ampt_sync.units import Units
 
@@ -32,9 +33,12 @@ K = WorkoutKind
 HILL_REPS_START, HILL_REPS_MAX = 3, 5
 #: A warm-up or cool-down is never cut below this (issue 3).
 MIN_WARMUP_S = 10 * 60
-#: Shortest and longest easy-day runs (§4.3: recovery runs 20–45 min) [H].
+#: Shortest and longest recovery runs (§4.3: recovery runs 20–45 min) [H]; the shortest run of
+#: all: 15 minutes and 2 km (issue 9).
 MIN_RUN_S = 20 * 60
 RECOVERY_MAX_S = 45 * 60
+MIN_EASY_RUN_S = 15 * 60
+MIN_RUN_M = 2000.0
 TIME_TRIAL_DISTANCES_M = (5000.0, 3000.0, 1609.344)
 
 
@@ -63,8 +67,9 @@ class Renderer:
         return (round(sum(self.paces.easy) / 2) + round(self.paces.easy[1] + 15)) / 2
 
     def min_run_m(self) -> float:
-        """The shortest easy run: 20 minutes at the slow end of easy pace, at least 1 km."""
-        return max(1000.0, floor_m(MIN_RUN_S / self.paces.easy[1] * 1000))
+        """The shortest easy run: 15 minutes at the slow end of easy pace, at least 2 km (issue
+        9: no run under 2 km or 15 minutes)."""
+        return max(MIN_RUN_M, math.ceil(MIN_EASY_RUN_S / self.paces.easy[1] * 10) * ROUND_M)
 
     def minwarmup_m(self) -> float:
         """A warm-up that takes 10 minutes even at the fast end of easy pace."""
@@ -93,7 +98,16 @@ class Renderer:
             units=self.units,
         )
 
-    def long(self, key: str, distance_m: float, week_m: float, finish_m: float = 0.0) -> Workout:
+    def long(
+        self,
+        key: str,
+        distance_m: float,
+        week_m: float,
+        finish_m: float = 0.0,
+        *,
+        hot: bool = False,
+    ) -> Workout:
+        """A long run; ``hot`` adds the heat note (a hot race ahead)."""
         return library.long_run(
             key,
             self.paces,
@@ -102,6 +116,7 @@ class Renderer:
             marathon_finish_m=finish_m,
             weekly_distance_m=week_m,
             units=self.units,
+            hot=hot,
         )
 
     def quality(
@@ -203,7 +218,8 @@ class Renderer:
         return library.strength_circuit(key, rounds=3, light=light)
 
     def race(self, key: str) -> Workout:
-        return library.race(key, self.goal, self.predicted_race_s(), units=self.units)
+        hot = race_is_hot(self.goal, self.athlete.timezone)
+        return library.race(key, self.goal, self.predicted_race_s(), units=self.units, hot=hot)
 
     def time_trial(self, key: str, cap_m: float) -> Workout | None:
         for distance_m in TIME_TRIAL_DISTANCES_M:
@@ -238,7 +254,8 @@ class Renderer:
                 for s in workout.steps
                 if isinstance(s, Step) and s.note == "marathon pace"
             )
-            return self.long(key, workout.distance_m, week_m, finish)
+            hot = HEAT_LONG_RUN_NOTE in workout.notes
+            return self.long(key, workout.distance_m, week_m, finish, hot=hot)
         if kind is K.HILLS:
             reps = next((s.times for s in workout.steps if isinstance(s, Repeat)), HILL_REPS_START)
             first = workout.steps[0]

@@ -8,6 +8,7 @@ their own tests, and the weekly quality pattern for configured strength days.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,6 +21,7 @@ from ampt_sync.domain import (
     Goal,
     Phase,
     Plan,
+    PlanWeek,
     Schedule,
     Step,
     StepRole,
@@ -27,7 +29,7 @@ from ampt_sync.domain import (
     WorkoutKind,
 )
 from ampt_sync.training.fitness import race_time, training_paces
-from ampt_sync.training.layout import quality_pattern
+from ampt_sync.training.layout import quality_days_for, quality_pattern
 from ampt_sync.training.load import (
     counts_as_run,
     single_run_cap_m,
@@ -245,12 +247,34 @@ def check_plan(plan: Plan, inputs: Inputs) -> list[str]:
             problems.append(f"{len(taper_weeks)} taper weeks, expected {expected_taper}")
 
     # --- run days, long run day, one run a day
+    shortest_m = shortest_run_m(fitness)
+    # A run day may be left free only in a week too small for a run of the shortest length on
+    # every run day: its easy runs near the shortest, and the plan says so (issue 9).
+    small_weeks = set()
+    thinned = any("run day free" in w for w in plan.warnings)
+    pattern_days = set(quality_days_for(schedule))
+    for week in plan.weeks:
+        easy = [  # easy runs on easy days (a quality day's session made easy does not count)
+            w.distance_m
+            for d in week.days
+            for w in d.workouts
+            if w.kind in (K.EASY, K.RECOVERY, K.STRIDES) and d.day.weekday() not in pattern_days
+        ]
+        if thinned and all(size <= 2 * shortest_m for size in easy):
+            small_weeks.add(week_start(week.start))
     for day, workouts in by_day.items():
         day_runs = [w for w in workouts if w.is_run]
         if len(day_runs) > 1:
             problems.append(f"{day}: {len(day_runs)} runs on one day")
-        if day.weekday() in schedule.run_days and not day_runs:
+        if (
+            day.weekday() in schedule.run_days
+            and not day_runs
+            and week_start(day) not in small_weeks
+        ):
             problems.append(f"{day}: a run day without a run")
+        for w in day_runs:
+            if w.distance_m < shortest_m - 100 - TOLERANCE_M and not is_goal_race(w, day, goal):
+                problems.append(f"{day}: a {w.kind} of {w.distance_m:.0f} m, under 2 km")
         for w in day_runs:
             if day.weekday() not in schedule.run_days and not is_goal_race(w, day, goal):
                 problems.append(f"{day}: {w.kind} on a day that is not a run day")
@@ -316,9 +340,15 @@ def check_plan(plan: Plan, inputs: Inputs) -> list[str]:
             streak = 0
     previous_target = None
     for week in plan.weeks:
-        if week.cutback and previous_target and week.planned_distance_m > 0.8 * previous_target:
-            problems.append(f"week {week.start}: cutback not 20 % lower")
-        if not week.cutback:
+        at_floor = _at_floor(week, fitness)
+        if (
+            week.cutback
+            and previous_target
+            and week.planned_distance_m > 0.85 * previous_target  # fixed-size sessions
+            and not at_floor  # no run under 2 km wins over the cutback (issue 9)
+        ):
+            problems.append(f"week {week.start}: cutback not 15 % lower")
+        if not week.cutback and len(week.days) == 7:  # a partial week holds part of a week
             previous_target = week.planned_distance_m
     # The taper cuts volume: each taper week below the biggest build week, planned or run.
     peak = max(
@@ -357,15 +387,15 @@ def check_plan(plan: Plan, inputs: Inputs) -> list[str]:
                 if (step.end.distance_m or 0) < shortest - TOLERANCE_M:
                     problems.append(f"hills {w.key}: warm-up or cool-down under 10 minutes")
 
-    # --- long run share
+    # --- long run share: at most half of its week (done and planned), issue 9
     for week in plan.weeks:
         monday = week_start(week.start)
         for d, w in runs:
-            if w.kind is K.LONG and week_start(d) == monday and week.planned_distance_m:
-                shortest = max(1000.0, 1200 / fitness.paces.easy[1] * 1000)
-                allowed = max(0.40 * week.planned_distance_m, shortest)
+            if w.kind is K.LONG and week_start(d) == monday:
+                shortest = shortest_run_m(fitness)
+                allowed = max(0.50 * week_m(monday), shortest + 100)  # rounded up to 100 m
                 if w.distance_m > allowed + TOLERANCE_M:
-                    problems.append(f"{d}: long run over 40 % of the week")
+                    problems.append(f"{d}: long run over half of the week")
 
     # --- strength
     strength = [(d.day, w) for d in days for w in d.workouts if w.kind is K.STRENGTH]
@@ -428,7 +458,7 @@ def check_plan(plan: Plan, inputs: Inputs) -> list[str]:
         weeks = [week_m(race_monday - timedelta(weeks=n)) for n in (4, 3, 2, 1)]
         average = sum(weeks) / 4
         for w in after:
-            if w.planned_distance_m > average + TOLERANCE_M:
+            if w.planned_distance_m > average + TOLERANCE_M and not _at_floor(w, fitness):
                 problems.append(f"maintenance week {w.start} above the pre-race average")
 
     # --- time trial, target warning
@@ -458,6 +488,25 @@ def check_plan(plan: Plan, inputs: Inputs) -> list[str]:
             if pace is not None and pace[0] < fastest and w.kind is not K.RACE:
                 problems.append(f"{w.key}: a pace target faster than R pace")
     return problems
+
+
+def shortest_run_m(fitness: Fitness) -> float:
+    """The shortest run the plan may hold: 2 km and 15 minutes at the slow end of easy pace,
+    rounded up to the planner's 100 m (issue 9)."""
+    return max(2000.0, math.ceil(900 / fitness.paces.easy[1] * 10) * 100.0)
+
+
+def _at_floor(week: PlanWeek, fitness: Fitness) -> bool:
+    """Whether every run of ``week`` but the long run (and the race) is about the shortest run
+    (2 km, 15 minutes; or the shortest beside a long run, 75 % of it; rounded up): a week too
+    small for its volume rules, where no run under 2 km wins (issue 9)."""
+    shortest_m = shortest_run_m(fitness)
+    return all(
+        w.distance_m <= shortest_m / 0.75 + 300
+        for d in week.days
+        for w in d.workouts
+        if w.is_run and w.kind not in (K.LONG, K.RACE)
+    )
 
 
 def _steps(steps: Sequence[object]) -> list[Step]:
