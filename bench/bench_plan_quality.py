@@ -46,6 +46,7 @@ import statistics
 import sys
 import time
 from collections import Counter
+from itertools import pairwise
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -82,8 +83,10 @@ RULES: dict[str, str] = {
     "eve_of_long": "eve of long run: quality or > 75 %",
     "quality_after_quality": "quality the day after quality",
     "quality_count": "> 2 quality in a week < 50 km",
-    "marathon_long": "marathon 12+ wk: peak long < 26 km",
-    "half_long": "half 10+ wk: peak long < 14 km",
+    "marathon_long": "marathon 12+ wk: long < 26 km, unsaid",
+    "half_long": "half 10+ wk: long < 14 km, unsaid",
+    "below_current": "build week < 90 % of current, unsaid",
+    "same_session": "same session 4+ times in a row",
     "long_time": "long run > 3.5 h at mid-E pace",
     "long_distance": "long run > 36 km",
     "long_share": "long run > half its week",
@@ -112,6 +115,7 @@ class Assessment:
     flat_streak_weeks: int = 0
     long_runs_with_run_day_after: int = 0
     long_runs_then_recovery: int = 0
+    floor_warned: bool = False
     violations: Counter[str] = field(default_factory=Counter)
     first_problem: dict[str, str] = field(default_factory=dict)
     error: str | None = None
@@ -230,10 +234,24 @@ def _read(
                 "single", f"{day} {w.kind}: {w.distance_m:.0f} m after a longest {longest:.0f} m"
             )
 
+    # A gap of 6+ days in the 8 weeks before today: the weeks back to the load before it follow
+    # Daniels' return steps, not the 10 % convention (issue 9), so they are not held to the cap.
+    days_run = sorted(d for d in done_on if d >= today - timedelta(weeks=8))
+    usual_before_gap = 0.0
+    for a, b in zip(days_run, [*days_run[1:], today], strict=True):
+        if (b - a).days - 1 >= 6:
+            start = week_start(a + timedelta(days=1))
+            weeks = [
+                sum(v for d, v in done_on.items() if week_start(d) == start - timedelta(weeks=n))
+                for n in (1, 2, 3, 4)
+            ]
+            usual_before_gap = sum(weeks) / 4
+
     # Rule: a build week over the weekly cap from the biggest of the 3 weeks before it.
     for week in build:
         monday = week_start(week.start)
         reference = max(week_m.get(monday - timedelta(weeks=n), 0.0) for n in (1, 2, 3))
+        reference = max(reference, usual_before_gap)
         volume = week_m.get(monday, 0.0)
         cap = weekly_build_cap_m(reference)
         done = sum(v for d, v in done_on.items() if week_start(d) == monday)
@@ -286,14 +304,46 @@ def _read(
         if count > MOST_QUALITY_LOW_VOLUME and volume < FEW_QUALITY_WEEK_M:
             found.flag("quality_count", f"week {monday}: {count} in {volume:.0f} m")
 
-    # Rules on the build's longest long run.
+    # Rules on the build's longest long run: under the floor only with a warning that says so.
     peak_long = found.peak_long_m or 0.0
     name = found.spec.goal
+    found.floor_warned = any("short of the" in w for w in plan.warnings)
     marathon = name == "marathon" and found.build_weeks >= MARATHON_BUILD_WEEKS
-    if marathon and peak_long < MARATHON_PEAK_LONG_M:
+    half = name == "half" and found.build_weeks >= HALF_BUILD_WEEKS
+    if marathon and peak_long < MARATHON_PEAK_LONG_M and not found.floor_warned:
         found.flag("marathon_long", f"{found.build_weeks} build weeks, peak {peak_long:.0f} m")
-    if name == "half" and found.build_weeks >= HALF_BUILD_WEEKS and peak_long < HALF_PEAK_LONG_M:
+    if half and peak_long < HALF_PEAK_LONG_M and not found.floor_warned:
         found.flag("half_long", f"{found.build_weeks} build weeks, peak {peak_long:.0f} m")
+
+    # Rule: no full build week under 90 % of what the runner ran in the 4 weeks before today,
+    # unless the plan says why (a return from a break, runs that would be too short).
+    done_weeks = [
+        sum(
+            v for d, v in done_on.items() if week_start(d) == week_start(today) - timedelta(weeks=n)
+        )
+        for n in (1, 2, 3, 4)
+    ]
+    current = sum(done_weeks) / 4
+    said = any(
+        phrase in w
+        for w in plan.warnings
+        for phrase in ("without running", "run day free", "less than the")
+    )
+    for week in full:
+        monday = week_start(week.start)
+        if not week.cutback and not said and week_m.get(monday, 0.0) < 0.9 * current:
+            found.flag(
+                "below_current", f"week {monday}: {week_m.get(monday, 0.0):.0f} m of {current:.0f}"
+            )
+
+    # Rule: the same speed session (by its title) at most 3 times in a row (hills are exempt:
+    # the seed's 3 → 4 → 5 reps, then 5).
+    titles = [w.title for d, w in runs if w.kind in QUALITY_KINDS - {K.HILLS} and d < goal.day]
+    streak = 1
+    for a, b in pairwise(titles):
+        streak = streak + 1 if a == b else 1
+        if streak == 4:
+            found.flag("same_session", f"{b} four times in a row")
 
 
 # ------------------------------------------------------------------------------------------------

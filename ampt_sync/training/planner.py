@@ -154,6 +154,10 @@ EASY_TIME_SHARE_MIN = 0.75
 #: most the second: the long run stays clearly the long one (issue 9) [H].
 EASY_MAX_SHARE_OF_LONG = 0.85
 EVE_OF_LONG_MAX_SHARE = 0.75
+#: A full build week under this share of what the runner runs now gets a warning saying why.
+BELOW_USUAL_SHARE = 0.90
+#: Rounds of "the long run at most half of its week" (each shortens the runs beside it) [H].
+LONG_HALF_PASSES = 40
 EASY_KINDS = frozenset({WorkoutKind.EASY, WorkoutKind.RECOVERY, WorkoutKind.STRIDES})
 #: Speed sessions whose warm-up and cool-down may grow, to Daniels' customary 2 miles each, when
 #: the easy days cannot hold the week's volume (hills keep the seed's mile).
@@ -281,6 +285,7 @@ class _Builder:
         self.prev_long_day: date | None = None
         self.last_full_m = 0.0  # the last non-cutback week's volume (a cutback cuts from it)
         self.thinned = False  # some run days were left free for a small volume
+        self.below_usual: tuple[date, float] | None = None  # the smallest such build week
         self.peak_week_m = 0.0  # the most planned in a full build week so far (taper reference)
         self.peak_long_m = 0.0
         self.last_long_m = 0.0
@@ -558,7 +563,9 @@ class _Builder:
             floor_long = shortest / EVE_OF_LONG_MAX_SHARE
             if target - done_this_week < floor_long + others * shortest:
                 floor_long = shortest
-            long_m = max(planned_long_m, floor_long)
+            # and no shorter than a time trial the same week (the long run is the longest run)
+            trials = [w.distance_m for w in sized.values() if w.kind is K.RACE]
+            long_m = max(planned_long_m, floor_long, *trials)
             long_m = floor_m(min(long_m, self._long_max_m(), caps[long_day]))
             long_m = max(long_m, min(shortest, caps[long_day]))
             finish = self._marathon_finish_m(frame, long_m)
@@ -707,6 +714,16 @@ class _Builder:
         planned_m = sum(w.distance_m for d, w in week.runs() if not is_goal_race(w, d, self.goal))
         if frame.phase in (*BUILD_PHASES, Phase.MAINTENANCE) and not frame.cutback:
             self.last_full_m = done_this_week + planned_m
+        usual = self.base.usual_m
+        if (
+            frame.phase in BUILD_PHASES
+            and not frame.cutback
+            and len(days) == 7
+            and self.base.return_day is None
+            and planned_m < BELOW_USUAL_SHARE * usual
+            and (self.below_usual is None or planned_m < self.below_usual[1])
+        ):
+            self.below_usual = (frame.monday, planned_m)
         if (
             frame.phase in (Phase.BASE, Phase.STRENGTH, Phase.SPEED, Phase.MAINTENANCE)
             and not frame.cutback
@@ -757,20 +774,42 @@ class _Builder:
         not make it longer than the rest of the week together (never under the shortest run).
         Runs done this week count, not the guess made without a history."""
         done_m = 0.0 if self.base.no_history else done_this_week
-        runs = week.runs()
-        for day, long_run in [(d, w) for d, w in runs if w.kind is K.LONG]:
+        shortest = self.render.min_run_m()
+        for _ in range(LONG_HALF_PASSES):  # a shorter long run shortens the runs beside it
+            runs = week.runs()
+            longs = [(d, w) for d, w in runs if w.kind is K.LONG]
+            if not longs:
+                return
+            day, long_run = longs[0]
             rest = done_m + sum(
                 w.distance_m
                 for d, w in runs
                 if w is not long_run and not is_goal_race(w, d, self.goal)
             )
-            half_m = max(floor_m(rest), self.render.min_run_m())
-            if long_run.distance_m > half_m:
-                finish = self._marathon_finish_m(frame, half_m)
-                hot = self.hot and day >= self.heat_from
-                shorter = self.render.long(long_run.key, half_m, week.target_m, finish, hot=hot)
-                self._replace(week, day, long_run, shorter)
-                self.last_long_m = shorter.distance_m
+            half_m = max(floor_m(rest), shortest)
+            if long_run.distance_m <= half_m:
+                return
+            finish = self._marathon_finish_m(frame, half_m)
+            hot = self.hot and day >= self.heat_from
+            shorter = self.render.long(long_run.key, half_m, week.target_m, finish, hot=hot)
+            self._replace(week, day, long_run, shorter)
+            self.last_long_m = half_m
+            for d, w in runs:
+                if w.kind not in EASY_KINDS:
+                    continue
+                eve = (d.weekday() + 1) % 7 == self.schedule.long_run_day
+                share = EVE_OF_LONG_MAX_SHARE if eve else EASY_MAX_SHARE_OF_LONG
+                limit = max(shortest, floor_m(share * half_m))
+                if w.distance_m > limit:
+                    self._replace(week, d, w, self._easy_kind(w, limit, week.target_m))
+
+    def _easy_kind(self, workout: Workout, distance_m: float, week_m: float) -> Workout:
+        """``workout`` (an easy, recovery or strides run) again at ``distance_m``."""
+        if workout.kind is K.RECOVERY:
+            return self.render.recovery_for_distance(workout.key, distance_m)
+        if workout.kind is K.STRIDES:
+            return self.render.strides(workout.key, distance_m, week_m)
+        return self.render.easy(workout.key, distance_m)
 
     def _marathon_finish_m(self, frame: WeekFrame, long_m: float) -> float:
         """The M-pace finish of a marathon build's long run: none in base weeks, cutbacks and
@@ -788,16 +827,30 @@ class _Builder:
         return floor_m((start + (peak - start) * progress) * long_m)
 
     def volume_warnings(self) -> tuple[str, ...]:
-        """A warning when some run days were left free because the volume is small."""
-        if not self.thinned:
-            return ()
+        """Why some weeks hold less than the runner runs now: run days left free because the
+        volume is small, or build weeks that the run days cannot fill under the long-run rules
+        (issue 9: the build never plans less than the runner does without saying why)."""
         units: Units = "mi" if self.athlete.units == "mi" else "km"
-        shortest = format_distance(self.render.min_run_m(), units)
-        return (
-            f"Some weeks leave a run day free: at your volume, running every day of the "
-            f"schedule would mean runs shorter than {shortest}. The days fill as the volume "
-            "grows.",
-        )
+        found = []
+        if self.thinned:
+            shortest = format_distance(self.render.min_run_m(), units)
+            found.append(
+                f"Some weeks leave a run day free: at your volume, running every day of the "
+                f"schedule would mean runs shorter than {shortest}. The days fill as the volume "
+                "grows."
+            )
+        if self.below_usual is not None:
+            monday, planned_m = self.below_usual
+            days = len(self.schedule.run_days)
+            found.append(
+                f"Some build weeks hold less than the {format_distance(self.base.usual_m, units)}"
+                f" a week you run now (the least: {format_distance(planned_m, units)}, the week "
+                f"of {monday.day} {monday.strftime('%b')}): on {days} run days, the long run "
+                "stays the longest run and at most half of its week, the day before it at most "
+                "three quarters of it, and hill and speed sessions are short by design. More "
+                "run days would hold more."
+            )
+        return tuple(found)
 
     def long_run_warnings(self) -> tuple[str, ...]:
         """A warning when the build's longest long run stays under the goal's floor (a marathon

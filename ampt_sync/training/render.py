@@ -67,9 +67,9 @@ class Renderer:
         return (round(sum(self.paces.easy) / 2) + round(self.paces.easy[1] + 15)) / 2
 
     def min_run_m(self) -> float:
-        """The shortest easy run: 15 minutes at the slow end of easy pace, at least 2 km (issue
-        9: no run under 2 km or 15 minutes)."""
-        return max(MIN_RUN_M, math.ceil(MIN_EASY_RUN_S / self.paces.easy[1] * 10) * ROUND_M)
+        """The shortest easy run: 15 minutes at the middle of easy pace (the pace its duration
+        is reckoned at), at least 2 km (issue 9: no run under 2 km or 15 minutes)."""
+        return max(MIN_RUN_M, math.ceil(MIN_EASY_RUN_S / self.easy_mid_s_per_km * 10) * ROUND_M)
 
     def minwarmup_m(self) -> float:
         """A warm-up that takes 10 minutes even at the fast end of easy pace."""
