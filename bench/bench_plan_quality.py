@@ -46,10 +46,10 @@ import statistics
 import sys
 import time
 from collections import Counter
-from itertools import pairwise
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "training"))
@@ -87,6 +87,8 @@ RULES: dict[str, str] = {
     "half_long": "half 10+ wk: long < 14 km, unsaid",
     "below_current": "build week < 90 % of current, unsaid",
     "same_session": "same session 4+ times in a row",
+    "flat": "6+ flat build weeks",
+    "no_growth": "8+ wk build: no growth",
     "long_time": "long run > 3.5 h at mid-E pace",
     "long_distance": "long run > 36 km",
     "long_share": "long run > half its week",
@@ -205,6 +207,8 @@ def _read(
     found.flat_streak_weeks = _flat_streak(
         [volumes[week_start(w.start)] for w in full if not w.cutback]
     )
+    if found.flat_streak_weeks >= FLAT_STREAK_WEEKS:
+        found.flag("flat", f"{found.flat_streak_weeks} weeks within {FLAT_SHARE:.0%}")
 
     # Long runs and the race.
     before_race = [(d, w) for d, w in runs if d < goal.day]
@@ -212,6 +216,17 @@ def _read(
     longs_before = [w.distance_m for d, w in longs if d < goal.day]
     if longs_before:
         found.peak_long_m = max(longs_before)
+    # Rule: a build of 8+ weeks grows: its peak week 1.10 × its first full week, or its peak
+    # long run 1.15 × its first (issue 9).
+    build_longs = [
+        w.distance_m
+        for d, w in longs
+        if any(b.days[0].day <= d <= b.days[-1].day for b in full if not b.cutback)
+    ]
+    if len(build) >= LONG_BUILD_WEEKS and found.peak_over_first is not None and build_longs:
+        grew_long = max(build_longs) >= 1.15 * build_longs[0]
+        if found.peak_over_first < 1.10 and not grew_long:
+            found.flag("no_growth", f"peak ÷ first {found.peak_over_first:.2f}, long flat")
     training = [w.distance_m for d, w in before_race]
     if training and today <= goal.day <= last_day:
         found.race_over_longest = goal.distance_m / max(training)
@@ -238,7 +253,7 @@ def _read(
     # Daniels' return steps, not the 10 % convention (issue 9), so they are not held to the cap.
     days_run = sorted(d for d in done_on if d >= today - timedelta(weeks=8))
     usual_before_gap = 0.0
-    for a, b in zip(days_run, [*days_run[1:], today], strict=True):
+    for a, b in zip(days_run, [*days_run[1:], today], strict=False):
         if (b - a).days - 1 >= 6:
             start = week_start(a + timedelta(days=1))
             weeks = [

@@ -413,19 +413,22 @@ def intervals(
     cooldown_m: float = 2000.0,
     units: Units = "km",
 ) -> Workout:
-    """Intervals at I pace (VO2max): reps of 400–1600 m (``rep_m``) or 3–5 min (``rep_s``)
-    with an easy jog no longer than the rep, between an easy warm-up and cool-down.
+    """Intervals at I pace (VO2max): reps of 400–1600 m or exactly 1 mile (``rep_m``, the mile
+    labelled "1 mile") or 3–5 min (``rep_s``) with an easy jog no longer than the rep, between
+    an easy warm-up and cool-down.
 
     Total I running stays within min(10 km, 8 % of ``weekly_distance_m``). Without ``rep_m`` or
     ``rep_s`` the rep is the standard distance (400, 800, 1000, 1200, 1600 m; never over 5 min)
     closest to 3.5 min that still gives 3 reps; ``reps`` (default: as many as fit, at most 10) is
-    clipped to the limit. Raises ``ValueError`` for reps outside 400–1600 m or 3–5 min.
+    clipped to the limit. Raises ``ValueError`` for reps outside 400–1600 m (other than
+    ``MILE_M``) or 3–5 min. Whether a mile at I pace stays within 5 min is the caller's choice
+    (:mod:`ampt_sync.training.progression` offers mile reps only when it does).
     """
     i_range = _range(paces.interval, 0.02)
     i_pace = _middle(i_range)
     budget_m = interval_budget_m(weekly_distance_m)
-    if rep_m is not None and not 400 <= rep_m <= 1600:
-        raise ValueError("interval reps are 400 to 1600 m")
+    if rep_m is not None and not (400 <= rep_m <= 1600 or _is_mile(rep_m)):
+        raise ValueError("interval reps are 400 to 1600 m or 1 mile")
     if rep_s is not None and not 180 <= rep_s <= 300:
         raise ValueError("interval reps last 3 to 5 minutes")
     if rep_s is None and rep_m is None:

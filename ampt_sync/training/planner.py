@@ -483,6 +483,7 @@ class _Builder:
                 if (
                     d is not None
                     and (d - self.today).days >= TIME_TRIAL_MIN_DAYS_AHEAD
+                    and self.base.factor(d) >= 1.0  # not while returning from a gap
                     and (goal_day - d).days >= TIME_TRIAL_MIN_DAYS_BEFORE_RACE
                 ):
                     trial_day = d

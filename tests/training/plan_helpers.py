@@ -318,11 +318,23 @@ def check_plan(plan: Plan, inputs: Inputs) -> list[str]:
         done = sum(v for d, v in hist_total.items() if week_start(d) == monday and d < today)
         return done + planned_week_m(monday)
 
+    # After a gap of 6+ days (in the 8 weeks before today, or still going on), the weeks back
+    # to the load before it follow Daniels' return steps, not the 10 % convention (issue 9).
+    usual_before_gap = 0.0
+    days_run = sorted(d for d in hist_total if d >= today - timedelta(weeks=8))
+    for a, b in zip(days_run, [*days_run[1:], today], strict=False):
+        if (b - a).days - 1 >= 6:
+            start = week_start(a + timedelta(days=1))
+            before = [start - timedelta(weeks=n) for n in (1, 2, 3, 4)]
+            usual_before_gap = sum(
+                v for d, v in hist_total.items() if week_start(d) in before
+            ) / len(before)
     for week in plan.weeks:
         monday = week_start(week.start)
         volume = week_m(monday)
         if week.phase not in (Phase.TAPER, Phase.RACE):
             m = max(week_m(monday - timedelta(weeks=n)) for n in (1, 2, 3))
+            m = max(m, usual_before_gap / 1.10)
             reference = m if m > 0 else None
             if reference is None:
                 continue  # nothing done or planned before: the starting volume rules

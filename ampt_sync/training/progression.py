@@ -1,0 +1,476 @@
+"""Speed sessions that grow through a build: the *shape* of each intervals, tempo and fartlek
+session (reps and rep length, continuous or cruise, fartlek on/off), and the shape read back
+from a rendered workout. Pure and deterministic: no clock, no randomness.
+
+Daniels' limits (science note §1.4, §3.7, §4.4), as a share of ``week_m``, the week's planned
+running in metres; every shape returned keeps to them for weeks of 10 km and more:
+
+* I (intervals, and the hard time of a fartlek): at most min(10 km, 8 % of the week) per
+  session (:func:`~ampt_sync.training.library.interval_budget_m`). I reps last 3–5 min, never
+  more than 5 min: a distance rep is offered only if it takes ≤ 5 min at I pace (so mile
+  repeats, "1 mile" on the watch, only when a mile at I pace takes ≤ 5 min, from about
+  VDOT 67); otherwise the longer reps are by time, 4 and 5 min (each at least 15 s longer than
+  the longest distance rep that fits). 800 m reps (and 400 m, only when the week cannot hold
+  two 800s or a finer ladder is needed) are the shorter entry rungs the build starts from.
+  Jogs are the library's (no longer than the rep).
+* T (tempo): at most 10 % of the week per session
+  (:func:`~ampt_sync.training.library.threshold_budget_m`); continuous tempo at most 20 min;
+  more T goes as cruise intervals (1000 m, 1 mile, and 2-mile reps for half and marathon
+  runners; at most 6 reps; the library's 1 min rest per mile).
+* Fartlek: Daniels' "H" bouts by time, 1/1, 2/1, 3/2 and 4/3 min on/off (§4.4), at most 10
+  reps, the hard time counted as I running.
+* R (≤ min(8 km, 5 %)) is not used here: strides carry the R work.
+
+Time-based work (time reps, fartlek, continuous tempo) is converted to metres at the faster of
+the runner's pace and the middle of the watch's pace range, and must fit the limit at paces
+:data:`TIME_HEADROOM` (3 %) faster still, so re-rendering a shape with paces up to about 3 %
+faster (or any slower) keeps every rep; beyond that the library's limits win and clip reps.
+
+How a build progresses ([H], on Daniels' numbers):
+
+1. Each kind has a *ladder* of rungs, shortest rep first: intervals 800 m → 1000 m → 1200 m →
+   1 mile (or 4 → 5 min by time); fartlek 1 → 2 → 3 → 4 min on; tempo continuous 15 → 20 min
+   then cruise intervals by the mile.
+2. A *chain* of sessions climbs the ladder from a start of about half the session limit
+   (:data:`START_SHARE`, on the shortest rung that needs at most 6 reps for it; 0.4, 0.3 or
+   0.2 of the limit when the chain must be longer): each step adds a rep, or lengthens the rep
+   with the fewest reps that do at least the same work, until the limit stops both. The
+   chain's total work never decreases and no shape appears twice.
+3. The ``count`` sessions of the build are spread evenly over the chain, first session on its
+   first step and the last on its top. When the chain is shorter than ``count``, sessions
+   repeat, at most twice in a row (Daniels holds a load for a few weeks before stepping up,
+   §3.6): a chain is refined (more reps per rung, a lower start, finer continuous minutes, at
+   last every shape within the limit ordered by work) until it has at least
+   ⌈(count + 1) / 2⌉ steps. Only weeks too small to hold that many shapes (below about 30 km)
+   repeat a shape more often.
+
+Race distance (``race_distance_m``) tilts the ladder: 5K–10K runners (under 20 km) lengthen
+their interval reps as soon as the limit allows, reaching the longer reps sooner; half and
+marathon runners do one more rep at each length before lengthening, and their tempo goes on
+from mile cruise intervals to 2-mile reps. Fartlek is the same for everyone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ampt_sync.domain import Paces, Repeat, Step, StepRole, Workout, WorkoutKind
+from ampt_sync.training import library
+from ampt_sync.training.library import (
+    MAX_REPS,
+    MILE_M,
+    interval_budget_m,
+    threshold_budget_m,
+)
+from ampt_sync.units import Units
+
+SPEED_KINDS = frozenset({WorkoutKind.INTERVALS, WorkoutKind.TEMPO, WorkoutKind.FARTLEK})
+
+#: The first session does about this share of the session limit (I or T metres) [H].
+START_SHARE = 0.5
+#: The first session is on the shortest rung that needs at most this many reps [H].
+START_MAX_REPS = 6
+#: Time-based work must fit the limit at paces this much faster (see the module docstring).
+TIME_HEADROOM = 0.03
+#: Races from this distance on (half, marathon) tilt the ladder toward volume (metres).
+LONG_RACE_M = 20_000.0
+
+#: Daniels' longest I rep and longest continuous tempo (seconds).
+I_MAX_REP_S = 300.0
+T_MAX_CONTINUOUS_MIN = 20
+#: Interval rungs by distance (metres) and, beyond the longest distance that fits, by time (s).
+INTERVAL_RUNGS_M = (800.0, 1000.0, 1200.0, MILE_M)
+INTERVAL_RUNGS_S = (240.0, 300.0)
+ENTRY_REP_M = 400.0
+#: A time rung must be this much longer than the longest distance rung to be a step up (s).
+TIME_RUNG_STEP_S = 15.0
+#: Fartlek rungs: (on, off) seconds, after Daniels' "H" bouts (§4.4).
+FARTLEK_RUNGS_S = ((60.0, 60.0), (120.0, 60.0), (180.0, 120.0), (240.0, 180.0))
+#: Cruise-interval rungs (metres); half and marathon runners go on to 2-mile reps.
+CRUISE_RUNGS_M = (1000.0, MILE_M)
+LONG_CRUISE_RUNGS_M = (1000.0, MILE_M, 2 * MILE_M)
+MAX_CRUISE_REPS = 6
+#: Continuous tempo minutes, coarse to fine; the longest that fits is always added.
+CONTINUOUS_STAGES_MIN = (
+    (15, 20),
+    (10, 12, 15, 18, 20),
+    tuple(range(5, 21)),
+)
+
+
+@dataclass(frozen=True)
+class SessionShape:
+    """What a speed session is, without paces: the planner's unit of progression.
+
+    * ``INTERVALS``: ``reps`` × ``rep_m`` (metres) or ``reps`` × ``rep_s`` (seconds) at I pace.
+    * ``TEMPO``: ``minutes`` continuous at T pace, or (``cruise``) ``reps`` × ``rep_m`` metres.
+    * ``FARTLEK``: ``reps`` × (``on_s`` hard, ``off_s`` easy jog), seconds.
+    """
+
+    kind: WorkoutKind
+    reps: int | None = None
+    rep_m: float | None = None
+    rep_s: float | None = None
+    minutes: int | None = None
+    cruise: bool = False
+    on_s: float | None = None
+    off_s: float | None = None
+
+
+# ------------------------------------------------------------------------------------------------
+# paces and work
+
+
+def _is_mile(distance_m: float) -> bool:
+    return abs(distance_m - MILE_M) < 1
+
+
+def _range_middle(pace_s_per_km: float, share: float) -> float:
+    """The middle of the library's watch range (whole seconds at each end), s/km."""
+    return (round(pace_s_per_km * (1 - share)) + round(pace_s_per_km * (1 + share))) / 2
+
+
+def _limit_pace(pace_s_per_km: float, share: float) -> float:
+    """The pace (s/km) time-based work is held to: the faster of the pace and the range's
+    middle, then :data:`TIME_HEADROOM` faster."""
+    return min(pace_s_per_km, _range_middle(pace_s_per_km, share)) * (1 - TIME_HEADROOM)
+
+
+def shape_work_m(shape: SessionShape, paces: Paces) -> float:
+    """Metres of hard running in ``shape``: the reps' distance, or their time at I pace
+    (intervals, fartlek) or T pace (continuous tempo). This is the "total work" that never
+    decreases through a build."""
+    if shape.kind is WorkoutKind.TEMPO and not shape.cruise:
+        return (shape.minutes or 0) * 60 / paces.threshold * 1000
+    reps = shape.reps or 0
+    if shape.rep_m is not None:
+        return reps * shape.rep_m
+    seconds = shape.rep_s if shape.kind is WorkoutKind.INTERVALS else shape.on_s
+    return reps * (seconds or 0.0) / paces.interval * 1000
+
+
+# ------------------------------------------------------------------------------------------------
+# ladders and chains
+
+
+@dataclass(frozen=True)
+class _Rung:
+    """One rep length: its work per rep (m, at the runner's pace), the most reps the limit
+    allows, and how to make the shape for a number of reps."""
+
+    rep_work_m: float
+    most: int
+    make: Callable[[int], SessionShape]
+
+
+def _most(budget: float, per_rep: float, cap: int) -> int:
+    # The library's own test (budget // per rep), so a shape that fits here is never clipped.
+    return min(cap, int(budget // per_rep))
+
+
+def _climb(rungs: Sequence[_Rung], k: int, reps: int, hold: int) -> list[SessionShape]:
+    """The chain from ``reps`` on rung ``k``: add a rep, or (after ``hold`` sessions on a rung,
+    or when no rep can be added) lengthen the rep with the fewest reps that do at least the same
+    work, until the limit stops both. Work never decreases; shapes never repeat."""
+    chain = [rungs[k].make(reps)]
+    on_rung = 1
+    while True:
+        work_m = reps * rungs[k].rep_work_m
+        longer = None
+        for k_next in range(k + 1, len(rungs)):
+            reps_next = max(2, math.ceil(work_m / rungs[k_next].rep_work_m))
+            if reps_next <= rungs[k_next].most:
+                longer = (k_next, reps_next)
+                break
+        if longer is not None and (on_rung >= hold or reps + 1 > rungs[k].most):
+            k, reps = longer
+            on_rung = 1
+        elif reps + 1 <= rungs[k].most:
+            reps += 1
+            on_rung += 1
+        else:
+            return chain
+        chain.append(rungs[k].make(reps))
+
+
+def _start(rungs: Sequence[_Rung], budget_m: float, share: float) -> tuple[int, int] | None:
+    """The first session: about ``share`` of the limit on the shortest rung needing at most
+    :data:`START_MAX_REPS` reps for it (at least 2 reps); None if no rung holds 2 reps."""
+    fitting = [k for k, rung in enumerate(rungs) if rung.most >= 2]
+    if not fitting:
+        return None
+    for k in fitting:
+        reps = max(2, min(rungs[k].most, round(share * budget_m / rungs[k].rep_work_m)))
+        if reps <= START_MAX_REPS:
+            return k, reps
+    k = fitting[-1]
+    return k, max(2, min(rungs[k].most, round(share * budget_m / rungs[k].rep_work_m)))
+
+
+def _by_work(rungs: Sequence[_Rung]) -> list[SessionShape]:
+    """Every shape within the limit (2 reps and up), ordered by work, then rep length."""
+    shapes = [
+        (reps * rung.rep_work_m, k, rung.make(reps))
+        for k, rung in enumerate(rungs)
+        for reps in range(2, rung.most + 1)
+    ]
+    return [shape for _work, _k, shape in sorted(shapes, key=lambda s: (s[0], s[1]))]
+
+
+def _staircases(rungs: Sequence[_Rung], budget_m: float, hold: int) -> list[list[SessionShape]]:
+    """Chains from coarse to fine for a ladder: more reps per rung, then lower starts, then
+    every shape by work."""
+    chains = []
+    for share in (START_SHARE, 0.4, 0.3, 0.2):
+        start = _start(rungs, budget_m, share)
+        if start is not None:
+            chains += [_climb(rungs, *start, hold=hold + extra) for extra in (0, 1, 2)]
+    chains.append(_by_work(rungs))
+    return chains
+
+
+def _interval_rungs(paces: Paces, budget_m: float, *, entry: bool) -> list[_Rung]:
+    i_slow = max(paces.interval, _range_middle(paces.interval, 0.02))
+    i_limit = _limit_pace(paces.interval, 0.02)
+    distances = [d for d in INTERVAL_RUNGS_M if d / 1000 * i_slow <= I_MAX_REP_S]
+    if entry:
+        distances.insert(0, ENTRY_REP_M)
+    rungs = [_Rung(d, _most(budget_m, d, MAX_REPS), _interval_shape(rep_m=d)) for d in distances]
+    if not any(_is_mile(d) for d in distances):
+        longest_s = distances[-1] / 1000 * i_slow if distances else 0.0
+        for seconds in INTERVAL_RUNGS_S:
+            if seconds >= longest_s + TIME_RUNG_STEP_S:
+                rungs.append(
+                    _Rung(
+                        seconds / paces.interval * 1000,
+                        _most(budget_m, seconds / i_limit * 1000, MAX_REPS),
+                        _interval_shape(rep_s=seconds),
+                    )
+                )
+    return rungs
+
+
+def _interval_shape(
+    *, rep_m: float | None = None, rep_s: float | None = None
+) -> Callable[[int], SessionShape]:
+    return lambda reps: SessionShape(WorkoutKind.INTERVALS, reps=reps, rep_m=rep_m, rep_s=rep_s)
+
+
+def _interval_chains(paces: Paces, week_m: float, long_race: bool) -> list[list[SessionShape]]:
+    budget_m = interval_budget_m(week_m)
+    hold = 2 if long_race else 1
+    main = _interval_rungs(paces, budget_m, entry=False)
+    needs_entry = not main or main[0].most < 2
+    chains = _staircases(_interval_rungs(paces, budget_m, entry=needs_entry), budget_m, hold)
+    if not needs_entry:
+        chains += _staircases(_interval_rungs(paces, budget_m, entry=True), budget_m, hold)
+    # The smallest session, even over the limit (weeks under 10 km).
+    chains.append([SessionShape(WorkoutKind.INTERVALS, reps=2, rep_m=ENTRY_REP_M)])
+    return chains
+
+
+def _fartlek_chains(paces: Paces, week_m: float) -> list[list[SessionShape]]:
+    budget_m = interval_budget_m(week_m)
+    budget_s = budget_m / 1000 * _limit_pace(paces.interval, 0.03)
+    rungs = [
+        _Rung(
+            on_s / paces.interval * 1000,
+            _most(budget_s, on_s, MAX_REPS),
+            _fartlek_shape(on_s, off_s),
+        )
+        for on_s, off_s in FARTLEK_RUNGS_S
+    ]
+    chains = _staircases(rungs, budget_m, 2)
+    chains.append([_fartlek_shape(*FARTLEK_RUNGS_S[0])(2)])
+    return chains
+
+
+def _fartlek_shape(on_s: float, off_s: float) -> Callable[[int], SessionShape]:
+    return lambda reps: SessionShape(WorkoutKind.FARTLEK, reps=reps, on_s=on_s, off_s=off_s)
+
+
+def _cruise_shape(rep_m: float) -> Callable[[int], SessionShape]:
+    return lambda reps: SessionShape(WorkoutKind.TEMPO, reps=reps, rep_m=rep_m, cruise=True)
+
+
+def _tempo_chains(paces: Paces, week_m: float, long_race: bool) -> list[list[SessionShape]]:
+    budget_m = threshold_budget_m(week_m)
+    t_limit = _limit_pace(paces.threshold, 0.02)
+    most_min = max(1, min(T_MAX_CONTINUOUS_MIN, int(budget_m / 1000 * t_limit // 60)))
+    rungs = [
+        _Rung(rep_m, _most(budget_m, rep_m, MAX_CRUISE_REPS), _cruise_shape(rep_m))
+        for rep_m in (LONG_CRUISE_RUNGS_M if long_race else CRUISE_RUNGS_M)
+    ]
+    chains = []
+    for stage, minutes in enumerate(CONTINUOUS_STAGES_MIN):
+        fitting = sorted({m for m in minutes if m <= most_min} | {most_min})
+        chain = [SessionShape(WorkoutKind.TEMPO, minutes=m) for m in fitting]
+        chain += _cruise_after(rungs, fitting[-1] * 60 / paces.threshold * 1000, 2 + stage)
+        chains.append(chain)
+    # Small weeks: every minute from half the longest that fits, and at least 3 if it fits.
+    fewest_min = min(most_min, max(3, (most_min + 1) // 2))
+    chains.append(
+        [SessionShape(WorkoutKind.TEMPO, minutes=m) for m in range(fewest_min, most_min + 1)]
+        + _cruise_after(rungs, most_min * 60 / paces.threshold * 1000, 6)
+    )
+    return chains
+
+
+def _cruise_after(rungs: Sequence[_Rung], work_m: float, hold: int) -> list[SessionShape]:
+    """Cruise intervals that carry on from ``work_m`` of continuous tempo: 3 or more reps of a
+    mile, else of 1000 m (2 or more as a last resort), climbing from there."""
+    mile = next(k for k, rung in enumerate(rungs) if _is_mile(rung.rep_work_m))
+    for k, fewest in ((mile, 3), (0, 3), (0, 2)):
+        reps = max(fewest, math.ceil(work_m / rungs[k].rep_work_m))
+        if reps <= rungs[k].most:
+            return _climb(rungs, k, reps, hold)
+    return []
+
+
+def _chains(
+    kind: WorkoutKind, paces: Paces, week_m: float, race_distance_m: float
+) -> list[list[SessionShape]]:
+    long_race = race_distance_m >= LONG_RACE_M
+    if kind is WorkoutKind.INTERVALS:
+        return _interval_chains(paces, week_m, long_race)
+    if kind is WorkoutKind.TEMPO:
+        return _tempo_chains(paces, week_m, long_race)
+    if kind is WorkoutKind.FARTLEK:
+        return _fartlek_chains(paces, week_m)
+    raise ValueError(f"{kind} has no progression; expected intervals, tempo or fartlek")
+
+
+def session_chain(
+    kind: WorkoutKind, *, count: int, week_m: float, paces: Paces, race_distance_m: float
+) -> list[SessionShape]:
+    """The chain of distinct shapes a build of ``count`` sessions of ``kind`` is spread over,
+    first to top: the first chain (coarse to fine) with at least ⌈(count + 1) / 2⌉ steps, or
+    the longest there is."""
+    if count < 1:
+        raise ValueError("a build holds at least one session of a kind")
+    if not week_m > 0:
+        raise ValueError("a week's volume must be positive")
+    need = (count + 2) // 2
+    chains = [c for c in _chains(kind, paces, week_m, race_distance_m) if c]
+    for chain in chains:
+        if len(chain) >= need:
+            return chain
+    return max(chains, key=len)
+
+
+def session_shape(
+    kind: WorkoutKind,
+    *,
+    index: int,
+    count: int,
+    week_m: float,
+    paces: Paces,
+    race_distance_m: float,
+) -> SessionShape:
+    """The shape of the ``index``-th (0-based) of ``count`` sessions of ``kind`` in a build,
+    in a week of ``week_m`` metres, for a runner with ``paces`` training for a race of
+    ``race_distance_m`` metres.
+
+    Invariants (weeks of 10 km and more): Daniels' per-session limits hold (module docstring);
+    at the same ``week_m``, :func:`shape_work_m` never decreases with ``index``; the same shape
+    comes at most twice in a row when the week holds enough shapes (about 30 km and up). The
+    last session (and the only one when ``count`` is 1) is the top of the chain. An ``index``
+    past ``count - 1`` stays at the top. Raises ``ValueError`` for a negative ``index``, a
+    ``count`` below 1 or another kind."""
+    if index < 0:
+        raise ValueError("a session's index is 0 or more")
+    chain = session_chain(
+        kind, count=count, week_m=week_m, paces=paces, race_distance_m=race_distance_m
+    )
+    if count == 1:
+        return chain[-1]
+    index = min(index, count - 1)
+    steps = len(chain) - 1
+    # Evenly spread, rounding half up, in integers: round(index * steps / (count - 1)).
+    return chain[(2 * index * steps + count - 1) // (2 * (count - 1))]
+
+
+# ------------------------------------------------------------------------------------------------
+# rendering and reading back
+
+
+def render_session(
+    key: str,
+    shape: SessionShape,
+    paces: Paces,
+    *,
+    week_m: float,
+    warmup_m: float | None,
+    units: Units,
+) -> Workout:
+    """The workout for ``shape`` from the library (:func:`~ampt_sync.training.library.intervals`,
+    :func:`~ampt_sync.training.library.tempo` or :func:`~ampt_sync.training.library.fartlek`),
+    within the limits of a ``week_m``-metre week. ``warmup_m`` (metres; None for the library's
+    default) sets the warm-up; a fartlek's warm-up is by time, ``warmup_m`` at the middle of E
+    pace in whole minutes (at least 1). The library clips reps that no longer fit the limit
+    (new, faster paces beyond :data:`TIME_HEADROOM`, or a smaller week)."""
+    extra: dict[str, Any] = {} if warmup_m is None else {"warmup_m": warmup_m}
+    if shape.kind is WorkoutKind.INTERVALS:
+        return library.intervals(
+            key, paces, weekly_distance_m=week_m, rep_m=shape.rep_m, rep_s=shape.rep_s,
+            reps=shape.reps, units=units, **extra,
+        )  # fmt: skip
+    if shape.kind is WorkoutKind.TEMPO:
+        return library.tempo(
+            key, paces, weekly_distance_m=week_m, cruise=shape.cruise, minutes=shape.minutes,
+            reps=shape.reps, rep_m=shape.rep_m, units=units, **extra,
+        )  # fmt: skip
+    if shape.kind is WorkoutKind.FARTLEK:
+        warmup: dict[str, Any] = {}
+        if warmup_m is not None:
+            easy_s_per_km = sum(paces.easy) / 2
+            warmup["warmup_s"] = max(60.0, round(warmup_m / 1000 * easy_s_per_km / 60) * 60.0)
+        return library.fartlek(
+            key, paces, weekly_distance_m=week_m, reps=shape.reps, on_s=shape.on_s,
+            off_s=shape.off_s, units=units, **warmup,
+        )  # fmt: skip
+    raise ValueError(f"{shape.kind} is not a speed session")
+
+
+def _work_and_rest(workout: Workout) -> tuple[int, Step, Step | None]:
+    """(reps, work step, recovery step) of a workout: its repeat, or its single work step."""
+
+    def role(steps: Sequence[Step | Repeat], wanted: StepRole) -> list[Step]:
+        return [s for s in steps if isinstance(s, Step) and s.role is wanted]
+
+    repeats = [s for s in workout.steps if isinstance(s, Repeat)]
+    reps, steps = (repeats[0].times, repeats[0].steps) if len(repeats) == 1 else (1, workout.steps)
+    works, rests = role(steps, StepRole.WORK), role(steps, StepRole.RECOVERY)
+    if len(repeats) > 1 or len(works) != 1:
+        raise ValueError(f"{workout.title!r} is not a session render_session makes")
+    return reps, works[0], rests[0] if rests else None
+
+
+def shape_of(workout: Workout) -> SessionShape:
+    """The shape of a workout :func:`render_session` made, so that
+    ``render_session(w.key, shape_of(w), new_paces, …)`` keeps its reps and lengths.
+    Raises ``ValueError`` for other kinds or structures."""
+    reps, work, rest = _work_and_rest(workout)
+    end = work.end
+    if workout.kind is WorkoutKind.INTERVALS and reps >= 2:
+        return SessionShape(
+            WorkoutKind.INTERVALS, reps=reps, rep_m=end.distance_m, rep_s=end.duration_s
+        )
+    if workout.kind is WorkoutKind.TEMPO and reps >= 2 and end.distance_m is not None:
+        return SessionShape(WorkoutKind.TEMPO, reps=reps, rep_m=end.distance_m, cruise=True)
+    if workout.kind is WorkoutKind.TEMPO and reps == 1 and end.duration_s is not None:
+        return SessionShape(WorkoutKind.TEMPO, minutes=round(end.duration_s / 60))
+    if (
+        workout.kind is WorkoutKind.FARTLEK
+        and reps >= 2
+        and end.duration_s is not None
+        and rest is not None
+        and rest.end.duration_s is not None
+    ):
+        return SessionShape(
+            WorkoutKind.FARTLEK, reps=reps, on_s=end.duration_s, off_s=rest.end.duration_s
+        )
+    raise ValueError(f"{workout.title!r} is not a session render_session makes")
