@@ -108,6 +108,7 @@ from ampt_sync.training.periodise import (
     race_class,
     week_frames,
 )
+from ampt_sync.training.progression import SessionShape, session_shape, shape_of
 from ampt_sync.training.render import (
     HILL_REPS_MAX,
     HILL_REPS_START,
@@ -290,6 +291,10 @@ class _Builder:
         self.peak_long_m = 0.0
         self.last_long_m = 0.0
         self.hill_sessions = 0
+        # Speed sessions progress through the build: how many of each kind it holds, and how
+        # many are planned so far (progression.py sizes the next one from its place).
+        self.sessions_in_build = self._sessions_in_build(build)
+        self.sessions_done: dict[WorkoutKind, int] = {}
         self.time_trial_done = not fitness.needs_time_trial
         self.pre_race_average_m: float | None = None
 
@@ -546,14 +551,17 @@ class _Builder:
                 continue
             kind = kinds[d]
             reps = min(HILL_REPS_MAX, HILL_REPS_START + self.hill_sessions)
+            shape = self._session_shape(kind, target, frame)
             workout = self.render.quality_within(
-                self.key(d, kind), kind, target, caps[d], reps=reps
+                self.key(d, kind), kind, target, caps[d], reps=reps, shape=shape
             )
             if workout is None:
                 kinds[d] = K.EASY  # the session waits for a week the cap allows it
                 continue
             if kind is K.HILLS:
                 self.hill_sessions += 1
+            elif frame.phase in BUILD_PHASES and not frame.cutback:
+                self.sessions_done[kind] = self.sessions_done.get(kind, 0) + 1
             sized[d] = workout
         long_m = 0.0
         if has_long and long_day is not None:
@@ -661,10 +669,12 @@ class _Builder:
             warmup = floor_m(min(QUALITY_WARMUP_MAX_M, current + left / 2))
             if warmup <= current:
                 continue
-            longer = self.render.quality(session.key, session.kind, target, warmup_m=warmup)
+            shape = shape_of(session)
+            key, kind = session.key, session.kind
+            longer = self.render.quality(key, kind, target, warmup_m=warmup, shape=shape)
             while longer.distance_m > min(caps[d], upper_quality) and warmup - ROUND_M > current:
                 warmup -= ROUND_M
-                longer = self.render.quality(session.key, session.kind, target, warmup_m=warmup)
+                longer = self.render.quality(key, kind, target, warmup_m=warmup, shape=shape)
             if session.distance_m < longer.distance_m <= min(caps[d], upper_quality):
                 left -= longer.distance_m - session.distance_m
                 sized[d] = longer
@@ -811,6 +821,39 @@ class _Builder:
         if workout.kind is K.STRIDES:
             return self.render.strides(workout.key, distance_m, week_m)
         return self.render.easy(workout.key, distance_m)
+
+    def _sessions_in_build(self, build: Sequence[WeekFrame]) -> dict[WorkoutKind, int]:
+        """How many sessions of each speed kind the build's full weeks hold."""
+        count: dict[WorkoutKind, int] = {}
+        for frame in build:
+            if frame.cutback:
+                continue
+            for kind in PHASE_QUALITY[frame.phase][: len(self.quality_days)]:
+                count[kind] = count.get(kind, 0) + 1
+        return count
+
+    def _session_shape(
+        self, kind: WorkoutKind, week_m: float, frame: WeekFrame
+    ) -> SessionShape | None:
+        """The shape of a speed session at its place in the build (a cutback repeats the last
+        one; the taper and maintenance take the top, which the smaller week's limits trim);
+        ``None`` for hills, which follow the seed."""
+        if kind is K.HILLS or week_m <= 0:
+            return None
+        count = max(1, self.sessions_in_build.get(kind, 0))
+        done = self.sessions_done.get(kind, 0)
+        if frame.phase in BUILD_PHASES:
+            index = max(0, done - 1) if frame.cutback else done
+        else:
+            index = count - 1
+        return session_shape(
+            kind,
+            index=min(index, count - 1),
+            count=count,
+            week_m=week_m,
+            paces=self.render.paces,
+            race_distance_m=self.goal.distance_m,
+        )
 
     def _marathon_finish_m(self, frame: WeekFrame, long_m: float) -> float:
         """The M-pace finish of a marathon build's long run: none in base weeks, cutbacks and

@@ -25,6 +25,7 @@ from ampt_sync.training import library
 from ampt_sync.training.fitness import race_time
 from ampt_sync.training.heat import HEAT_LONG_RUN_NOTE, race_is_hot
 from ampt_sync.training.load import ROUND_M, floor_m
+from ampt_sync.training.progression import SessionShape, render_session, shape_of
 from ampt_sync.units import Units
 
 K = WorkoutKind
@@ -71,7 +72,7 @@ class Renderer:
         is reckoned at), at least 2 km (issue 9: no run under 2 km or 15 minutes)."""
         return max(MIN_RUN_M, math.ceil(MIN_EASY_RUN_S / self.easy_mid_s_per_km * 10) * ROUND_M)
 
-    def minwarmup_m(self) -> float:
+    def min_warmup_m(self) -> float:
         """A warm-up that takes 10 minutes even at the fast end of easy pace."""
         return math.ceil(MIN_WARMUP_S / self.paces.easy[0] * 1000 / ROUND_M) * ROUND_M
 
@@ -127,9 +128,16 @@ class Renderer:
         *,
         reps: int = HILL_REPS_START,
         warmup_m: float | None = None,
+        shape: SessionShape | None = None,
     ) -> Workout:
         """A quality session of ``kind`` sized for a ``week_m`` week; ``warmup_m`` (also the
-        cool-down) shortens the easy running around the work."""
+        cool-down) shortens the easy running around the work. A speed session takes its
+        ``shape`` (its place in the build, :mod:`~ampt_sync.training.progression`); without one,
+        the library sizes it from the week."""
+        if shape is not None and kind is not K.HILLS:
+            return render_session(
+                key, shape, self.paces, week_m=week_m, warmup_m=warmup_m, units=self.units
+            )
         if kind is K.HILLS:
             wu = library.MILE_M if warmup_m is None else warmup_m
             return library.hills(
@@ -176,14 +184,21 @@ class Renderer:
         raise ValueError(f"{kind} is not a quality session")
 
     def quality_within(
-        self, key: str, kind: WorkoutKind, week_m: float, cap_m: float, *, reps: int
+        self,
+        key: str,
+        kind: WorkoutKind,
+        week_m: float,
+        cap_m: float,
+        *,
+        reps: int,
+        shape: SessionShape | None = None,
     ) -> Workout | None:
         """The session, shortened to ``cap_m`` by trimming its warm-up and cool-down (never
         under 10 minutes each); ``None`` when even that is too long: the session waits."""
-        workout = self.quality(key, kind, week_m, reps=reps)
+        workout = self.quality(key, kind, week_m, reps=reps, shape=shape)
         if workout.distance_m <= cap_m:
             return workout
-        shortest = self.minwarmup_m()
+        shortest = self.min_warmup_m()
         full = library.MILE_M if kind is K.HILLS else 2000.0
         if kind is K.FARTLEK:
             full = 900.0 / self.easy_mid_s_per_km * 1000
@@ -191,10 +206,10 @@ class Renderer:
         warmup = floor_m(full - excess / 2)
         if warmup < shortest:
             return None
-        trimmed = self.quality(key, kind, week_m, reps=reps, warmup_m=warmup)
+        trimmed = self.quality(key, kind, week_m, reps=reps, warmup_m=warmup, shape=shape)
         while trimmed.distance_m > cap_m and warmup - ROUND_M >= shortest:
             warmup -= ROUND_M
-            trimmed = self.quality(key, kind, week_m, reps=reps, warmup_m=warmup)
+            trimmed = self.quality(key, kind, week_m, reps=reps, warmup_m=warmup, shape=shape)
         return trimmed if trimmed.distance_m <= cap_m else None
 
     def shortened_quality(self, workout: Workout, week_m: float, cap_m: float) -> Workout | None:
@@ -203,12 +218,18 @@ class Renderer:
         if workout.distance_m <= cap_m:
             return workout
         reps = next((s.times for s in workout.steps if isinstance(s, Repeat)), HILL_REPS_START)
+        try:
+            shape = None if workout.kind is K.HILLS else shape_of(workout)
+        except ValueError:  # a session the library sized by itself (an older plan)
+            shape = None
         warmup = floor_m(
             warmup_m(workout, self.easy_mid_s_per_km) - (workout.distance_m - cap_m) / 2
         )
-        shortest = self.minwarmup_m()
+        shortest = self.min_warmup_m()
         while warmup >= shortest:
-            shorter = self.quality(workout.key, workout.kind, week_m, reps=reps, warmup_m=warmup)
+            shorter = self.quality(
+                workout.key, workout.kind, week_m, reps=reps, warmup_m=warmup, shape=shape
+            )
             if shorter.distance_m <= cap_m:
                 return shorter
             warmup -= ROUND_M
@@ -263,7 +284,11 @@ class Renderer:
             return self.quality(key, kind, week_m, reps=reps, warmup_m=warmup)
         if kind in QUALITY_KINDS:
             warmup = warmup_m(workout, self.easy_mid_s_per_km) or None
-            return self.quality(key, kind, week_m, warmup_m=warmup)
+            try:
+                shape: SessionShape | None = shape_of(workout)
+            except ValueError:  # a session the library sized by itself (an older plan)
+                shape = None
+            return self.quality(key, kind, week_m, warmup_m=warmup, shape=shape)
         if kind is K.STRENGTH:
             light = "(light)" in workout.title
             return self.strength(key, light=light)
