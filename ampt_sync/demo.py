@@ -266,7 +266,9 @@ def _render(result: DemoRun, console: Console) -> None:
         console.print(f"Note: {warning}")
 
     weeks = Table(title="The plan, week by week (first 8 weeks)", title_justify="left")
-    for column in ("week of", "phase", "distance", "key sessions"):
+    # "from": the week's first plan day (the first week starts on the plan's first day);
+    # "runs planned": the running the plan holds in those days (the race left out).
+    for column in ("from", "phase", "runs planned", "key sessions"):
         weeks.add_column(column)
     for week in plan.weeks[:8]:
         workouts = [w for d in week.days for w in d.workouts]
@@ -280,7 +282,7 @@ def _render(result: DemoRun, console: Console) -> None:
         if strength:
             key.append(f"strength circuit × {strength}")
         weeks.add_row(
-            str(week.start),
+            f"{week.start:%a %d %b %Y}",
             week.phase.value + (" (cutback)" if week.cutback else ""),
             format_distance(week.planned_distance_m, units),
             ", ".join(key),

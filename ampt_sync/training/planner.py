@@ -121,10 +121,10 @@ from ampt_sync.training.render import (
 from ampt_sync.training.targets import (
     CUTBACK_LONG_FACTOR,
     CUTBACK_VOLUME_FACTOR,
-    LONG_RUN_MAX_WEEK_SHARE,
     WeekShape,
     build_targets,
     long_run_limit_m,
+    long_run_max_week_share,
 )
 from ampt_sync.units import Units, distance_label, format_distance, format_duration
 
@@ -280,6 +280,7 @@ class _Builder:
             ),
         )
         self.step = 0  # full build weeks planned so far: the staircase's next step
+        self.long_share_max = long_run_max_week_share(goal.distance_m)
         self.heat_from = goal.day - timedelta(weeks=HEAT_NOTES_WEEKS)
         self.hot = race_is_hot(goal, athlete.timezone)
         self.used = set(used_keys)
@@ -365,7 +366,7 @@ class _Builder:
                 long_m = peak_long * max(0.0, fraction - TAPER_LONG_LESS)
             else:  # no build before the taper: Daniels' share of the week
                 long_m = self._long_share(volume) * volume
-            return floor_m(volume), min(long_m, LONG_RUN_MAX_WEEK_SHARE * volume)
+            return floor_m(volume), min(long_m, self.long_share_max * volume)
         if phase is Phase.RECOVERY:
             return floor_m(min(cap, RECOVERY_VOLUME_SHARE * self._pre_race_average())), 0.0
         if phase in BUILD_PHASES:
@@ -388,7 +389,7 @@ class _Builder:
         volume = min(volume, cap)
         if long_m < 0:
             long_m = self._long_share(volume) * volume
-        long_m = min(long_m, LONG_RUN_MAX_WEEK_SHARE * volume)
+        long_m = min(long_m, self.long_share_max * volume)
         return floor_m(volume), long_m
 
     # -- caps ----------------------------------------------------------------------------------
@@ -907,9 +908,10 @@ class _Builder:
         name = self.goal.race or distance_label(self.goal.distance_m, units)
         longest = format_distance(self.peak_long_m, units)
         needed = format_distance(floor, units)
-        if self.peak_long_m >= LONG_RUN_MAX_WEEK_SHARE * self.targets.peak_week_m - ROUND_M:
+        if self.peak_long_m >= self.long_share_max * self.targets.peak_week_m - ROUND_M:
             why = (
-                f"a long run is at most half of its week, and the build peaks at "
+                f"a long run is at most {self.long_share_max:.0%} of its week, and the build "
+                "peaks at "
                 f"{format_distance(self.targets.peak_week_m, units)} a week"
             )
         else:

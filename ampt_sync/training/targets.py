@@ -69,8 +69,20 @@ LONG_RUN_FLOOR: dict[str, tuple[int, float]] = {
 LONG_RUN_MAX_M = 36_000.0
 LONG_RUN_MAX_S_MARATHON = 210 * 60
 LONG_RUN_MAX_S = 150 * 60
-#: A long run is at most this share of its week (issue 9).
+#: A long run is at most this share of its week: half in a marathon build (issue 9); 40 % for
+#: shorter goals, Daniels' ceiling for low-volume runners (§3.7), so that the easy days keep
+#: their share of the week.
 LONG_RUN_MAX_WEEK_SHARE = 0.50
+LONG_RUN_MAX_WEEK_SHARE_SHORT = 0.40
+
+
+def long_run_max_week_share(goal_distance_m: float) -> float:
+    """The most of its week a long run may be in a build for ``goal_distance_m``."""
+    if goal_class(goal_distance_m) == "marathon":
+        return LONG_RUN_MAX_WEEK_SHARE
+    return LONG_RUN_MAX_WEEK_SHARE_SHORT
+
+
 #: Peak-week growth per build week, slowing as the runner nears the goal's highest peak (a runner
 #: at 40 % of it grows 2.5 % × 0.6 a week; never slower than 40 % of the rate), its ceiling, and
 #: the least growth of a build this long [H].
@@ -195,6 +207,7 @@ def build_targets(
     who runs ``current_week_m`` a week with a longest run of ``current_long_m`` in the last 30
     days. See the module docstring for the rules."""
     cls = goal_class(goal_distance_m)
+    week_share = long_run_max_week_share(goal_distance_m)
     low_m, high_m = PEAK_WEEK_RANGE_M[cls]
     reachable = reachable_week_m(current_week_m, steps)
     slowing = max(PEAK_GROWTH_SLOWEST, 1 - current_week_m / high_m)
@@ -206,7 +219,7 @@ def build_targets(
         peak = max(peak, min(reachable, PEAK_GROWTH_MIN * current_week_m))
 
     limit = long_run_limit_m(goal_distance_m, easy_mid_s_per_km)
-    start_long = max(0.0, min(current_long_m, limit, LONG_RUN_MAX_WEEK_SHARE * current_week_m))
+    start_long = max(0.0, min(current_long_m, limit, week_share * current_week_m))
     # The long run must stand out of what the runner runs now: when their runs are all about the
     # same length, it starts up to 10 % over their longest, so that the week still holds their
     # volume with the other runs shorter than it.
@@ -217,7 +230,7 @@ def build_targets(
             min(
                 needed,
                 single_run_cap_m(current_long_m),
-                LONG_RUN_MAX_WEEK_SHARE * current_week_m,
+                week_share * current_week_m,
                 limit,
             ),
         )
@@ -227,7 +240,7 @@ def build_targets(
     for _ in range(3):  # the peak week and its long run settle each other in two rounds
         share = min(1.0, max(0.0, (peak - low_m) / (LONG_RUN_FULL_AT_WEEK_M[cls] - low_m)))
         wanted = long_low + (long_high - long_low) * share
-        peak_long = min(wanted, limit, LONG_RUN_MAX_WEEK_SHARE * peak, reach_long)
+        peak_long = min(wanted, limit, week_share * peak, reach_long)
         peak_long = max(peak_long, start_long)
         # A week holds only so much around its long run: the peak is what the run days hold.
         peak = min(peak, max(layout.capacity_m(peak_long), current_week_m))
@@ -235,7 +248,7 @@ def build_targets(
     if build_weeks >= PEAK_GROWTH_MIN_FROM_WEEKS and peak < PEAK_GROWTH_MIN * current_week_m:
         # A week that cannot grow (few run days, or already at the goal's highest): the long
         # run carries the overload instead, within its limits.
-        grown = min(LONG_RUN_GROWTH_MIN * start_long, limit, LONG_RUN_MAX_WEEK_SHARE * peak)
+        grown = min(LONG_RUN_GROWTH_MIN * start_long, limit, week_share * peak)
         peak_long = max(peak_long, min(grown, reach_long))
     peak = floor_m(peak)
     peak_long = floor_m(peak_long)
