@@ -256,7 +256,8 @@ class Fitness:
     """What the runner can do today, and how we know.
 
     ``source`` is human-readable ("race 2026-10-04 10K"). ``needs_time_trial`` asks the planner
-    to schedule a time trial early because there was no evidence at all.
+    to schedule a time trial early because there was no race or hard effort to go by (the
+    estimate is a guess or a floor from the everyday easy pace).
     """
 
     vdot: float

@@ -20,7 +20,7 @@ Contract shared by every function:
   here exceeds it (reps are capped at 10, strides at 10, hills at 5, strength at 6 rounds).
 * Session sizes keep to the science note's limits (§1.4, §3.7), as a share of ``weekly_distance_m``
   (the week's planned running distance): T ≤ 10 % per session (and ≤ 20 min continuous);
-  I ≤ min(10 km, 8 %) (reps of 3–5 min or 400–1600 m, jog no longer than the rep);
+  I ≤ min(10 km, 8 %) (reps of 3–5 min, 400–1600 m or a mile, jog no longer than the rep);
   R ≤ min(8 km, 5 %); M ≤ min(110 min, 29 km, 20 %). Below about 10 km a week the smallest
   session (two reps, one minute of tempo) is returned even if it is over the share.
 
