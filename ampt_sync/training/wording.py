@@ -5,10 +5,11 @@ Pure.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from ampt_sync.domain import Workout, WorkoutKind
-from ampt_sync.units import Units, metres_per_unit
+from ampt_sync.units import Units, format_pace, metres_per_unit
 
 K = WorkoutKind
 
@@ -49,3 +50,34 @@ def distance_text(distance_m: float, units: Units) -> str:
 
 def percent(share: float) -> str:
     return f"{round(share * 100)}%"
+
+
+def a_session(workout: Workout) -> str:
+    """The session with its article, as in "Tuesday holds …": "a tempo run", "intervals",
+    "hill repeats", "a time trial"."""
+    name = session_name(workout)
+    if name in ("intervals", "hill repeats"):
+        return name
+    return f"an {name}" if name[0] in "aeiou" else f"a {name}"
+
+
+def joined(parts: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    if len(parts) <= 1:
+        return "".join(parts)
+    return f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def capitalised(text: str) -> str:
+    """``text`` with its first letter upper case (the rest as it is)."""
+    return text[:1].upper() + text[1:]
+
+
+def minutes_text(duration_s: float) -> str:
+    """ "30-minute", for "a 30-minute recovery run" (whole minutes, rounded down)."""
+    return f"{int(duration_s // 60)}-minute"
+
+
+def pace_text(pace_s_per_km: float, units: Units) -> str:
+    """ "5:12/km" / "8:22/mi"."""
+    return format_pace(pace_s_per_km, units)

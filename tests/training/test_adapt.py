@@ -13,12 +13,15 @@ from ampt_sync import plan_json
 from ampt_sync.domain import Activity, Athlete, Goal, Phase, Plan, Workout, WorkoutKind
 from ampt_sync.training.adapt import adapt_plan
 from ampt_sync.training.fitness import estimate_fitness
-from ampt_sync.training.load import week_start
+from ampt_sync.training.load import floor_m, single_run_cap_m, week_start
 from ampt_sync.training.matching import Status, match_activities
 from ampt_sync.training.planner import generate_plan
+from ampt_sync.training.wording import WEEKDAY_NAMES, session_name
 
 K = WorkoutKind
 MONDAY = date(2026, 3, 2)
+SUNDAY = MONDAY + timedelta(days=6)
+NEXT_MONDAY = MONDAY + timedelta(weeks=1)
 
 
 def workouts_on(plan: Plan, day: date) -> list[Workout]:
@@ -138,29 +141,214 @@ def test_a_missed_long_run_moves_within_three_days_onto_an_easy_day() -> None:
     assert runner.adapt(sunday) is plan
 
 
-def test_a_missed_long_run_is_skipped_when_no_day_in_three_can_take_it() -> None:
-    # Long run on Sunday: the next days are in the next week, which has its own long run.
-    runner = Runner(make_athlete((1, 3, 5, 6), 6), half(MONDAY + timedelta(weeks=16, days=6)))
-    sunday = MONDAY + timedelta(days=6)
-    long_run = run_on(runner.plan, sunday)
-    assert long_run is not None
-    runner.activities += do_as_planned(runner.plan, days(MONDAY, 6))
-    before = runner.plan
-
-    plan = runner.adapt(sunday + timedelta(days=1))
-
-    assert find(plan, long_run.key)[0] == sunday  # left on its day, as history
-    assert runner.reasons()[0] == (
-        "Sunday's long run skipped: it was missed, and no day in the next 3 days can take it "
-        "without a hard day beside it. The next long run stays within 10% of your longest "
-        "recent run."
+def next_long_run(plan: Plan, after: date) -> tuple[date, Workout]:
+    return next(
+        (d.day, w) for d in plan.days() for w in d.workouts if d.day > after and w.kind is K.LONG
     )
-    next_long = next(w for d, w in [(d.day, w) for d in plan.days() for w in d.workouts]
-                     if d > sunday and w.kind is K.LONG)  # fmt: skip
-    old_next = next(w for d in before.days() for w in d.workouts
-                    if d.day > sunday and w.kind is K.LONG)  # fmt: skip
-    assert next_long.key == old_next.key
-    assert next_long.distance_m <= old_next.distance_m
+
+
+def stays_as_planned(now: tuple[date, Workout], planned: tuple[date, Workout]) -> bool:
+    """The same long run on the same day, no longer than planned (the caps may shorten it)."""
+    return (now[0], now[1].key) == (planned[0], planned[1].key) and (
+        now[1].distance_m <= planned[1].distance_m
+    )
+
+
+def a_recent_race() -> Activity:
+    """A 10K raced three weeks before the plan starts: the paces are known, so the plan needs
+    no time trial and the scenario is about the adaptation alone."""
+    return run(MONDAY - timedelta(days=20), 10000, pace_s_per_km=300, name="10K race",
+               workout_type=1)  # fmt: skip
+
+
+def miss_sunday_long_run(
+    run_days: Sequence[int], weeks_to_race: int = 16
+) -> tuple[Runner, Workout]:
+    """A runner with the long run on Sunday who runs Monday to Saturday as planned and misses
+    Sunday's long run."""
+    goal = half(MONDAY + timedelta(weeks=weeks_to_race, days=6))
+    runner = Runner(make_athlete(run_days, 6), goal, extra=[a_recent_race()])
+    long_run = run_on(runner.plan, SUNDAY)
+    assert long_run is not None
+    assert long_run.kind is K.LONG
+    runner.activities += do_as_planned(runner.plan, days(MONDAY, 6))
+    return runner, long_run
+
+
+@pytest.mark.parametrize(
+    ("run_days", "target"),
+    [
+        ((0, 1, 3, 5, 6), NEXT_MONDAY),
+        ((0, 1, 2, 3, 5, 6), NEXT_MONDAY),
+        ((1, 2, 3, 4, 6), NEXT_MONDAY + timedelta(days=1)),  # Monday is no run day
+        ((1, 3, 5, 6), NEXT_MONDAY + timedelta(days=1)),
+    ],
+)
+def test_a_missed_sunday_long_run_moves_into_next_week_onto_an_easy_day(
+    run_days: Sequence[int], target: date
+) -> None:
+    runner, long_run = miss_sunday_long_run(run_days)
+    before = runner.plan
+    easy = run_on(before, target)
+    assert easy is not None
+    assert easy.kind in (K.EASY, K.RECOVERY, K.STRIDES), describe(before)
+    following = next_long_run(before, SUNDAY)
+
+    plan = runner.adapt(NEXT_MONDAY)
+
+    assert find(plan, long_run.key) == (target, long_run)  # same key, same size, new day
+    assert run_on(plan, SUNDAY) is None  # it left its past day
+    assert all(w.key != easy.key for d in plan.days() for w in d.workouts)
+    name = WEEKDAY_NAMES[target.weekday()]
+    assert runner.reasons()[:2] == [
+        f"Sunday's long run moved to {name}: it was missed, and {name} has no hard day either "
+        "side of it.",
+        f"{name}'s {session_name(easy)} makes room for the long run missed on Sunday.",
+    ]
+    # The next long run stays as planned, at least 5 days later.
+    assert stays_as_planned(next_long_run(plan, target), following)
+    assert (following[0] - target).days >= 5
+    assert runner.adapt(NEXT_MONDAY) is plan
+
+
+def test_a_missed_long_run_is_let_go_when_the_next_long_run_comes_too_soon() -> None:
+    # Run days Wednesday, Thursday, Saturday and Sunday: the first easy day after the missed
+    # Sunday is Wednesday, 4 days before the next long run.
+    runner, long_run = miss_sunday_long_run((2, 3, 5, 6))
+    following = next_long_run(runner.plan, SUNDAY)
+
+    plan = runner.adapt(NEXT_MONDAY)
+
+    assert runner.reasons()[0] == (
+        "Sunday's long run skipped: it was missed; Monday and Tuesday are not run days and "
+        "Wednesday is only 4 days before the next long run."
+    )
+    assert find(plan, long_run.key) == (SUNDAY, long_run)  # left on its day, as history
+    assert stays_as_planned(next_long_run(plan, SUNDAY), following)  # not replaced
+    assert runner.adapt(NEXT_MONDAY) is plan
+
+
+def test_a_missed_long_run_is_skipped_naming_the_hard_day_in_the_way() -> None:
+    # Next week is a strength week: hill repeats on Tuesday, a tempo run on Thursday.
+    runner, long_run = miss_sunday_long_run((0, 1, 3, 5, 6), weeks_to_race=4)
+    tuesday = NEXT_MONDAY + timedelta(days=1)
+    assert run_on(runner.plan, tuesday).kind is K.HILLS, describe(runner.plan)
+    following = next_long_run(runner.plan, SUNDAY)
+
+    plan = runner.adapt(NEXT_MONDAY)
+
+    assert runner.reasons()[0] == (
+        "Sunday's long run skipped: it was missed; Monday is the day before Tuesday's hill "
+        "repeats, Tuesday holds hill repeats and Wednesday is not a run day. The next long run "
+        "is on Sunday, as planned."
+    )
+    assert find(plan, long_run.key) == (SUNDAY, long_run)
+    assert stays_as_planned(next_long_run(plan, SUNDAY), following)
+    assert runner.adapt(NEXT_MONDAY) is plan
+
+
+def test_a_missed_quality_session_is_dropped_naming_what_stands_in_the_way() -> None:
+    # A strength week of six run days: hill repeats on Tuesday, a tempo run on Thursday (50 km
+    # a week, so that every run day holds a run).
+    goal = half(MONDAY + timedelta(weeks=3, days=6))
+    athlete = make_athlete((0, 1, 2, 3, 5, 6), 6)
+    runner = Runner(athlete, goal, weekly_m=50000, extra=[a_recent_race()])
+    tuesday, wednesday = MONDAY + timedelta(days=1), MONDAY + timedelta(days=2)
+    hills = run_on(runner.plan, tuesday)
+    assert hills.kind is K.HILLS, describe(runner.plan)
+    assert run_on(runner.plan, tuesday + timedelta(days=2)).kind is K.TEMPO
+    runner.activities += do_as_planned(runner.plan, [MONDAY])  # Tuesday missed
+
+    plan = runner.adapt(wednesday)
+
+    assert runner.reasons()[0] == (
+        "Tuesday's hill repeats dropped: it was missed; Wednesday is the day before Thursday's "
+        "tempo run, Thursday holds a tempo run and Friday is not a run day. Missed sessions are "
+        "not made up by squeezing them in."
+    )
+    assert find(plan, hills.key) == (tuesday, hills)  # left on its day, as history
+    assert runner.adapt(wednesday) is plan
+
+
+def test_a_moved_long_run_is_shortened_to_the_single_run_cap_and_the_reason_says_so() -> None:
+    # A 16 km race a month before Sunday lets the plan's first long runs grow past the usual
+    # 8 km; on Monday that race is more than 30 days back, and the long run must shrink.
+    athlete = make_athlete((0, 1, 3, 5, 6), 6)
+    month_ago = run(SUNDAY - timedelta(days=30), 16000, pace_s_per_km=300)
+    runner = Runner(athlete, half(MONDAY + timedelta(weeks=16, days=6)), extra=[month_ago])
+    runner.activities = [*steady_history(athlete, MONDAY, 40000, long_share=0.2), month_ago,
+                         a_recent_race()]  # fmt: skip
+    runner.fitness = estimate_fitness(runner.activities, athlete, MONDAY)
+    runner.plan = generate_plan(runner.goal, athlete, runner.fitness, runner.activities, MONDAY)
+    long_run = run_on(runner.plan, SUNDAY)
+    assert long_run.kind is K.LONG
+    runner.activities += do_as_planned(runner.plan, days(MONDAY, 6))
+    longest = max(a.distance_m for a in runner.activities
+                  if NEXT_MONDAY - timedelta(days=30) <= a.day < NEXT_MONDAY)  # fmt: skip
+    cap = floor_m(single_run_cap_m(longest))
+    assert long_run.distance_m > cap, describe(runner.plan)
+
+    plan = runner.adapt(NEXT_MONDAY)
+
+    moved_day, moved = find(plan, long_run.key)
+    assert (moved_day, moved.kind, moved.distance_m) == (NEXT_MONDAY, K.LONG, cap)
+    assert runner.reasons()[0] == (
+        f"Sunday's long run moved to Monday, shortened from {long_run.distance_m / 1000:.1f} km "
+        f"to {cap / 1000:.1f} km: it was missed, and no run goes more than 10% beyond your "
+        f"longest run of the 30 days before it ({longest / 1000:.1f} km)."
+    )
+    assert runner.adapt(NEXT_MONDAY) is plan
+
+
+# ------------------------------------------------------------------------------------------------
+# a long run far beyond plan
+
+
+def test_a_long_run_half_again_as_long_as_planned_makes_the_next_day_a_recovery_run() -> None:
+    goal = half(MONDAY + timedelta(weeks=16, days=6))
+    runner = Runner(make_athlete((0, 1, 3, 5, 6), 6), goal, extra=[a_recent_race()])
+    before = runner.plan
+    long_run, easy = run_on(before, SUNDAY), run_on(before, NEXT_MONDAY)
+    assert long_run.kind is K.LONG
+    assert easy.kind in (K.EASY, K.RECOVERY, K.STRIDES)
+    assert easy.duration_s > 30 * 60, describe(before)  # else it is a recovery day already
+    following = next_long_run(before, SUNDAY)
+    runner.activities += do_as_planned(before, days(MONDAY, 6))
+    runner.activities += do_as_planned(before, [SUNDAY], stretch=1.52)
+    ran = runner.activities[-1].distance_m
+
+    plan = runner.adapt(SUNDAY)  # the evening adaptation
+
+    assert runner.reasons() == [
+        f"Sunday's long run was 52% longer than planned ({ran / 1000:.1f} km for "
+        f"{long_run.distance_m / 1000:.1f} km): Monday's {session_name(easy)} becomes a "
+        "30-minute recovery run."
+    ]
+    recovery = run_on(plan, NEXT_MONDAY)
+    assert (recovery.key, recovery.kind, recovery.duration_s) == (easy.key, K.RECOVERY, 1800)
+    assert recovery.distance_m < easy.distance_m
+    # The longest recent run went up, but nothing grows with it: the caps only shorten.
+    assert next_long_run(plan, SUNDAY) == following
+    later = {w.key: w.distance_m for d in plan.days() if d.day > NEXT_MONDAY for w in d.workouts}
+    planned = {w.key: w.distance_m for d in before.days() if d.day > NEXT_MONDAY
+               for w in d.workouts}  # fmt: skip
+    assert later == planned
+    assert runner.adapt(SUNDAY) is plan
+    assert runner.adapt(NEXT_MONDAY) is plan  # acknowledged once: the next morning adds nothing
+
+
+@pytest.mark.parametrize("stretch", [1.3, 1.45])
+def test_a_long_run_less_than_half_again_as_long_leaves_the_next_day_as_planned(
+    stretch: float,
+) -> None:
+    goal = half(MONDAY + timedelta(weeks=16, days=6))
+    runner = Runner(make_athlete((0, 1, 3, 5, 6), 6), goal, extra=[a_recent_race()])
+    before = runner.plan
+    runner.activities += do_as_planned(before, days(MONDAY, 6))
+    runner.activities += do_as_planned(before, [SUNDAY], stretch=stretch)
+    plan = runner.adapt(SUNDAY)
+    assert run_on(plan, NEXT_MONDAY) == run_on(before, NEXT_MONDAY)
+    assert not any("longer than planned" in c.reason for c in plan.changes), plan.changes
 
 
 # ------------------------------------------------------------------------------------------------
@@ -224,10 +412,11 @@ def test_a_surprise_race_pr_updates_paces_with_the_same_keys_and_eases_the_next_
         "New paces from race 2026-03-07 10K: VDOT 40.0 → 43.0. Workouts from today use the "
         "faster paces."
     )
-    assert (
-        "Sunday's long run became an easy 9.9 km run: you raced on Saturday" in runner.reasons()[1]
+    assert runner.reasons()[1] == (
+        "Sunday's long run becomes a 30-minute recovery run: you raced on Saturday, and it does "
+        "not move into next week."
     )
-    assert run_on(plan, sunday).kind is K.EASY
+    assert run_on(plan, sunday).kind is K.RECOVERY
     # Future sessions keep their keys and days, and are faster.
     old = {w.key: (d.day, w) for d in before.days() if d.day > sunday for w in d.workouts}
     new = {w.key: (d.day, w) for d in plan.days() if d.day > sunday for w in d.workouts}
@@ -254,7 +443,8 @@ def test_a_miles_runners_plan_stays_in_miles_when_new_paces_rewrite_it() -> None
     before = runner.plan
     plan = runner.adapt(saturday)
     assert plan.fitness.vdot > before.fitness.vdot
-    assert any("became an easy" in r and " mi run" in r for r in runner.reasons())
+    assert any("becomes a 30-minute recovery run" in r for r in runner.reasons())
+    assert not any(" km" in r for r in runner.reasons()), runner.reasons()
     notes_before = {w.key: w.notes for d in before.days() for w in d.workouts}
     future = [w for d in plan.days() if d.day >= saturday for w in d.workouts]
     assert any(w.notes != notes_before[w.key] for w in future)  # rewritten with the new paces
@@ -281,13 +471,22 @@ def test_a_run_forty_percent_longer_than_planned_moves_the_next_days_intervals()
 
     plan = runner.adapt(wednesday)  # the evening adaptation
 
+    planned_wednesday = run_on(runner.plan, wednesday)
+    ran = runner.activities[-1].distance_m
+    eased = run_on(plan, thursday)
+    minutes = f"{int(eased.duration_s // 60)}-minute"
     assert runner.reasons()[:2] == [
-        "Thursday's intervals moved to Friday: Wednesday's run was 40% longer than planned.",
+        "Thursday's intervals moved to Friday: Wednesday's "
+        f"{'easy run' if planned_wednesday.kind is K.EASY else 'easy run with strides'} was 40% "
+        f"longer than planned ({ran / 1000:.1f} km for {planned_wednesday.distance_m / 1000:.1f} "
+        "km).",
         f"Friday's {'easy run' if easy.kind is K.EASY else 'easy run with strides'} moved to "
-        "Thursday: it swaps with the intervals.",
+        f"Thursday as a {minutes} recovery run: it swaps with the intervals.",
     ]
-    assert run_on(plan, thursday) == easy
+    assert (eased.key, eased.kind) == (easy.key, K.RECOVERY)
+    assert eased.duration_s == min(30 * 60, max(20 * 60, easy.duration_s)) // 60 * 60
     assert run_on(plan, friday) == intervals
+    assert runner.adapt(wednesday) is plan
 
 
 def test_a_week_of_runs_far_beyond_plan_eases_the_next_days_and_inserts_a_recovery_week() -> None:

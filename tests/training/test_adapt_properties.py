@@ -2,10 +2,12 @@
 adds runs for three weeks, the plan is adapted every day, and after every adaptation the plan
 keeps the rules that the adaptation owns: the past is kept, keys stay unique, nothing is
 stacked, sessions sit only on run days, quality sessions keep their spacing, the single-run cap
-holds from today on, and adapting again changes nothing."""
+holds from today on, and adapting again changes nothing. Every reason is non-empty, and none
+blames a hard session on a day that holds none (a cheap truth check of the words)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -20,6 +22,7 @@ from ampt_sync.training.load import RunLog, counts_as_run, single_run_cap_m
 from ampt_sync.training.measure import is_goal_race
 from ampt_sync.training.periodise import baseline
 from ampt_sync.training.planner import generate_plan
+from ampt_sync.training.wording import MONTH_NAMES, WEEKDAY_NAMES, session_name
 
 K = WorkoutKind
 START = date(2026, 3, 2)
@@ -82,6 +85,59 @@ def check_adapted(plan: Plan, before: Plan, today: date, athlete, goal, activiti
     return problems
 
 
+#: A day as a reason names it: "Tuesday" within 6 days of today, else "Tue 10 Mar".
+DAY = r"(?:[A-Z][a-z]+day|[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2})"
+#: The claims a reason makes about another day's session: "the day before Tuesday's intervals",
+#: "the day after Sunday's long run", "Thursday holds a tempo run".
+CLAIMS = (
+    re.compile(rf"the day (?:before|after) ({DAY})'s ([a-z ]+?)(?=[,.;]| and |$)"),
+    re.compile(rf"({DAY}) holds (?:an? )?([a-z ]+?)(?=[,.;]| and |$)"),
+)
+HARD_WORDS = {"intervals", "tempo run", "fartlek", "hill repeats", "long run", "race", "time trial"}
+
+
+def days_named(label: str, today: date) -> list[date]:
+    """The days a reason written on ``today`` may mean by ``label``."""
+    if label in WEEKDAY_NAMES:
+        weekday = WEEKDAY_NAMES.index(label)
+        near = (today + timedelta(days=n) for n in range(-6, 7))
+        return [d for d in near if d.weekday() == weekday]
+    _, day, month = label.split()
+    found = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            found.append(date(year, MONTH_NAMES.index(month) + 1, int(day)))
+        except ValueError:  # 29 Feb of a year that has none
+            continue
+    return found
+
+
+def check_reasons(plan: Plan, before: Plan, today: date, activities) -> list[str]:
+    """Every change's reason is non-empty, and each session it names on another day is there:
+    planned on that day (before or after this adaptation), or a run done that day."""
+    problems = []
+    held: dict[date, set[str]] = {}
+    for p in (before, plan):
+        for d in p.days():
+            for w in d.workouts:
+                held.setdefault(d.day, set()).add(session_name(w))
+    ran = {a.day for a in activities if counts_as_run(a) and a.day <= today}
+    for change in plan.changes:
+        if not change.reason.strip():
+            problems.append(f"{change.day}: an empty reason")
+        for claim in CLAIMS:
+            for label, words in claim.findall(change.reason):
+                if words not in HARD_WORDS | {"strength circuit"}:
+                    problems.append(f"names {label}'s {words!r} as in the way: {change.reason}")
+                    continue
+                if not any(
+                    words in held.get(d, ()) or (d in ran and words in HARD_WORDS)
+                    for d in days_named(label, today)
+                ):
+                    problems.append(f"no {words} on {label}: {change.reason}")
+    return problems
+
+
 @st.composite
 def stories(draw: st.DrawFn):
     run_days = sorted(draw(st.sets(st.integers(0, 6), min_size=3, max_size=7)))
@@ -109,6 +165,8 @@ def test_every_daily_adaptation_keeps_the_rules_and_is_idempotent(story) -> None
         before = plan
         plan = adapt_plan(plan, activities, athlete, goal, fitness, today)
         problems = check_adapted(plan, before, today, athlete, goal, activities)
+        if plan is not before:
+            problems += check_reasons(plan, before, today, activities)
         assert problems == [], f"{today} {problems}\n{describe(plan)}"
         assert adapt_plan(plan, activities, athlete, goal, fitness, today) is plan
         # the day: what the runner does
@@ -126,6 +184,8 @@ def test_every_daily_adaptation_keeps_the_rules_and_is_idempotent(story) -> None
         before = plan
         plan = adapt_plan(plan, activities, athlete, goal, fitness, today)
         problems = check_adapted(plan, before, today, athlete, goal, activities)
+        if plan is not before:
+            problems += check_reasons(plan, before, today, activities)
         assert problems == [], f"{today} evening {problems}\n{describe(plan)}"
         assert all(counts_as_run(a) for a in activities[-1:])
 
