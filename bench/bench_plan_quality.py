@@ -279,7 +279,7 @@ def _read(
         others = [
             o.distance_m
             for d, o in runs
-            if week_start(d) == monday and o is not w and not is_goal_race(d, o)
+            if week_start(d) == monday and o is not w and o.kind is not K.RACE  # race efforts
         ]
         if others and max(others) > w.distance_m + TOLERANCE_M:
             found.flag(

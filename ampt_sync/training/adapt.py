@@ -63,7 +63,7 @@ from ampt_sync.training.load import RunLog, counts_as_run, week_start
 from ampt_sync.training.matching import classify_recent, match_activities
 from ampt_sync.training.measure import is_goal_race
 from ampt_sync.training.periodise import BEGINNER_M_PER_RUN_DAY, STALE_HISTORY_DAYS, baseline
-from ampt_sync.training.planner import plan_warnings
+from ampt_sync.training.planner import FREE_DAY_WARNING, build_warnings, plan_warnings
 from ampt_sync.training.render import Renderer
 from ampt_sync.training.replan import extend_plan, replan_from
 from ampt_sync.training.wording import day_name, distance_text, session_name
@@ -176,7 +176,10 @@ def adapt_plan(
     changes.extend(adapter.changes)
     plan = adapter.draft.to_plan(plan)
 
-    plan = replace(plan, warnings=plan_warnings(goal, athlete, plan.fitness, today, start))
+    # Today's warnings (fitness, goal, a return from a gap), and the build's own, which only a
+    # replan makes afresh.
+    warnings = plan_warnings(goal, athlete, plan.fitness, today, start)
+    plan = replace(plan, warnings=warnings + build_warnings(plan.warnings))
     plan = _prune(plan, today)
     if not changes and _same_content(plan, previous):
         return previous
@@ -206,12 +209,19 @@ def _replan_reason(
     future = [d for d in previous.days() if d.day >= today]
     # A moved long run lands at most 3 days after its day, so at most in next week.
     settled = week_start(today) + timedelta(weeks=1)
+    # A run day the plan left free is no change when the plan says it leaves days free (a
+    # volume too small for runs of 2 km on every run day); otherwise a run day that holds no
+    # run anywhere in the future plan is a new one.
+    leaves_days_free = any(FREE_DAY_WARNING in w for w in previous.warnings)
+    used_weekdays = {d.day.weekday() for d in future if any(w.is_run for w in d.workouts)}
+    full_weeks = {week_start(d.day) for d in future if d.day.weekday() == 6}
+    unused = [day for day in schedule.run_days if day not in used_weekdays]
+    if unused and not leaves_days_free and len(full_weeks) >= 2:
+        return "Your run days changed: the plan from today follows the new ones."
     for d in future:
         runs = [w for w in d.workouts if w.is_run]
         off_day = d.day.weekday() not in schedule.run_days
-        if (not runs and not off_day) or any(
-            off_day and not is_goal_race(w, d.day, previous.goal) for w in runs
-        ):
+        if any(off_day and not is_goal_race(w, d.day, previous.goal) for w in runs):
             return "Your run days changed: the plan from today follows the new ones."
         if week_start(d.day) > settled and any(
             w.kind is K.LONG and d.day.weekday() != schedule.long_run_day for w in runs

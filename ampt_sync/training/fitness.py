@@ -260,11 +260,12 @@ def hard_pace_s_per_km(everyday_pace_s_per_km: float) -> float:
 
 @dataclass(frozen=True)
 class EverydayPace:
-    """The median pace (s/km) of ``runs`` steady runs, the last of them on ``last_day``."""
+    """The median pace (s/km) of ``runs`` steady runs, from ``first_day`` to ``last_day``."""
 
     pace_s_per_km: float
     runs: int
     last_day: date
+    first_day: date
 
 
 def everyday_easy_pace(steady_runs: Sequence[Activity], today: date) -> EverydayPace | None:
@@ -292,6 +293,7 @@ def everyday_easy_pace(steady_runs: Sequence[Activity], today: date) -> Everyday
         pace_s_per_km=statistics.median(pace for pace, _ in jogs),
         runs=len(jogs),
         last_day=max(day for _, day in jogs),
+        first_day=min(day for _, day in jogs),
     )
 
 
@@ -607,7 +609,8 @@ def _everyday_evidence(everyday: EverydayPace, units: str) -> _Evidence:
         vdot_for_easy_pace(everyday.pace_s_per_km),
         f"your everyday easy pace ({pace} over {everyday.runs} runs), {_WEAK}",
         Confidence.LOW,
-        everyday.last_day,
+        # the pace is as old as its oldest run: a gap since then lowers it (Daniels' time off)
+        everyday.first_day,
         needs_time_trial=True,
     )
 

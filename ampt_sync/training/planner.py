@@ -155,10 +155,28 @@ EASY_TIME_SHARE_MIN = 0.75
 #: most the second: the long run stays clearly the long one (issue 9) [H].
 EASY_MAX_SHARE_OF_LONG = 0.85
 EVE_OF_LONG_MAX_SHARE = 0.75
+#: Words that mark the warnings about the build itself (not about today's fitness or goal):
+#: run days left free, a long run short of the goal's floor, weeks under the current load. The
+#: adaptation keeps them from one day to the next; a replan makes them afresh.
+FREE_DAY_WARNING = "leave a run day free"
+LONG_SHORTFALL_WARNING = "a build for it should reach"
+BELOW_USUAL_WARNING = "Some build weeks hold less than"
+BUILD_WARNINGS = (FREE_DAY_WARNING, LONG_SHORTFALL_WARNING, BELOW_USUAL_WARNING)
+
+
+def build_warnings(warnings: Iterable[str]) -> tuple[str, ...]:
+    """The warnings among ``warnings`` that are about the build itself."""
+    return tuple(w for w in warnings if any(mark in w for mark in BUILD_WARNINGS))
+
+
 #: A full build week under this share of what the runner runs now gets a warning saying why.
 BELOW_USUAL_SHARE = 0.90
 #: Rounds of "the long run at most half of its week" (each shortens the runs beside it) [H].
 LONG_HALF_PASSES = 40
+TOLERANCE_M = 1.0  # what a comparison of distances may miss by (rounding)
+#: Weeks that start up to this many days after a return from a gap is over may still climb back
+#: to the load before the gap, beyond the 10 % convention (Daniels, science note §5.5) [H].
+RETURN_ALLOWANCE_DAYS = 14
 EASY_KINDS = frozenset({WorkoutKind.EASY, WorkoutKind.RECOVERY, WorkoutKind.STRIDES})
 #: Speed sessions whose warm-up and cool-down may grow, to Daniels' customary 2 miles each, when
 #: the easy days cannot hold the week's volume (hills keep the seed's mile).
@@ -285,7 +303,10 @@ class _Builder:
         self.hot = race_is_hot(goal, athlete.timezone)
         self.used = set(used_keys)
         self.prev_long_day: date | None = None
+        # the first day of the usual load again after a gap (None without a return)
+        self.back_to_usual = self._back_to_usual()
         self.last_full_m = 0.0  # the last non-cutback week's volume (a cutback cuts from it)
+        self.last_full_long_m = 0.0  # and its long run
         self.thinned = False  # some run days were left free for a small volume
         self.below_usual: tuple[date, float] | None = None  # the smallest such build week
         self.peak_week_m = 0.0  # the most planned in a full build week so far (taper reference)
@@ -313,12 +334,18 @@ class _Builder:
                 for i, v in enumerate(weeks)
             ]
         largest = max(weeks, default=0.0)
-        if self.base.return_day is not None:
-            # Returning to a load the runner held before a gap is not new load: Daniels' return
-            # steps (science note §5.5) set the pace of the return, not the 10 % convention.
-            last = monday + timedelta(days=6)
-            largest = max(largest, self.base.factor(last) * self.base.usual_m / 1.10)
         return largest if largest > 0 else self.base.weekly_m
+
+    def _weekly_cap_m(self, monday: date) -> float:
+        """The most the week starting ``monday`` may hold outside the taper: 10 % over M (or
+        M + 5 km under 20 km), or, while returning from a gap and for two weeks after, the
+        runner's usual load times Daniels' return share: returning to a load the runner held
+        is not new load (science note §5.5)."""
+        cap = weekly_build_cap_m(self._cap_reference_m(monday))
+        back = self.back_to_usual
+        if back is not None and monday <= back + timedelta(days=RETURN_ALLOWANCE_DAYS):
+            cap = max(cap, self.base.factor(monday + timedelta(days=6)) * self.base.usual_m)
+        return cap
 
     def _done_before(self, frame: WeekFrame) -> float:
         """Running in ``frame``'s week before the plan starts: from the history, or, with none,
@@ -348,7 +375,7 @@ class _Builder:
         single days. Build weeks climb the staircase of :attr:`targets`; a cutback holds 75 % of
         the step it interrupts and 70 % of its long run, cut once; during a return from a gap,
         Daniels' share of the usual load is the most."""
-        cap = weekly_build_cap_m(self._cap_reference_m(frame.monday))
+        cap = self._weekly_cap_m(frame.monday)
         phase = frame.phase
         targets = self.targets
         days = frame.days()
@@ -385,7 +412,10 @@ class _Builder:
         if factor < 1.0:
             volume = min(volume, factor * usual)
         if frame.cutback and self.last_full_m:
+            # a cutback cuts once, from what the week before it holds (caps included)
             volume = min(volume, CUTBACK_VOLUME_FACTOR * self.last_full_m)
+            if self.last_full_long_m:
+                long_m = min(long_m, CUTBACK_LONG_FACTOR * self.last_full_long_m)
         volume = min(volume, cap)
         if long_m < 0:
             long_m = self._long_share(volume) * volume
@@ -574,7 +604,11 @@ class _Builder:
             if target - done_this_week < floor_long + others * shortest:
                 floor_long = shortest
             # and no shorter than a time trial the same week (the long run is the longest run)
-            trials = [w.distance_m for w in sized.values() if w.kind is K.RACE]
+            trials = [
+                math.ceil(w.distance_m / ROUND_M) * ROUND_M
+                for w in sized.values()
+                if w.kind is K.RACE
+            ]
             long_m = max(planned_long_m, floor_long, *trials)
             long_m = floor_m(min(long_m, self._long_max_m(), caps[long_day]))
             long_m = max(long_m, min(shortest, caps[long_day]))
@@ -584,6 +618,8 @@ class _Builder:
             sized[long_day] = self.render.long(key, long_m, target, finish, hot=hot)
             if frame.phase in BUILD_PHASES:
                 self.peak_long_m = max(self.peak_long_m, long_m)
+            if not frame.cutback:
+                self.last_full_long_m = long_m
             self.last_long_m = long_m
             self.prev_long_day = long_day
         # The long run is the longest run of the week: a quality session is no longer (a time
@@ -688,7 +724,7 @@ class _Builder:
                     kinds[d] = K.EASY
             elif kind is K.STRIDES:
                 workout = self.render.strides(self.key(d, K.STRIDES), sizes[d], target)
-                if workout.distance_m > caps[d]:
+                if workout.distance_m > min(caps[d], bounds[d][1]):  # no room: plain easy
                     workout = self.render.easy(workout.key, sizes[d])
                 sized[d] = workout
             else:
@@ -701,7 +737,7 @@ class _Builder:
         # 5. the week's own limits: the weekly cap over the floors of short runs, the easy share,
         # and a third quality session's volume
         if frame.phase not in (Phase.TAPER, Phase.RACE):
-            allowed = weekly_build_cap_m(self._cap_reference_m(frame.monday))
+            allowed = self._weekly_cap_m(frame.monday)
             if frame.phase is Phase.MAINTENANCE and not frame.pre_build:
                 allowed = min(allowed, max(target, self._pre_race_average()))
             self._trim_to(week, allowed - done_this_week)
@@ -755,6 +791,20 @@ class _Builder:
             days=tuple(
                 PlannedDay(d, tuple(sorted(week.days.get(d, []), key=_order))) for d in days
             ),
+        )
+
+    def _back_to_usual(self) -> date | None:
+        """The first day the return from a gap reaches the usual load (Daniels' steps)."""
+        start = self.base.return_day
+        if start is None:
+            return None
+        return next(
+            (
+                start + timedelta(days=n)
+                for n in range(366)
+                if self.base.factor(start + timedelta(days=n)) >= 1.0
+            ),
+            start,
         )
 
     def _thin_out(
@@ -880,7 +930,7 @@ class _Builder:
         if self.thinned:
             shortest = format_distance(self.render.min_run_m(), units)
             found.append(
-                f"Some weeks leave a run day free: at your volume, running every day of the "
+                f"Some weeks {FREE_DAY_WARNING}: at your volume, running every day of the "
                 f"schedule would mean runs shorter than {shortest}. The days fill as the volume "
                 "grows."
             )
@@ -888,7 +938,7 @@ class _Builder:
             monday, planned_m = self.below_usual
             days = len(self.schedule.run_days)
             found.append(
-                f"Some build weeks hold less than the {format_distance(self.base.usual_m, units)}"
+                f"{BELOW_USUAL_WARNING} the {format_distance(self.base.usual_m, units)}"
                 f" a week you run now (the least: {format_distance(planned_m, units)}, the week "
                 f"of {monday.day} {monday.strftime('%b')}): on {days} run days, the long run "
                 "stays the longest run and at most half of its week, the day before it at most "
@@ -920,9 +970,9 @@ class _Builder:
         while self.peak_long_m * 1.10**more < floor and more < 52:
             more += 1
         return (
-            f"The longest run before {name} is {longest}, short of the {needed} a build for it "
-            f"should reach: {why}. Options: a later race (about {more} more weeks), a shorter "
-            "goal, or more running each week before the build.",
+            f"The longest run before {name} is {longest}, short of the {needed} "
+            f"{LONG_SHORTFALL_WARNING}: {why}. Options: a later race (about {more} more "
+            "weeks), a shorter goal, or more running each week before the build.",
         )
 
     def _bounds(
@@ -936,7 +986,8 @@ class _Builder:
             top = min(top, floor_m(RECOVERY_MAX_S / self.render.recovery_s_per_km * 1000))
         minimum = self.render.min_run_m()
         if kind is K.STRIDES:
-            minimum = max(minimum, 2000.0)
+            # strides are run faster than easy: a little more distance keeps 15 minutes
+            minimum = max(minimum + 2 * ROUND_M, 2000.0)
         low = min(minimum, top)
         return low, max(low, top)
 
@@ -984,7 +1035,7 @@ class _Builder:
             share = min(1.0, excess / spare)
             for d, w in fill:
                 size = floor_m(w.distance_m - share * (w.distance_m - shortest) - ROUND_M / 2)
-                self._replace(week, d, w, self.render.easy(w.key, max(shortest, size)))
+                self._replace(week, d, w, self._easy_kind(w, max(shortest, size), week.target_m))
         for d, w in reversed(week.runs()):
             excess = total() - allowed_m
             if excess <= 0:
@@ -1004,6 +1055,16 @@ class _Builder:
                     else self.render.easy(w.key, size)  # too short to call a long run
                 )
                 self._replace(week, d, w, shorter)
+        # Runs of the shortest length that still break the cap: the safety cap wins, the
+        # easy days beside the week's hardest session are left free (never the last run).
+        while total() > allowed_m + TOLERANCE_M:
+            easy = [(d, w) for d, w in week.runs() if w.kind in EASY_KINDS]
+            if not easy or len(week.runs()) <= 1:
+                return
+            hard = [d for d, w in week.runs() if w.kind not in EASY_KINDS] or [easy[0][0]]
+            d, w = min(easy, key=lambda item: (min(abs((item[0] - h).days) for h in hard), item[0]))
+            week.days[d].remove(w)
+            self.thinned = True
 
     @staticmethod
     def _replace(week: _Week, day: date, old: Workout, new: Workout) -> None:
@@ -1097,7 +1158,8 @@ def plan_warnings(
             )
     if fitness.needs_time_trial:
         warnings.append(
-            "Your paces are a guess: the plan starts with a time trial to measure your fitness."
+            "Your paces are a guess, with no race or hard effort to go by: the plan puts a time "
+            "trial early in the build, once there is room for it, and its result sets your paces."
         )
     if base.note and (base.no_history or base.return_day is not None):
         warnings.append(base.note[0].upper() + base.note[1:] + ".")

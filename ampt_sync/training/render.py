@@ -90,14 +90,20 @@ class Renderer:
         return self.recovery(key, min(RECOVERY_MAX_S, minutes * 60))
 
     def strides(self, key: str, distance_m: float, week_m: float) -> Workout:
-        return library.strides(
-            key,
-            self.paces,
-            distance_m=distance_m,
-            reps=6,
-            weekly_distance_m=week_m,
-            units=self.units,
-        )
+        """An easy run with 6 strides; the strides are quick, so a run at the shortest distance
+        gets the 100 m steps it needs to last 15 minutes still."""
+
+        def make(size_m: float) -> Workout:
+            return library.strides(
+                key, self.paces, distance_m=size_m, reps=6, weekly_distance_m=week_m,
+                units=self.units,
+            )  # fmt: skip
+
+        workout = make(distance_m)
+        while workout.duration_s < MIN_EASY_RUN_S and distance_m < self.min_run_m() + 5 * ROUND_M:
+            distance_m += ROUND_M
+            workout = make(distance_m)
+        return workout
 
     def long(
         self,

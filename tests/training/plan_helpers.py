@@ -41,6 +41,9 @@ from ampt_sync.training.periodise import RECOVERY_DAYS, TAPER_FRACTIONS, race_cl
 
 K = WorkoutKind
 TOLERANCE_M = 1.0
+#: The weeks of a return from a gap (at most 4 weeks off before today's plan: 4 weeks of return)
+#: and the two after it may climb back to the load before the gap (Daniels).
+RETURN_WEEKS = 7
 
 
 def make_athlete(
@@ -334,11 +337,13 @@ def check_plan(plan: Plan, inputs: Inputs) -> list[str]:
         volume = week_m(monday)
         if week.phase not in (Phase.TAPER, Phase.RACE):
             m = max(week_m(monday - timedelta(weeks=n)) for n in (1, 2, 3))
-            m = max(m, usual_before_gap / 1.10)
             reference = m if m > 0 else None
             if reference is None:
                 continue  # nothing done or planned before: the starting volume rules
-            if volume > weekly_build_cap_m(reference) + TOLERANCE_M:
+            cap = weekly_build_cap_m(reference)
+            if monday <= today + timedelta(weeks=RETURN_WEEKS):
+                cap = max(cap, usual_before_gap)  # back to the load before a gap
+            if volume > cap + TOLERANCE_M:
                 problems.append(
                     f"week {monday}: {volume:.0f} m over the weekly cap from {reference:.0f} m"
                 )
@@ -477,7 +482,13 @@ def check_plan(plan: Plan, inputs: Inputs) -> list[str]:
                 problems.append(f"maintenance week {w.start} above the pre-race average")
 
     # --- time trial, target warning
-    if fitness.needs_time_trial and days_to_race >= 35 and stated >= 20_000:
+    # (after a gap the return comes first: no trial until it is over, issue 9)
+    if (
+        fitness.needs_time_trial
+        and days_to_race >= 35
+        and stated >= 20_000
+        and not usual_before_gap
+    ):
         trials = [
             d
             for d, w in runs

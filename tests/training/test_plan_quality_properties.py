@@ -1,0 +1,146 @@
+"""Property tests: issue 9's coach-grade rules hold for every generated runner.
+
+Runners come from ``athletes.runners()``: 5K to marathon, 3–7 run days, 10–120 km a week, 4–30
+weeks to the race, km and miles, with and without a recent race, with and without a break, each
+with a realistic history and the fitness production estimates from it. Every plan must pass the
+independent checker of the older rules (``plan_helpers.check_plan``) and the rules below, which
+are restated from the plan as written (days, kinds, distances, durations, warnings).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from itertools import pairwise
+
+from athletes import RunnerSpec, build_inputs, runners
+from hypothesis import given, settings
+from plan_helpers import Inputs, check_plan, describe, shortest_run_m
+
+from ampt_sync.domain import QUALITY_KINDS, Phase, Plan, Workout, WorkoutKind
+from ampt_sync.training.load import week_start
+from ampt_sync.training.planner import generate_plan
+
+K = WorkoutKind
+TODAY = date(2026, 3, 4)
+BUILD = (Phase.BASE, Phase.STRENGTH, Phase.SPEED)
+TOLERANCE_M = 1.0
+
+
+def planned(spec: RunnerSpec) -> tuple[Plan, Inputs]:
+    inputs = build_inputs(spec, TODAY)
+    plan = generate_plan(inputs.goal, inputs.athlete, inputs.fitness, inputs.history, TODAY)
+    return plan, inputs
+
+
+def runs(plan: Plan) -> list[tuple[date, Workout]]:
+    return [(d.day, w) for d in plan.days() for w in d.workouts if w.is_run]
+
+
+def coach_problems(plan: Plan, inputs: Inputs) -> list[str]:
+    """Every broken rule of issue 9, in words."""
+    goal, fitness = inputs.goal, inputs.fitness
+    problems: list[str] = []
+    all_runs = runs(plan)
+    by_day = {d: w for d, w in all_runs}
+    shortest = shortest_run_m(fitness)
+    easy_mid = sum(fitness.paces.easy) / 2
+
+    def is_goal_race(day: date, w: Workout) -> bool:
+        return w.kind is K.RACE and day == goal.day
+
+    # No run under 2 km or 15 minutes (the race, and the shake-out before it, are races' own).
+    for day, w in all_runs:
+        if is_goal_race(day, w):
+            continue
+        if w.distance_m < min(shortest, 2000.0) - TOLERANCE_M or w.duration_s < 15 * 60 - 1:
+            problems.append(f"{day}: a {w.kind} of {w.distance_m:.0f} m, {w.duration_s:.0f} s")
+
+    # The long run: the longest of its week, the day before it easy and at most 75 % of it,
+    # at most 36 km and 3.5 h at the middle of easy pace.
+    for day, w in all_runs:
+        if w.kind is not K.LONG:
+            continue
+        # (a race and a time trial are race efforts, like the race: exempt)
+        week = [o for d, o in all_runs if week_start(d) == week_start(day) and o is not w]
+        others = [o.distance_m for o in week if o.kind is not K.RACE]
+        if others and max(others) > w.distance_m + TOLERANCE_M:
+            problems.append(f"{day}: long run {w.distance_m:.0f} m, a run of {max(others):.0f}")
+        eve_day = day - timedelta(days=1)
+        eve = by_day.get(eve_day)
+        if eve is not None and eve.kind in QUALITY_KINDS:
+            problems.append(f"{day}: quality the day before the long run")
+        # (a Monday long run's eve closes the week before, sized before that long run was)
+        same_week = week_start(eve_day) == week_start(day)
+        if eve is not None and eve.kind is not K.RACE and same_week:
+            most = max(0.75 * w.distance_m, shortest) + 100
+            if eve.distance_m > most:
+                problems.append(
+                    f"{eve_day}: {eve.distance_m:.0f} m before a long run of {w.distance_m:.0f}"
+                )
+        if w.distance_m > 36_000 + TOLERANCE_M:
+            problems.append(f"{day}: a long run over 36 km")
+        if w.distance_m / 1000 * easy_mid > 3.5 * 3600 + 60:
+            problems.append(f"{day}: a long run over 3.5 h")
+
+    # With 5+ run days, the day after the long run is a recovery run at least half the time.
+    if len(inputs.athlete.schedule.run_days) >= 5:
+        pairs = [
+            by_day[d + timedelta(days=1)]
+            for d, w in all_runs
+            if w.kind is K.LONG and d + timedelta(days=1) in by_day and d + timedelta(1) < goal.day
+        ]
+        if pairs and sum(o.kind is K.RECOVERY for o in pairs) < len(pairs) / 2:
+            problems.append("the day after the long run is mostly not a recovery run")
+
+    # Sessions progress: a speed session (hills excepted: the seed's) never 4 times running.
+    titles = [w.title for d, w in all_runs if w.kind in QUALITY_KINDS - {K.HILLS} and d < goal.day]
+    streak = 1
+    for a, b in pairwise(titles):
+        streak = streak + 1 if a == b else 1
+        if streak >= 4:
+            problems.append(f"{b!r} four times running")
+            break
+
+    # Long runs that prepare for the race, or a warning with the numbers.
+    build = [w for w in plan.weeks if w.phase in BUILD and w.start < goal.day]
+    longest = max(
+        (w.distance_m for d, w in all_runs if w.kind is K.LONG and d < goal.day), default=0
+    )
+    warned = any("short of the" in w for w in plan.warnings)
+    floors = {42195.0: (12, 26_000.0), 21097.5: (10, 14_000.0)}
+    weeks, floor = floors.get(goal.distance_m, (0, 0.0))
+    if floor and len(build) >= weeks and longest < floor - TOLERANCE_M and not warned:
+        problems.append(f"{len(build)} build weeks, longest {longest:.0f} m, and no warning")
+    if warned and longest >= floor:
+        problems.append("a warning about a long run the plan does reach")
+    return problems
+
+
+def grows(plan: Plan, inputs: Inputs) -> bool:
+    """A build of 8+ weeks climbs: its peak full week ≥ 1.10 × its first, or its longest long run
+    ≥ 1.15 × its first, and no 6 full weeks in a row within 2 % of each other."""
+    goal = inputs.goal
+    full = [w for w in plan.weeks if w.phase in BUILD and len(w.days) == 7 and not w.cutback]
+    if len([w for w in plan.weeks if w.phase in BUILD]) < 8 or not full:
+        return True
+    volumes = [w.planned_distance_m for w in full]
+    longs = [
+        x.distance_m
+        for w in full
+        for d in w.days
+        for x in d.workouts
+        if x.kind is K.LONG and d.day < goal.day
+    ]
+    up = max(volumes) >= 1.10 * volumes[0] or (longs and max(longs) >= 1.15 * longs[0])
+    flat = any(
+        max(volumes[i : i + 6]) <= 1.02 * min(volumes[i : i + 6]) for i in range(len(volumes) - 5)
+    )
+    return bool(up) and not flat
+
+
+@settings(max_examples=60, deadline=None)
+@given(runners())
+def test_every_coach_rule_holds_for_every_generated_runner(spec: RunnerSpec) -> None:
+    plan, inputs = planned(spec)
+    assert check_plan(plan, inputs) == [], describe(plan)
+    assert coach_problems(plan, inputs) == [], describe(plan)
