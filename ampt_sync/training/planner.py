@@ -112,7 +112,6 @@ from ampt_sync.training.progression import SessionShape, session_shape, shape_of
 from ampt_sync.training.render import (
     HILL_REPS_MAX,
     HILL_REPS_START,
-    MIN_EASY_RUN_S,
     MIN_RUN_S,
     RECOVERY_MAX_S,
     Renderer,
@@ -284,7 +283,7 @@ class _Builder:
             current_week_m=self.base.usual_m,
             current_long_m=max(self.history.longest_before(today), self.base.longest_floor_m),
             build_weeks=len(build),
-            steps=sum(1 for f in build if not f.cutback),
+            steps=sum(1 for f in build if not f.cutback and len(f.days()) == 7),
             easy_mid_s_per_km=self.render.easy_mid_s_per_km,
             layout=WeekShape(
                 run_days=run_days,
@@ -402,7 +401,7 @@ class _Builder:
             if frame.cutback:
                 volume *= CUTBACK_VOLUME_FACTOR
                 long_m *= CUTBACK_LONG_FACTOR
-            else:
+            elif len(days) == 7:  # a first week cut by today holds step 0 and does not climb
                 self.step += 1
         else:  # maintenance, before the build or after the race
             volume = self._pre_race_average() if not frame.pre_build else usual
@@ -652,7 +651,7 @@ class _Builder:
         for d in short:
             # 20 minutes, less when the single-run cap says so (never under 15)
             capped_s = caps[d] / 1000 * self.render.recovery_s_per_km // 60 * 60
-            duration_s = max(MIN_EASY_RUN_S, min(MIN_RUN_S, capped_s))
+            duration_s = max(self.render.min_recovery_s(), min(MIN_RUN_S, capped_s))
             sized[d] = self.render.recovery(self.key(d, K.RECOVERY), duration_s)
         used_m = sum(w.distance_m for d, w in sized.items() if d != goal_day)
         remaining = max(0.0, target - done_this_week - used_m)
@@ -870,7 +869,9 @@ class _Builder:
         if workout.kind is K.RECOVERY:
             return self.render.recovery_for_distance(workout.key, distance_m)
         if workout.kind is K.STRIDES:
-            return self.render.strides(workout.key, distance_m, week_m)
+            strides = self.render.strides(workout.key, distance_m, week_m)
+            if strides.distance_m <= distance_m + TOLERANCE_M:
+                return strides
         return self.render.easy(workout.key, distance_m)
 
     def _sessions_in_build(self, build: Sequence[WeekFrame]) -> dict[WorkoutKind, int]:

@@ -68,9 +68,10 @@ class Renderer:
         return (round(sum(self.paces.easy) / 2) + round(self.paces.easy[1] + 15)) / 2
 
     def min_run_m(self) -> float:
-        """The shortest easy run: 15 minutes at the middle of easy pace (the pace its duration
-        is reckoned at), at least 2 km (issue 9: no run under 2 km or 15 minutes)."""
-        return max(MIN_RUN_M, math.ceil(MIN_EASY_RUN_S / self.easy_mid_s_per_km * 10) * ROUND_M)
+        """The shortest run: 15 minutes even at the fast end of easy pace (a run's duration is
+        reckoned at a pace within the range), at least 2 km (issue 9: no run under 2 km or 15
+        minutes)."""
+        return max(MIN_RUN_M, math.ceil(MIN_EASY_RUN_S / self.paces.easy[0] * 10) * ROUND_M)
 
     def min_warmup_m(self) -> float:
         """A warm-up that takes 10 minutes even at the fast end of easy pace."""
@@ -85,9 +86,15 @@ class Renderer:
     def recovery(self, key: str, duration_s: float) -> Workout:
         return library.recovery_run(key, self.paces, duration_s=duration_s, units=self.units)
 
+    def min_recovery_s(self) -> float:
+        """The shortest recovery run: 15 minutes and 2 km at recovery pace (issue 9)."""
+        two_km_s = math.ceil(MIN_RUN_M / 1000 * self.recovery_s_per_km / 60) * 60
+        return float(max(MIN_EASY_RUN_S, two_km_s))
+
     def recovery_for_distance(self, key: str, distance_m: float) -> Workout:
-        minutes = max(MIN_RUN_S // 60, int(distance_m / 1000 * self.recovery_s_per_km // 60))
-        return self.recovery(key, min(RECOVERY_MAX_S, minutes * 60))
+        minutes = int(distance_m / 1000 * self.recovery_s_per_km // 60)
+        duration_s = max(self.min_recovery_s(), minutes * 60)
+        return self.recovery(key, min(RECOVERY_MAX_S, duration_s))
 
     def strides(self, key: str, distance_m: float, week_m: float) -> Workout:
         """An easy run with 6 strides; the strides are quick, so a run at the shortest distance

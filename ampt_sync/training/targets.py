@@ -89,9 +89,11 @@ def long_run_max_week_share(goal_distance_m: float) -> float:
 PEAK_GROWTH_PER_WEEK = 0.025
 PEAK_GROWTH_SLOWEST = 0.40
 PEAK_GROWTH_MAX = 1.50
-PEAK_GROWTH_MIN, PEAK_GROWTH_MIN_FROM_WEEKS = 1.10, 8
+#: (Issue 9 asks for +10 % and +15 %; the targets aim a point higher, so that the 100 m grain
+#: of planned runs and a partial first week never leave a build just under.)
+PEAK_GROWTH_MIN, PEAK_GROWTH_MIN_FROM_WEEKS = 1.11, 8
 #: When the week cannot grow by PEAK_GROWTH_MIN, the long run grows by at least this (issue 9).
-LONG_RUN_GROWTH_MIN = 1.15
+LONG_RUN_GROWTH_MIN = 1.16
 #: A quality session's typical size when sizing what a week can hold: 2 miles of warm-up and
 #: cool-down each and the work between [H].
 QUALITY_TYPICAL_M = 8_000.0
@@ -236,20 +238,23 @@ def build_targets(
         )
     reach_long = reachable_long_m(max(start_long, 1.0), steps)
     long_low, long_high = LONG_RUN_RANGE_M[cls]
-    peak_long = start_long
-    for _ in range(3):  # the peak week and its long run settle each other in two rounds
-        share = min(1.0, max(0.0, (peak - low_m) / (LONG_RUN_FULL_AT_WEEK_M[cls] - low_m)))
-        wanted = long_low + (long_high - long_low) * share
-        peak_long = min(wanted, limit, week_share * peak, reach_long)
-        peak_long = max(peak_long, start_long)
-        # A week holds only so much around its long run: the peak is what the run days hold.
-        peak = min(peak, max(layout.capacity_m(peak_long), current_week_m))
-    peak = max(peak, current_week_m)
+    # The long run the desired peak week calls for, within its limits; then the peak is what
+    # the run days can hold around it.
+    desired = peak
+    share = min(1.0, max(0.0, (desired - low_m) / (LONG_RUN_FULL_AT_WEEK_M[cls] - low_m)))
+    wanted = long_low + (long_high - long_low) * share
+    peak_long = max(min(wanted, limit, week_share * desired, reach_long), start_long)
+    peak = min(desired, max(layout.capacity_m(peak_long), current_week_m))
+    peak_long = max(min(peak_long, week_share * max(peak, current_week_m)), start_long)
     if build_weeks >= PEAK_GROWTH_MIN_FROM_WEEKS and peak < PEAK_GROWTH_MIN * current_week_m:
-        # A week that cannot grow (few run days, or already at the goal's highest): the long
-        # run carries the overload instead, within its limits.
-        grown = min(LONG_RUN_GROWTH_MIN * start_long, limit, week_share * peak)
-        peak_long = max(peak_long, min(grown, reach_long))
+        # A week the run days cannot grow around the long run (few run days, or a long run
+        # already at the goal's): the long run carries the overload, at least +15 % within its
+        # limits, and the week grows with it as far as the run days hold.
+        grown = min(max(peak_long, LONG_RUN_GROWTH_MIN * start_long), limit, reach_long)
+        grown_peak = min(desired, max(layout.capacity_m(grown), current_week_m))
+        peak = max(peak, grown_peak)
+        peak_long = max(peak_long, min(grown, week_share * peak))
+    peak = max(peak, current_week_m)
     peak = floor_m(peak)
     peak_long = floor_m(peak_long)
 

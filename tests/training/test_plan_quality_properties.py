@@ -116,28 +116,6 @@ def coach_problems(plan: Plan, inputs: Inputs) -> list[str]:
     return problems
 
 
-def grows(plan: Plan, inputs: Inputs) -> bool:
-    """A build of 8+ weeks climbs: its peak full week ≥ 1.10 × its first, or its longest long run
-    ≥ 1.15 × its first, and no 6 full weeks in a row within 2 % of each other."""
-    goal = inputs.goal
-    full = [w for w in plan.weeks if w.phase in BUILD and len(w.days) == 7 and not w.cutback]
-    if len([w for w in plan.weeks if w.phase in BUILD]) < 8 or not full:
-        return True
-    volumes = [w.planned_distance_m for w in full]
-    longs = [
-        x.distance_m
-        for w in full
-        for d in w.days
-        for x in d.workouts
-        if x.kind is K.LONG and d.day < goal.day
-    ]
-    up = max(volumes) >= 1.10 * volumes[0] or (longs and max(longs) >= 1.15 * longs[0])
-    flat = any(
-        max(volumes[i : i + 6]) <= 1.02 * min(volumes[i : i + 6]) for i in range(len(volumes) - 5)
-    )
-    return bool(up) and not flat
-
-
 @settings(max_examples=60, deadline=None)
 @given(runners())
 def test_every_coach_rule_holds_for_every_generated_runner(spec: RunnerSpec) -> None:
