@@ -950,8 +950,8 @@ class _Builder:
 
     def long_run_warnings(self) -> tuple[str, ...]:
         """A warning when the build's longest long run stays under the goal's floor (a marathon
-        build of 12+ weeks under 26 km, a half of 10+ weeks under 14 km), with the numbers and
-        the options, instead of silently planning a race far beyond the longest run."""
+        build under 26 km, a half under 14 km), with the numbers and the options, instead of
+        silently planning a race far beyond the longest run."""
         floor = self.targets.floor_long_m
         if not floor or self.peak_long_m >= floor - ROUND_M / 2:
             return ()

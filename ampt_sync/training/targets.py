@@ -19,8 +19,8 @@ you'll get the same results"):
   build, Daniels' 150 min otherwise) at the middle of easy pace, never shorter than what the
   runner already ran in the last 30 days (within those limits), and no longer than the
   single-run cap (+10 % over the longest of the 30 days before, Frandsen 2025) lets it grow in
-  the weeks available. A marathon build of 12+ weeks must reach 26 km (Hansons' floor), a half
-  build of 10+ weeks 14 km: when the caps cannot, :attr:`BuildTargets.shortfall` says so.
+  the weeks available. A marathon build must reach 26 km (Hansons' floor), a half build 14 km:
+  when the caps cannot, the planner's warning says so (:attr:`BuildTargets.floor_long_m`).
 * **The staircase**: the build's full (non-cutback) weeks climb in equal steps from the starting
   level to the peak, which the last build week reaches; a cutback week (every 4th, every 3rd
   from 50 years of age, science note §3.6) holds 75 % of the level of the step it interrupts and
@@ -58,12 +58,10 @@ LONG_RUN_FULL_AT_WEEK_M: dict[str, float] = {
     "half": 80_000.0,
     "marathon": 110_000.0,
 }
-#: The least a long run must reach in a build this long, or the plan says why not (issue 9):
-#: (weeks of build, floor in metres). Hansons' 16-miler for the marathon.
-LONG_RUN_FLOOR: dict[str, tuple[int, float]] = {
-    "half": (10, 14_000.0),
-    "marathon": (12, 26_000.0),
-}
+#: The least a long run must reach before the race, or the plan says why not (issue 9: a
+#: marathon build of 12+ weeks, a half of 10+; a shorter build is held to it too). Hansons'
+#: 16-miler for the marathon.
+LONG_RUN_FLOOR_M: dict[str, float] = {"half": 14_000.0, "marathon": 26_000.0}
 #: Absolute limits of a long run: distance, and time at the middle of easy pace (marathon builds,
 #: other builds; Daniels 150 min, issue 9's 3.5 h).
 LONG_RUN_MAX_M = 36_000.0
@@ -153,7 +151,6 @@ class BuildTargets:
     peak_long_m: float
     steps: int
     floor_long_m: float = 0.0
-    shortfall: str = ""
 
     def week_m(self, step: int) -> float:
         """The planned volume of full build week ``step`` (later steps: the peak)."""
@@ -258,13 +255,12 @@ def build_targets(
     peak = floor_m(peak)
     peak_long = floor_m(peak_long)
 
-    floor_weeks, floor_long = LONG_RUN_FLOOR.get(cls, (0, 0.0))
-    applies = floor_long > 0 and build_weeks >= floor_weeks
+    floor_long = LONG_RUN_FLOOR_M.get(cls, 0.0) if build_weeks > 0 else 0.0
     return BuildTargets(
         start_week_m=floor_m(min(current_week_m, peak)),
         peak_week_m=peak,
         start_long_m=floor_m(start_long),
         peak_long_m=peak_long,
         steps=steps,
-        floor_long_m=floor_long if applies else 0.0,
+        floor_long_m=floor_long,
     )
