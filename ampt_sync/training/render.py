@@ -163,19 +163,10 @@ class Renderer:
                 cooldown_m=wu,
                 units=self.units,
             )
-        if kind is K.INTERVALS:
+        if kind in (K.INTERVALS, K.TEMPO):
+            make = library.intervals if kind is K.INTERVALS else library.tempo
             wu = 2000.0 if warmup_m is None else warmup_m
-            return library.intervals(
-                key,
-                self.paces,
-                weekly_distance_m=week_m,
-                warmup_m=wu,
-                cooldown_m=wu,
-                units=self.units,
-            )
-        if kind is K.TEMPO:
-            wu = 2000.0 if warmup_m is None else warmup_m
-            return library.tempo(
+            return make(
                 key,
                 self.paces,
                 weekly_distance_m=week_m,

@@ -9,7 +9,7 @@ their own tests, and the weekly quality pattern for configured strength days.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -22,6 +22,7 @@ from ampt_sync.domain import (
     Phase,
     Plan,
     PlanWeek,
+    Repeat,
     Schedule,
     Step,
     StepRole,
@@ -534,6 +535,15 @@ def _at_floor(week: PlanWeek, fitness: Fitness) -> bool:
         for w in d.workouts
         if w.is_run and w.kind not in (K.LONG, K.RACE)
     )
+
+
+def flat_steps(steps: Sequence[Step | Repeat], times: int = 1) -> Iterator[tuple[Step, int]]:
+    """Every step with how many times it runs (repeats expanded)."""
+    for s in steps:
+        if isinstance(s, Repeat):
+            yield from flat_steps(s.steps, times * s.times)
+        else:
+            yield s, times
 
 
 def _steps(steps: Sequence[object]) -> list[Step]:

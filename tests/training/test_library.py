@@ -6,12 +6,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from plan_helpers import flat_steps
 
 from ampt_sync import plan_json
 from ampt_sync.domain import (
@@ -50,19 +50,10 @@ MILE = 1609.344
 PACES = training_paces(44)  # E 329–370, M 304, T 283, I 260, R 240 s/km
 
 
-def _flat(steps: tuple[Step | Repeat, ...], times: int = 1) -> Iterator[tuple[Step, int]]:
-    """Every step with how many times it runs."""
-    for s in steps:
-        if isinstance(s, Repeat):
-            yield from _flat(s.steps, times * s.times)
-        else:
-            yield s, times
-
-
 def _at_pace(workout: Workout, pace: float) -> float:
     """Metres of work steps whose target range holds ``pace``."""
     total = 0.0
-    for step, times in _flat(workout.steps):
+    for step, times in flat_steps(workout.steps):
         target = step.target
         if step.role is not StepRole.WORK or target is None or target.pace_s_per_km is None:
             continue
@@ -263,7 +254,7 @@ def test_tempo_is_twenty_minutes_at_most_and_cruise_intervals_rest_a_minute_a_mi
 def test_fartlek_is_by_time() -> None:
     workout = fartlek("w", PACES, weekly_distance_m=30_000)
     assert workout.title == "Fartlek 5 × 2 min"
-    assert all(step.end.duration_s for step, _ in _flat(workout.steps))
+    assert all(step.end.duration_s for step, _ in flat_steps(workout.steps))
 
 
 def test_strides_finish_an_easy_run_at_r_pace() -> None:
@@ -557,7 +548,7 @@ def test_every_workout_fits_a_watch_and_keeps_daniels_limits(
         if workout.is_run:
             assert workout.distance_m > 0
             assert workout.duration_s > 0
-        for step, _ in _flat(workout.steps):
+        for step, _ in flat_steps(workout.steps):
             if step.target is not None and step.target.pace_s_per_km is not None:
                 assert all(float(v).is_integer() for v in step.target.pace_s_per_km)
         assert plan_json.workout_from_dict(plan_json.workout_to_dict(workout)) == workout

@@ -4,11 +4,10 @@ watch workout for re-rendering with new paces."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from plan_helpers import flat_steps
 
 from ampt_sync.domain import Paces, Repeat, Step, StepRole, Workout, WorkoutKind
 from ampt_sync.training.fitness import training_paces
@@ -63,20 +62,12 @@ def _fartlek(reps: int, on_s: float, off_s: float) -> SessionShape:
     return SessionShape(FARTLEK, reps=reps, on_s=on_s, off_s=off_s)
 
 
-def _flat(steps: tuple[Step | Repeat, ...], times: int = 1) -> Iterator[tuple[Step, int]]:
-    for s in steps:
-        if isinstance(s, Repeat):
-            yield from _flat(s.steps, times * s.times)
-        else:
-            yield s, times
-
-
 def _hard_m(workout: Workout, paces: Paces) -> float:
     """Metres of hard running in a rendered workout: work steps by distance, or by time at T
     (tempo) or I pace (intervals, fartlek)."""
     pace = paces.threshold if workout.kind is TEMPO else paces.interval
     total = 0.0
-    for step, times in _flat(workout.steps):
+    for step, times in flat_steps(workout.steps):
         if step.role is StepRole.WORK:
             if step.end.distance_m is not None:
                 total += times * step.end.distance_m
