@@ -255,6 +255,17 @@ class _Week:
         return [(d, w) for d in sorted(self.days) for w in self.days[d] if w.is_run]
 
 
+@dataclass
+class _Layout:
+    """A week's run days and their kinds before any session is sized."""
+
+    kinds: dict[date, WorkoutKind]
+    long_day: date | None
+    has_long: bool
+    quality_slots: list[date]
+    trial_day: date | None
+
+
 class _Builder:
     def __init__(
         self,
@@ -461,19 +472,29 @@ class _Builder:
         return min(count, len(self.quality_days))
 
     def build(self, frame: WeekFrame) -> PlanWeek:
+        """One week: the race, each run day's kind, the fixed sessions, the easy days, then the
+        week's own limits, strength, and what the caps of the weeks to come need to know."""
         target, planned_long_m = self._target_m(frame)
         week = _Week(frame, target)
+        goal_day = self.goal.day
+        if frame.first <= goal_day <= frame.last:
+            week.put(goal_day, self.render.race(self.key(goal_day, K.RACE)))
+        lay = self._lay_out(frame, target)
+        done_this_week = self._done_before(frame)
+        caps = {d: self.cap_m(d) for d in lay.kinds}
+        sized = self._fixed_sessions(frame, target, lay, caps)
+        long_m = self._long_run(frame, target, planned_long_m, lay, caps, sized, done_this_week)
+        self._fill_easy(frame, target, lay, caps, sized, done_this_week, long_m)
+        return self._finish(frame, week, sized, done_this_week)
+
+    def _lay_out(self, frame: WeekFrame, target: float) -> _Layout:
+        """Each run day's kind: the long run, the quality days, a time trial, recovery runs,
+        strides; the rest easy."""
         days = frame.days()
         run_days = set(self.schedule.run_days)
         goal_day = self.goal.day
         recovery_last = goal_day + timedelta(days=RECOVERY_DAYS[self.cls])
         after_race = [d for d in days if goal_day < d <= recovery_last]
-
-        # 1. the race
-        if frame.first <= goal_day <= frame.last:
-            week.put(goal_day, self.render.race(self.key(goal_day, K.RACE)))
-
-        # 2. decide each run day's kind
         kinds: dict[date, WorkoutKind] = {}
         for d in days:
             if d.weekday() in run_days and d != goal_day:
@@ -564,10 +585,13 @@ class _Builder:
                 )
                 kinds[pick] = K.STRIDES
 
-        done_this_week = self._done_before(frame)
+        return _Layout(kinds, long_day, has_long, quality_slots, trial_day)
 
-        # 3. fixed sessions: time trial, quality, long
-        caps = {d: self.cap_m(d) for d in kinds}
+    def _fixed_sessions(
+        self, frame: WeekFrame, target: float, lay: _Layout, caps: dict[date, float]
+    ) -> dict[date, Workout]:
+        """The time trial and the quality sessions, sized for the week and their caps."""
+        kinds, quality_slots, trial_day = lay.kinds, lay.quality_slots, lay.trial_day
         sized: dict[date, Workout] = {}
         if trial_day is not None:
             room = min(caps[trial_day], TIME_TRIAL_MAX_WEEK_SHARE * target)
@@ -593,6 +617,22 @@ class _Builder:
             elif frame.phase in BUILD_PHASES and not frame.cutback:
                 self.sessions_done[kind] = self.sessions_done.get(kind, 0) + 1
             sized[d] = workout
+        return sized
+
+    def _long_run(
+        self,
+        frame: WeekFrame,
+        target: float,
+        planned_long_m: float,
+        lay: _Layout,
+        caps: dict[date, float],
+        sized: dict[date, Workout],
+        done_this_week: float,
+    ) -> float:
+        """The long run (its distance, or 0 for none), and no quality session longer than it."""
+        kinds, long_day, has_long, quality_slots = (
+            lay.kinds, lay.long_day, lay.has_long, lay.quality_slots
+        )  # fmt: skip
         long_m = 0.0
         if has_long and long_day is not None:
             # Long enough that the runs beside it, at most 75 % of it, can still be 2 km and
@@ -639,7 +679,21 @@ class _Builder:
                 else:
                     sized[d] = shorter
 
-        # 4. fill the easy days with what is left of the week
+        return long_m
+
+    def _fill_easy(
+        self,
+        frame: WeekFrame,
+        target: float,
+        lay: _Layout,
+        caps: dict[date, float],
+        sized: dict[date, Workout],
+        done_this_week: float,
+        long_m: float,
+    ) -> None:
+        """The easy days share what is left of the week, the long run kept the longest."""
+        kinds, quality_slots = lay.kinds, lay.quality_slots
+        goal_day = self.goal.day
         fill = [d for d in sorted(kinds) if d not in sized]
         # Around the race: a 20-minute shake-out the day before, recovery runs after it.
         short = [
@@ -729,6 +783,12 @@ class _Builder:
             else:
                 sized[d] = self.render.easy(self.key(d, K.EASY), sizes[d])
 
+    def _finish(
+        self, frame: WeekFrame, week: _Week, sized: dict[date, Workout], done_this_week: float
+    ) -> PlanWeek:
+        """The week's own limits, strength, and what the weeks to come need to know."""
+        goal_day, target = self.goal.day, week.target_m
+        days = frame.days()
         for d in sorted(sized):
             if d != goal_day:
                 week.put(d, sized[d])
