@@ -63,9 +63,10 @@ from ampt_sync.training.load import RunLog, counts_as_run, week_start
 from ampt_sync.training.matching import classify_recent, match_activities
 from ampt_sync.training.measure import is_goal_race
 from ampt_sync.training.periodise import BEGINNER_M_PER_RUN_DAY, STALE_HISTORY_DAYS, baseline
-from ampt_sync.training.planner import FREE_DAY_WARNING, build_warnings, plan_warnings
+from ampt_sync.training.planner import plan_warnings
 from ampt_sync.training.render import Renderer
 from ampt_sync.training.replan import extend_plan, replan_from
+from ampt_sync.training.weeks import FREE_DAY_WARNING, build_warnings
 from ampt_sync.training.wording import day_name, distance_text, session_name
 from ampt_sync.units import Units
 

@@ -52,8 +52,8 @@ from ampt_sync.training.load import RunLog, counts_as_run, week_start
 from ampt_sync.training.matching import Matching, Status
 from ampt_sync.training.measure import is_goal_race
 from ampt_sync.training.periodise import RECOVERY_DAYS, race_class
-from ampt_sync.training.planner import SHARPENER_MIN_DAYS_BEFORE_RACE
 from ampt_sync.training.render import Renderer
+from ampt_sync.training.weeks import SHARPENER_MIN_DAYS_BEFORE_RACE
 from ampt_sync.training.wording import (
     KIND_WORDS,
     a_session,

@@ -11,9 +11,10 @@ from dataclasses import replace
 from datetime import date
 
 from ampt_sync.domain import Activity, Athlete, Fitness, Goal, Plan, Workout
+from ampt_sync.training.keys import workout_key
 from ampt_sync.training.load import week_start
 from ampt_sync.training.periodise import plan_end
-from ampt_sync.training.planner import generate_from, workout_key
+from ampt_sync.training.planner import generate_from
 
 
 def plan_keys(plan: Plan) -> set[str]:
