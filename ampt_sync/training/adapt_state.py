@@ -51,7 +51,7 @@ from ampt_sync.training.layout import (
 from ampt_sync.training.load import RunLog, counts_as_run, week_start
 from ampt_sync.training.matching import Matching, Status
 from ampt_sync.training.measure import is_goal_race
-from ampt_sync.training.periodise import RECOVERY_DAYS, race_class
+from ampt_sync.training.periodise import RECOVERY_DAYS, Baseline, race_class
 from ampt_sync.training.render import Renderer
 from ampt_sync.training.weeks import SHARPENER_MIN_DAYS_BEFORE_RACE
 from ampt_sync.training.wording import (
@@ -100,6 +100,9 @@ class Context:
     units: Units
     #: what stands in for the longest recent run with none in the 30 days before today
     longest_floor_m: float = 0.0
+    #: where the volume starts today (a return from a gap lets weeks climb back to the usual
+    #: load, as the planner does: :meth:`~ampt_sync.training.periodise.Baseline.return_allowance_m`)
+    baseline: Baseline | None = None
     #: the weekly volume assumed before the first run on record (stated, or a beginner's)
     assumed_weekly_m: float = 0.0
     first_recent_run: date | None = None

@@ -65,6 +65,11 @@ CUTBACK_EVERY_WEEKS_MASTERS, MASTERS_AGE = 3, 50
 BUILD_PHASES = frozenset({Phase.BASE, Phase.STRENGTH, Phase.SPEED})
 #: With no history and no ``athlete.weekly_distance``: a cautious start, per run day [H].
 BEGINNER_M_PER_RUN_DAY = 3000.0
+#: Weeks that start up to this many days after a return from a gap is over may still climb back
+#: to the load before the gap, beyond the 10 % convention (Daniels, science note §5.5) [H]; the
+#: longest return there is (Daniels' 3-week blocks after 8+ weeks off).
+RETURN_ALLOWANCE_DAYS = 14
+RETURN_LONGEST_DAYS = 5 * 21
 #: A gap longer than this makes the history before it irrelevant: start as if new [H].
 STALE_HISTORY_DAYS = 26 * 7
 
@@ -207,6 +212,24 @@ class Baseline:
         if self.return_day is None:
             return 1.0
         return _return_factor(self.gap_days, (day - self.return_day).days)
+
+    def back_to_usual(self) -> date | None:
+        """The first day the return from a gap reaches the usual load (None without one)."""
+        start = self.return_day
+        if start is None:
+            return None
+        days = (start + timedelta(days=n) for n in range(RETURN_LONGEST_DAYS))
+        return next((d for d in days if self.factor(d) >= 1.0), start)
+
+    def return_allowance_m(self, monday: date) -> float:
+        """What the week starting ``monday`` may hold whatever the 10 % convention says:
+        returning to a load the runner held before a gap is not new load (Daniels, science
+        note §5.5), so while returning, and for two weeks after, the usual load times the
+        return share of the week's last day. 0 without a return."""
+        back = self.back_to_usual()
+        if back is None or monday > back + timedelta(days=RETURN_ALLOWANCE_DAYS):
+            return 0.0
+        return self.factor(monday + timedelta(days=6)) * self.usual_m
 
 
 def baseline(athlete: Athlete, log: RunLog, today: date) -> Baseline:

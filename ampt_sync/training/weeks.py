@@ -118,9 +118,6 @@ BELOW_USUAL_SHARE = 0.90
 #: Rounds of "the long run at most half of its week" (each shortens the runs beside it) [H].
 LONG_HALF_PASSES = 40
 TOLERANCE_M = 1.0  # what a comparison of distances may miss by (rounding)
-#: Weeks that start up to this many days after a return from a gap is over may still climb back
-#: to the load before the gap, beyond the 10 % convention (Daniels, science note §5.5) [H].
-RETURN_ALLOWANCE_DAYS = 14
 EASY_KINDS = frozenset({WorkoutKind.EASY, WorkoutKind.RECOVERY, WorkoutKind.STRIDES})
 #: Speed sessions whose warm-up and cool-down may grow, to Daniels' customary 2 miles each, when
 #: the easy days cannot hold the week's volume (hills keep the seed's mile).
@@ -237,8 +234,6 @@ class WeekBuilder:
         self.hot = race_is_hot(goal, athlete.timezone)
         self.used = set(used_keys)
         self.prev_long_day: date | None = None
-        # the first day of the usual load again after a gap (None without a return)
-        self.back_to_usual = self._back_to_usual()
         self.last_full_m = 0.0  # the last non-cutback week's volume (a cutback cuts from it)
         self.last_full_long_m = 0.0  # and its long run
         self.thinned = False  # some run days were left free for a small volume
@@ -276,10 +271,7 @@ class WeekBuilder:
         runner's usual load times Daniels' return share: returning to a load the runner held
         is not new load (science note §5.5)."""
         cap = weekly_build_cap_m(self._cap_reference_m(monday))
-        back = self.back_to_usual
-        if back is not None and monday <= back + timedelta(days=RETURN_ALLOWANCE_DAYS):
-            cap = max(cap, self.base.factor(monday + timedelta(days=6)) * self.base.usual_m)
-        return cap
+        return max(cap, self.base.return_allowance_m(monday))
 
     def _done_before(self, frame: WeekFrame) -> float:
         """Running in ``frame``'s week before the plan starts: from the history, or, with none,
@@ -774,20 +766,6 @@ class WeekBuilder:
             days=tuple(
                 PlannedDay(d, tuple(sorted(week.days.get(d, []), key=_order))) for d in days
             ),
-        )
-
-    def _back_to_usual(self) -> date | None:
-        """The first day the return from a gap reaches the usual load (Daniels' steps)."""
-        start = self.base.return_day
-        if start is None:
-            return None
-        return next(
-            (
-                start + timedelta(days=n)
-                for n in range(366)
-                if self.base.factor(start + timedelta(days=n)) >= 1.0
-            ),
-            start,
         )
 
     def _thin_out(
