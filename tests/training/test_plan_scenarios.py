@@ -12,7 +12,15 @@ from datetime import date, timedelta
 from itertools import pairwise
 
 import pytest
-from plan_helpers import Inputs, check_plan, describe, make_athlete, run, steady_history
+from plan_helpers import (
+    Inputs,
+    check_plan,
+    describe,
+    flat_steps,
+    make_athlete,
+    run,
+    steady_history,
+)
 
 from ampt_sync.domain import Activity, Athlete, Goal, Phase, Plan, Workout, WorkoutKind
 from ampt_sync.training.fitness import estimate_fitness
@@ -210,3 +218,22 @@ def test_a_run_far_from_every_run_day_never_counts_as_the_start_of_the_week() ->
         sum(w.distance_m for d in first.days for w in d.workouts if w.is_run)
     )
     assert week_start(first.start) == MONDAY
+
+
+def test_marathon_long_runs_carry_marathon_pace_finishes_that_grow_through_the_build() -> None:
+    athlete = make_athlete((0, 1, 3, 5, 6), 5, units="mi")
+    history = steady_history(athlete, MONDAY, 40 * MILE_M, weeks=10, long_share=0.36)
+    goal = Goal(42195.0, MONDAY + timedelta(weeks=16, days=6), "City Marathon")
+    plan = plan_for(athlete, history, goal)
+    finishes = []
+    for week in plan.weeks:
+        for d in week.days:
+            for w in d.workouts:
+                if w.kind is K.LONG and week.phase in BUILD and not week.cutback:
+                    m_pace = [s for s, _ in flat_steps(w.steps) if s.note == "marathon pace"]
+                    finishes.append((week.phase, sum(s.end.distance_m or 0 for s in m_pace)))
+    assert all(m == 0 for phase, m in finishes if phase is Phase.BASE)
+    later = [m for phase, m in finishes if phase is not Phase.BASE]
+    assert later[0] > 0
+    assert later[-1] >= 2 * later[0]  # from about 10 % of the run to about 40 %
+    assert max(later) == later[-1]  # the peak long run carries the most
