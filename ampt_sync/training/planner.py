@@ -12,40 +12,51 @@ Phases, in AMPT/RRCA order (science note §4.3): *base* (easy volume and strides
 first and the build starts 30 weeks before race day; fewer than 3 weeks out, the plan is a taper
 and the race only.
 
-When rules collide they win in this order: safety caps > the race > run days > the quality
-count > strength > session templates. Concretely:
+When rules collide they win in this order: safety caps > the race > no run under 2 km or 15
+minutes > run days > the long run's limits > the quality count and spacing > strength > the
+targets (the climb to the peak). Concretely:
 
 * **safety caps** (:mod:`ampt_sync.training.load`): no training run longer than 1.10 × the
   longest run, done or planned, in the 30 days before it (with no run in the 30 days before
   today, 0.3 × the starting weekly volume stands in for it); a week outside the taper and the
   race at most max(1.10 × M, M + 5 km when M < 20 km), M the largest of the three weeks before
-  it, done or planned (with no running at all in those weeks, M is the starting volume). A
-  session that would break the single-run cap is shortened (a hill session's warm-up and
-  cool-down, never below 10 minutes each) or waits (an easy run takes its place);
+  it, done or planned; while returning from a gap, and two weeks after, up to the usual load
+  times Daniels' return share (:meth:`~ampt_sync.training.periodise.Baseline.return_allowance_m`).
+  A session that would break the single-run cap is shortened (a warm-up and cool-down, never
+  below 10 minutes each) or waits (an easy run takes its place); runs of the shortest length
+  that still break the weekly cap leave their day free;
 * **the race** is on its date, even on a day that is not a run day, and is exempt from the
   single-run cap, the easy share and the quality count (it does count as the longest run of
   the 30 days after it, as any run does, but not in the weekly volume that sets the next
-  weeks' cap);
-* **run days**: every run day carries a run, runs happen only on run days (the race excepted),
-  the long run on the long-run day;
+  weeks' cap); a time trial is a race effort, exempt from "the long run is the longest";
+* **no run under 2 km or 15 minutes**: a week too small for such a run on every run day leaves
+  some run days free (those beside a hard session first) and says so;
+* **run days**: otherwise every run day carries a run, runs happen only on run days (the race
+  excepted), the long run on the long-run day, and with 5+ run days the day after it (next
+  week's Monday too) is a recovery run of at most 45 minutes;
+* **the long run's limits**: at most half of its week in a marathon build (40 % for shorter
+  goals), 36 km, 3.5 h (2.5 h for shorter goals) at the middle of easy pace; the longest run
+  of its week; the day before it easy and at most 75 % of it, other easy runs at most 85 %;
 * **quality** (intervals, tempo, fartlek, hills): at most 2 a week (3 with 6+ run days and a
-  50+ km week), never on consecutive days nor the day before the long run (across week ends
-  too), at most run days − 2 so that the long run keeps an easy day beside it; at least 75 % of
-  the week's running time easy, counting only the work steps of quality sessions as hard;
+  50+ km week), never on consecutive days nor the day before the long run nor, with 5+ run
+  days, the day after it (across week ends too), at most run days − 2; at least 75 % of the
+  week's running time easy, counting only the work steps of quality sessions as hard;
 * **strength**: twice a week in base and strength, once in speed and maintenance, once and
   light in the taper, none in the 7 days before the race nor during the recovery; never the day
   before a quality session or the long run, never on the long-run day itself; on
   ``schedule.strength_days`` when given (non-run days are fine);
-* **session templates** (:mod:`ampt_sync.training.library`) are sized from the week's volume.
+* **the targets** (:mod:`ampt_sync.training.targets`): the build's full weeks climb in equal
+  steps from what the runner runs now to a peak week and a peak long run sized to the goal; a
+  cutback week (75 % of the week before it, long run 70 %, cut once) comes every 4th week (3rd
+  from 50 years of age), counted back from the taper so that regenerating the plan later keeps
+  the same cutback weeks; the taper comes from the planned peak (marathon 3 weeks, half 2,
+  5K–10K about 10 days) and keeps one quality session; speed sessions take their shape from
+  their place in the build (:mod:`ampt_sync.training.progression`). What the rules above leave
+  of a target is what the week holds; weeks that hold less than the runner runs now say why.
 
-Volume: the first week starts from the runner's chronic load (the average of the last 4 full
-weeks), not from a template; build weeks step up to the weekly cap until a peak that depends on
-the goal (never below what the runner already runs); a cutback week (−25 %, long run −30 %)
-comes every 4th week, counted back from the taper so that regenerating the plan later keeps the
-same cutback weeks; the taper cuts volume by distance (marathon 3 weeks, half 2, 5K–10K about
-10 days) and keeps one quality session. After a gap of 6+ days without running the volume
-returns in Daniels' steps (:func:`ampt_sync.training.load.return_to_load_factor`), with no
-quality in the first half of the return period.
+After a gap of 6+ days without running the volume returns in Daniels' steps
+(:func:`ampt_sync.training.load.return_to_load_factor`), plain easy running first: no strides and
+no quality in the first half of the return, no time trial until it is over.
 
 Keys: every planned workout gets ``"w-"`` + 10 hex digits of SHA-256 over the goal, its day,
 its kind and its ordinal that day, so regenerating the plan for the same goal gives the same key
