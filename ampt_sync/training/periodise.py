@@ -6,8 +6,10 @@ Phases, in AMPT/RRCA order (science note §4.3): *base* (easy volume and strides
 (hills and the dumbbell circuit) → *speed* (intervals, tempo) → *taper* → *race*, then
 *recovery* (easy running only) and *maintenance*. More than 30 weeks out, maintenance weeks come
 first and the build starts 30 weeks before race day; fewer than 3 weeks out, the plan is a taper
-and the race only. A cutback week comes every 4th week, counted back from the taper so that
-regenerating the plan later keeps the same cutback weeks.
+and the race only. A cutback week comes every 4th week (every 3rd from 50 years of age, science
+note §3.6), counted back from the taper so that regenerating the plan later keeps the same
+cutback weeks. Where the volume starts (:class:`Baseline`): what the runner runs now, or, after a
+gap, that load times Daniels' return share, climbing back to it beyond the 10 % convention.
 """
 
 from __future__ import annotations
