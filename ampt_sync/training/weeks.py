@@ -70,6 +70,7 @@ from ampt_sync.training.targets import (
     long_run_limit_m,
     long_run_max_week_share,
 )
+from ampt_sync.training.wording import MONTH_NAMES
 from ampt_sync.units import Units, distance_label, format_distance
 
 K = WorkoutKind
@@ -903,10 +904,10 @@ class WeekBuilder:
             found.append(
                 f"{BELOW_USUAL_WARNING} the {format_distance(self.base.usual_m, units)}"
                 f" a week you run now (the least: {format_distance(planned_m, units)}, the week "
-                f"of {monday.day} {monday.strftime('%b')}): on {days} run days, the long run "
-                "stays the longest run and at most half of its week, the day before it at most "
-                "three quarters of it, and hill and speed sessions are short by design. More "
-                "run days would hold more."
+                f"of {monday.day} {MONTH_NAMES[monday.month - 1]}): on {days} run days, the "
+                f"long run stays the longest run and at most {self.long_share_max:.0%} of its "
+                "week, the day before it at most three quarters of it, and hill and speed "
+                "sessions are short by design. More run days would hold more."
             )
         return tuple(found)
 
