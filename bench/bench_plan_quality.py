@@ -87,8 +87,8 @@ RULES: dict[str, str] = {
     "half_long": "half 10+ wk: long < 14 km, unsaid",
     "below_current": "build week < 90 % of current, unsaid",
     "same_session": "same session 4+ times in a row",
-    "flat": "6+ flat build weeks",
-    "no_growth": "8+ wk build: no growth",
+    "flat": "6+ flat build weeks, unsaid",
+    "no_growth": "8+ wk build: no growth, unsaid",
     "long_time": "long run > 3.5 h at mid-E pace",
     "long_distance": "long run > 36 km",
     "long_share": "long run > half its week",
@@ -118,6 +118,7 @@ class Assessment:
     long_runs_with_run_day_after: int = 0
     long_runs_then_recovery: int = 0
     floor_warned: bool = False
+    level_said: bool = False
     violations: Counter[str] = field(default_factory=Counter)
     first_problem: dict[str, str] = field(default_factory=dict)
     error: str | None = None
@@ -207,7 +208,8 @@ def _read(
     found.flat_streak_weeks = _flat_streak(
         [volumes[week_start(w.start)] for w in full if not w.cutback]
     )
-    if found.flat_streak_weeks >= FLAT_STREAK_WEEKS:
+    found.level_said = level_said = any("holds its volume" in w for w in plan.warnings)
+    if found.flat_streak_weeks >= FLAT_STREAK_WEEKS and not level_said:
         found.flag("flat", f"{found.flat_streak_weeks} weeks within {FLAT_SHARE:.0%}")
 
     # Long runs and the race.
@@ -225,7 +227,7 @@ def _read(
     ]
     if len(build) >= LONG_BUILD_WEEKS and found.peak_over_first is not None and build_longs:
         grew_long = max(build_longs) >= 1.15 * build_longs[0]
-        if found.peak_over_first < 1.10 and not grew_long:
+        if found.peak_over_first < 1.10 and not grew_long and not level_said:
             found.flag("no_growth", f"peak ÷ first {found.peak_over_first:.2f}, long flat")
     training = [w.distance_m for d, w in before_race]
     if training and today <= goal.day <= last_day:
@@ -408,6 +410,10 @@ def rows_for(group: Sequence[Assessment]) -> list[tuple[str, str]]:
         (
             f"  runners with {FLAT_STREAK_WEEKS}+ flat weeks",
             str(sum(1 for s in streaks if s >= FLAT_STREAK_WEEKS)),
+        ),
+        (
+            "builds that hold their volume (said)",
+            str(sum(1 for a in ok if a.level_said)),
         ),
         (
             "long run → recovery next day (5+ d)",

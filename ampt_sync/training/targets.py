@@ -185,10 +185,15 @@ def reachable_long_m(start_m: float, weeks: int) -> float:
     return longest
 
 
+def long_run_limit_s(goal_distance_m: float) -> float:
+    """The longest a long run may last: 3.5 h in a marathon build, 2.5 h otherwise."""
+    marathon = goal_class(goal_distance_m) == "marathon"
+    return LONG_RUN_MAX_S_MARATHON if marathon else LONG_RUN_MAX_S
+
+
 def long_run_limit_m(goal_distance_m: float, easy_mid_s_per_km: float) -> float:
     """The longest a long run may be at all: 36 km and the time limit at easy pace."""
-    marathon = goal_class(goal_distance_m) == "marathon"
-    limit_s = LONG_RUN_MAX_S_MARATHON if marathon else LONG_RUN_MAX_S
+    limit_s = long_run_limit_s(goal_distance_m)
     return floor_m(min(LONG_RUN_MAX_M, limit_s / easy_mid_s_per_km * 1000))
 
 
@@ -215,7 +220,9 @@ def build_targets(
     peak = max(peak, min(low_m, reachable))
     peak = min(peak, high_m, reachable)
     if build_weeks >= PEAK_GROWTH_MIN_FROM_WEEKS:
-        peak = max(peak, min(reachable, PEAK_GROWTH_MIN * current_week_m))
+        # (not past the goal's highest sensible peak: a runner already beyond it holds)
+        ceiling = max(high_m, current_week_m)
+        peak = max(peak, min(reachable, PEAK_GROWTH_MIN * current_week_m, ceiling))
 
     limit = long_run_limit_m(goal_distance_m, easy_mid_s_per_km)
     start_long = max(0.0, min(current_long_m, limit, week_share * current_week_m))

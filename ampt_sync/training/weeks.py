@@ -65,9 +65,12 @@ from ampt_sync.training.render import (
 from ampt_sync.training.targets import (
     CUTBACK_LONG_FACTOR,
     CUTBACK_VOLUME_FACTOR,
+    PEAK_WEEK_RANGE_M,
     WeekShape,
     build_targets,
+    goal_class,
     long_run_limit_m,
+    long_run_limit_s,
     long_run_max_week_share,
 )
 from ampt_sync.training.wording import MONTH_NAMES
@@ -106,7 +109,18 @@ EVE_OF_LONG_MAX_SHARE = 0.75
 FREE_DAY_WARNING = "leave a run day free"
 LONG_SHORTFALL_WARNING = "a build for it should reach"
 BELOW_USUAL_WARNING = "Some build weeks hold less than"
-BUILD_WARNINGS = (FREE_DAY_WARNING, LONG_SHORTFALL_WARNING, BELOW_USUAL_WARNING)
+LEVEL_BUILD_WARNING = "Your build holds its volume"
+#: Issue 9: a build of 8+ weeks ends with its peak week 1.10 × its first full week, or its peak
+#: long run 1.15 × its first; a build that cannot says why.
+BUILD_GROWTH_WEEK, BUILD_GROWTH_LONG = 1.10, 1.15
+BUILD_RECORD_MIN_WEEKS = 6  # full build weeks: a build of 8+ weeks, its cutbacks aside
+FLAT_SHARE = 1.02  # six full build weeks within 2 % of each other sit flat (issue 9)
+BUILD_WARNINGS = (
+    FREE_DAY_WARNING,
+    LONG_SHORTFALL_WARNING,
+    BELOW_USUAL_WARNING,
+    LEVEL_BUILD_WARNING,
+)
 
 
 def build_warnings(warnings: Iterable[str]) -> tuple[str, ...]:
@@ -224,6 +238,7 @@ class WeekBuilder:
                 recovery_m=(
                     floor_m(RECOVERY_MAX_S / self.render.recovery_s_per_km * 1000)
                     if run_days >= RECOVERY_AFTER_LONG_MIN_RUN_DAYS
+                    and (self.schedule.long_run_day + 1) % 7 in self.schedule.run_days
                     else 0.0
                 ),
                 easy_share_of_long=EASY_MAX_SHARE_OF_LONG,
@@ -239,6 +254,7 @@ class WeekBuilder:
         self.last_full_long_m = 0.0  # and its long run
         self.thinned = False  # some run days were left free for a small volume
         self.below_usual: tuple[date, float] | None = None  # the smallest such build week
+        self.build_record: list[tuple[float, float]] = []  # full build weeks: volume, long run
         self.peak_week_m = 0.0  # the most planned in a full build week so far (taper reference)
         self.peak_long_m = 0.0
         self.last_long_m = 0.0
@@ -738,6 +754,9 @@ class WeekBuilder:
         planned_m = sum(w.distance_m for d, w in week.runs() if not is_goal_race(w, d, self.goal))
         if frame.phase in (*BUILD_PHASES, Phase.MAINTENANCE) and not frame.cutback:
             self.last_full_m = done_this_week + planned_m
+        if frame.phase in BUILD_PHASES and not frame.cutback and len(days) == 7:
+            longs = [w.distance_m for d, w in week.runs() if w.kind is K.LONG]
+            self.build_record.append((planned_m, max(longs, default=0.0)))
         usual = self.base.usual_m
         if (
             frame.phase in BUILD_PHASES
@@ -909,7 +928,48 @@ class WeekBuilder:
                 "week, the day before it at most three quarters of it, and hill and speed "
                 "sessions are short by design. More run days would hold more."
             )
+        found.extend(self._level_build_warning(units))
         return tuple(found)
+
+    def _level_build_warning(self, units: Units) -> list[str]:
+        """A build of 8+ weeks whose weeks grow less than 10 % and whose long run grows less
+        than 15 % (issue 9 asks for one or the other), or whose weeks sit within 2 % of each
+        other for 6 weeks, says why: the run days are full around a long run at its limit, or
+        the runner already runs what the goal needs."""
+        record = self.build_record
+        if len(record) < BUILD_RECORD_MIN_WEEKS or not record[0][0] or not record[0][1]:
+            return []
+        weeks_grow = max(v for v, _ in record) >= BUILD_GROWTH_WEEK * record[0][0]
+        long_grows = max(m for _, m in record) >= BUILD_GROWTH_LONG * record[0][1]
+        volumes = [v for v, _ in record]
+        n = BUILD_RECORD_MIN_WEEKS
+        flat = any(
+            max(volumes[i : i + n]) <= FLAT_SHARE * min(volumes[i : i + n])
+            for i in range(len(volumes) - n + 1)
+        )
+        if (weeks_grow or long_grows) and not flat:
+            return []
+        cls = goal_class(self.goal.distance_m)
+        days = len(self.schedule.run_days)
+        more = " More run days would let the volume grow." if days < 7 else ""
+        if self.base.usual_m >= PEAK_WEEK_RANGE_M[cls][1]:
+            why = "you already run more than a build for this race needs"
+            more = ""
+        elif max(m for _, m in record) >= self._long_max_m() - ROUND_M:
+            hours = long_run_limit_s(self.goal.distance_m) / 3600
+            why = (
+                f"your long run is at its limit ({hours:g} hours at easy pace) and, on {days} run "
+                "days, the other runs stay shorter than it"
+            )
+        else:
+            why = (
+                f"on {days} run days the long run and the runs beside it are as long as the "
+                "rules let them be"
+            )
+        return [
+            f"{LEVEL_BUILD_WARNING} near {format_distance(record[0][0], units)} a week rather "
+            f"than climbing: {why}. The sessions still progress through the build.{more}"
+        ]
 
     def long_run_warnings(self) -> tuple[str, ...]:
         """A warning when the build's longest long run stays under the goal's floor (a marathon

@@ -122,6 +122,23 @@ def coach_problems(plan: Plan, inputs: Inputs) -> list[str]:
         problems.append(f"{len(build)} build weeks, longest {longest:.0f} m, and no warning")
     if warned and longest >= floor:
         problems.append("a warning about a long run the plan does reach")
+    # A build of 8+ weeks climbs (its peak full week 1.10 × its first, or its longest long run
+    # 1.15 × its first, and no 6 full weeks within 2 % of each other), or says why not.
+    full = [w for w in build if len(w.days) == 7 and not w.cutback]
+    if len(build) >= 8 and len(full) >= 6:
+        volumes = [w.planned_distance_m for w in full]
+        longs = [
+            max((x.distance_m for d in w.days for x in d.workouts if x.kind is K.LONG), default=0)
+            for w in full
+        ]
+        grows = max(volumes) >= 1.10 * volumes[0] or (longs[0] and max(longs) >= 1.15 * longs[0])
+        flat = any(
+            max(volumes[i : i + 6]) <= 1.02 * min(volumes[i : i + 6])
+            for i in range(len(volumes) - 5)
+        )
+        said = any("holds its volume" in w for w in plan.warnings)
+        if (not grows or flat) and not said:
+            problems.append(f"a build that does not climb, unsaid: {volumes}")
     return problems
 
 

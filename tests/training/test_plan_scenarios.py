@@ -237,3 +237,17 @@ def test_marathon_long_runs_carry_marathon_pace_finishes_that_grow_through_the_b
     assert later[0] > 0
     assert later[-1] >= 2 * later[0]  # from about 10 % of the run to about 40 %
     assert max(later) == later[-1]  # the peak long run carries the most
+
+
+def test_a_5k_runner_already_past_what_a_5k_build_needs_holds_volume_and_says_why() -> None:
+    athlete = make_athlete((0, 1, 2, 3, 4, 5, 6), 6)
+    history = steady_history(athlete, MONDAY, 115_000, weeks=10, pace_s_per_km=270)
+    goal = Goal(5000.0, MONDAY + timedelta(weeks=18, days=6), "Fast 5K")
+    plan = plan_for(athlete, history, goal)
+    weeks = [w.planned_distance_m for w in plan.weeks if w.phase in BUILD and not w.cutback]
+    # never less than what they run, unless the plan says why (short hill weeks on the run days)
+    assert min(weeks) >= 0.9 * 115_000 or any("hold less than" in w for w in plan.warnings)
+    warning = next(w for w in plan.warnings if "holds its volume" in w)
+    assert "more than a build for this race needs" in warning
+    speed = [w.title for d, w in runs(plan) if w.kind is K.INTERVALS and d < goal.day]
+    assert len(set(speed)) >= 3  # the sessions progress instead
