@@ -67,8 +67,6 @@ from ampt_sync.training.library import (
 )
 from ampt_sync.units import Units
 
-SPEED_KINDS = frozenset({WorkoutKind.INTERVALS, WorkoutKind.TEMPO, WorkoutKind.FARTLEK})
-
 #: The first session does about this share of the session limit (I or T metres) [H].
 START_SHARE = 0.5
 #: The first session is on the shortest rung that needs at most this many reps [H].
