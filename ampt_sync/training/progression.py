@@ -67,8 +67,10 @@ from ampt_sync.training.library import (
 )
 from ampt_sync.units import Units
 
-#: The first session does about this share of the session limit (I or T metres) [H].
+#: The first session does about this share of the session limit (I or T metres) [H], with at
+#: least 3 reps where the limit holds them: two reps make no session a coach would set.
 START_SHARE = 0.5
+START_MIN_REPS = 3
 #: The first session is on the shortest rung that needs at most this many reps [H].
 START_MAX_REPS = 6
 #: Time-based work must fit the limit at paces this much faster (see the module docstring).
@@ -201,7 +203,8 @@ def _start(rungs: Sequence[_Rung], budget_m: float, share: float) -> tuple[int, 
     if not fitting:
         return None
     for k in fitting:
-        reps = max(2, min(rungs[k].most, round(share * budget_m / rungs[k].rep_work_m)))
+        least = min(START_MIN_REPS, rungs[k].most)
+        reps = max(least, min(rungs[k].most, round(share * budget_m / rungs[k].rep_work_m)))
         if reps <= START_MAX_REPS:
             return k, reps
     k = fitting[-1]
