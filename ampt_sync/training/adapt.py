@@ -160,7 +160,6 @@ def adapt_plan(
         ],
         done=RunLog(a for a in activities if a.day <= today),
         units="mi" if athlete.units == "mi" else "km",
-        longest_floor_m=start.longest_floor_m,
         baseline=start,
         assumed_weekly_m=athlete.weekly_distance_m
         or BEGINNER_M_PER_RUN_DAY * len(athlete.schedule.run_days),

@@ -72,7 +72,7 @@ def longest_before(adapter: Adapter, day: date, skip_key: str | None = None) -> 
         if d == ctx.today and ctx.ran_on(d):
             continue
         longest = max(longest, w.distance_m)
-    return max(longest, ctx.longest_floor_m)
+    return max(longest, ctx.baseline.longest_floor_m)
 
 
 def single_run_caps(adapter: Adapter) -> None:
@@ -97,7 +97,7 @@ def single_run_caps(adapter: Adapter) -> None:
         elif workout is not None:
             # the window holds exactly the 30 days before d (older ones are dropped below)
             longest = max(window.values(), default=0.0)
-            cap = floor_m(single_run_cap_m(max(longest, ctx.longest_floor_m)))
+            cap = floor_m(single_run_cap_m(max(longest, ctx.baseline.longest_floor_m)))
             if workout.distance_m > cap:
                 week = draft.week_of(d)
                 week_m = week.planned_distance_m if week is not None else 0.0
@@ -138,8 +138,8 @@ def weekly_caps(adapter: Adapter) -> None:
         if reference <= 0:
             continue
         cap = floor_m(weekly_build_cap_m(reference))
-        if ctx.baseline is not None:  # back to the load before a gap (Daniels), as planned
-            cap = max(cap, floor_m(ctx.baseline.return_allowance_m(week.monday)))
+        # back to the load before a gap (Daniels), as the planner does
+        cap = max(cap, floor_m(ctx.baseline.return_allowance_m(week.monday)))
         volume = volume_of(week.monday)
         if volume <= cap * (1 + WEEKLY_CAP_TOLERANCE):
             continue

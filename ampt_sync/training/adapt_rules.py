@@ -67,10 +67,10 @@ from ampt_sync.training.wording import (
     KIND_WORDS,
     capitalised,
     minutes_text,
-    pace_text,
     percent,
     session_name,
 )
+from ampt_sync.units import format_pace
 
 K = WorkoutKind
 
@@ -312,7 +312,7 @@ def overshoot_reason(adapter: Adapter, a: Activity) -> str | None:
         if faster >= OVERSHOOT_FASTER:
             return (
                 f"{what} was {percent(faster)} faster than planned "
-                f"({pace_text(pace, ctx.units)} for {pace_text(planned_pace, ctx.units)})"
+                f"({format_pace(pace, ctx.units)} for {format_pace(planned_pace, ctx.units)})"
             )
     return None
 

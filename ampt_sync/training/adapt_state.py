@@ -50,7 +50,7 @@ from ampt_sync.training.layout import (
 )
 from ampt_sync.training.load import RunLog, counts_as_run, week_start
 from ampt_sync.training.matching import Matching, Status
-from ampt_sync.training.measure import is_goal_race
+from ampt_sync.training.measure import EASY_KINDS, is_goal_race
 from ampt_sync.training.periodise import RECOVERY_DAYS, Baseline, race_class
 from ampt_sync.training.render import Renderer
 from ampt_sync.training.weeks import SHARPENER_MIN_DAYS_BEFORE_RACE
@@ -75,8 +75,6 @@ MIN_DAYS_BETWEEN_LONG_RUNS = 5
 #: A long run never moves closer than this many days to the race [H]: the plan's own last long
 #: run is a week before it, and race week has none.
 LONG_RUN_MIN_DAYS_BEFORE_RACE = 7
-#: Runs a quality session or long run may take the place of.
-EASY_KINDS = frozenset({K.EASY, K.RECOVERY, K.STRIDES})
 
 
 def is_hard(workout: Workout | None) -> bool:
@@ -98,11 +96,11 @@ class Context:
     activities: Sequence[Activity]
     done: RunLog  # runs on or before today
     units: Units
-    #: what stands in for the longest recent run with none in the 30 days before today
-    longest_floor_m: float = 0.0
-    #: where the volume starts today (a return from a gap lets weeks climb back to the usual
-    #: load, as the planner does: :meth:`~ampt_sync.training.periodise.Baseline.return_allowance_m`)
-    baseline: Baseline | None = None
+    #: where the volume starts today: what stands in for the longest recent run with none in
+    #: the 30 days before today, and a return from a gap that lets weeks climb back to the usual
+    #: load as the planner does (:meth:`~ampt_sync.training.periodise.Baseline.return_allowance_m`)
+    baseline: Baseline
+
     #: the weekly volume assumed before the first run on record (stated, or a beginner's)
     assumed_weekly_m: float = 0.0
     first_recent_run: date | None = None

@@ -35,11 +35,12 @@ def _cyclic_gap(a: int, b: int) -> int:
 def quality_pattern(schedule: Schedule, sessions: int) -> tuple[int, ...]:
     """The weekdays that may hold quality sessions, best first, at most ``sessions`` of them.
 
-    Only run days other than the long-run day and the day before it; no two adjacent, counting
-    Sunday next to Monday, so any subset of the pattern is valid in every week and across week
-    ends. Preference: hard days spread out (the largest smallest gap between any two of them and
-    the long run), then configured strength days left usable, then not the day after the long
-    run, then earlier weekdays. A smaller count takes the first days of the returned order.
+    Only run days other than the long-run day, the day before it and, with 5+ run days, the day
+    after it (a recovery run); no two adjacent, counting Sunday next to Monday, so any subset of
+    the pattern is valid in every week and across week ends. Preference: hard days spread out
+    (the largest smallest gap between any two of them and the long run), then configured
+    strength days left usable, then not the day after the long run, then earlier weekdays. A
+    smaller count takes the first days of the returned order.
     """
     long_day = schedule.long_run_day
     # With 5+ run days the day after the long run is a recovery run (AMPT), never quality.

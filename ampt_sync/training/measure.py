@@ -10,6 +10,9 @@ from datetime import date
 
 from ampt_sync.domain import Goal, Repeat, Step, StepRole, Workout, WorkoutKind
 
+#: The easy kinds of run: what fills a week around its sessions.
+EASY_KINDS = frozenset({WorkoutKind.EASY, WorkoutKind.RECOVERY, WorkoutKind.STRIDES})
+
 
 def work_seconds(workout: Workout) -> float:
     """Seconds of the work steps of ``workout`` (repeats expanded). Steps that end by distance

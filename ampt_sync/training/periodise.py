@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cached_property
 
 from ampt_sync.domain import Athlete, Goal, Phase
 from ampt_sync.training.load import NO_HISTORY_LONGEST_SHARE, RunLog, week_start
@@ -215,6 +216,7 @@ class Baseline:
             return 1.0
         return _return_factor(self.gap_days, (day - self.return_day).days)
 
+    @cached_property
     def back_to_usual(self) -> date | None:
         """The first day the return from a gap reaches the usual load (None without one)."""
         start = self.return_day
@@ -228,7 +230,7 @@ class Baseline:
         returning to a load the runner held before a gap is not new load (Daniels, science
         note §5.5), so while returning, and for two weeks after, the usual load times the
         return share of the week's last day. 0 without a return."""
-        back = self.back_to_usual()
+        back = self.back_to_usual
         if back is None or monday > back + timedelta(days=RETURN_ALLOWANCE_DAYS):
             return 0.0
         return self.factor(monday + timedelta(days=6)) * self.usual_m

@@ -86,6 +86,10 @@ class Renderer:
     def recovery(self, key: str, duration_s: float) -> Workout:
         return library.recovery_run(key, self.paces, duration_s=duration_s, units=self.units)
 
+    def max_recovery_m(self) -> float:
+        """The longest recovery run in metres: 45 minutes at recovery pace."""
+        return floor_m(RECOVERY_MAX_S / self.recovery_s_per_km * 1000)
+
     def min_recovery_s(self) -> float:
         """The shortest recovery run: 15 minutes and 2 km at recovery pace (issue 9)."""
         two_km_s = math.ceil(MIN_RUN_M / 1000 * self.recovery_s_per_km / 60) * 60

@@ -122,19 +122,22 @@ class WeekShape:
     recovery_m: float
     easy_share_of_long: float
 
+    @property
+    def easy_days(self) -> int:
+        """The run days left for easy runs beside the long run, the quality and the recovery."""
+        return max(0, self.run_days - 1 - self.quality_days - (1 if self.recovery_m else 0))
+
     def long_for_week_m(self, week_m: float) -> float:
         """The shortest long run around which such a week holds ``week_m``."""
-        easy_days = self.run_days - 1 - self.quality_days - (1 if self.recovery_m else 0)
         quality_m = min(QUALITY_TYPICAL_M, QUALITY_TYPICAL_WEEK_SHARE * week_m)
         rest = week_m - quality_m * self.quality_days - self.recovery_m
-        return max(0.0, rest / (1 + self.easy_share_of_long * max(0, easy_days)))
+        return max(0.0, rest / (1 + self.easy_share_of_long * self.easy_days))
 
     def capacity_m(self, long_m: float) -> float:
         """The most such a week holds around a long run of ``long_m``: the easy days at their
         limit, typical quality sessions, the recovery run."""
-        easy_days = self.run_days - 1 - self.quality_days - (1 if self.recovery_m else 0)
         return (
-            long_m * (1 + self.easy_share_of_long * max(0, easy_days))
+            long_m * (1 + self.easy_share_of_long * self.easy_days)
             + QUALITY_TYPICAL_M * self.quality_days
             + self.recovery_m
         )
@@ -264,7 +267,7 @@ def build_targets(
 
     floor_long = LONG_RUN_FLOOR_M.get(cls, 0.0) if build_weeks > 0 else 0.0
     return BuildTargets(
-        start_week_m=floor_m(min(current_week_m, peak)),
+        start_week_m=floor_m(current_week_m),  # the peak is never under it
         peak_week_m=peak,
         start_long_m=floor_m(start_long),
         peak_long_m=peak_long,

@@ -42,7 +42,7 @@ from ampt_sync.training.load import (
     week_start,
     weekly_build_cap_m,
 )
-from ampt_sync.training.measure import easy_time_share, is_goal_race
+from ampt_sync.training.measure import EASY_KINDS, easy_time_share, is_goal_race
 from ampt_sync.training.periodise import (
     BUILD_PHASES,
     MAINTENANCE_AVERAGE_WEEKS,
@@ -58,7 +58,6 @@ from ampt_sync.training.render import (
     HILL_REPS_MAX,
     HILL_REPS_START,
     MIN_RUN_S,
-    RECOVERY_MAX_S,
     Renderer,
     warmup_m,
 )
@@ -133,7 +132,6 @@ BELOW_USUAL_SHARE = 0.90
 #: Rounds of "the long run at most half of its week" (each shortens the runs beside it) [H].
 LONG_HALF_PASSES = 40
 TOLERANCE_M = 1.0  # what a comparison of distances may miss by (rounding)
-EASY_KINDS = frozenset({WorkoutKind.EASY, WorkoutKind.RECOVERY, WorkoutKind.STRIDES})
 #: Speed sessions whose warm-up and cool-down may grow, to Daniels' customary 2 miles each, when
 #: the easy days cannot hold the week's volume (hills keep the seed's mile).
 WARMUP_GROWS_KINDS = frozenset({WorkoutKind.INTERVALS, WorkoutKind.TEMPO, WorkoutKind.FARTLEK})
@@ -170,7 +168,6 @@ TIME_TRIAL_LATEST_DAYS_AHEAD = 28
 TIME_TRIAL_MIN_DAYS_BEFORE_RACE = 14
 #: The whole time-trial session (warm-up, effort, cool-down) takes at most this share of the week.
 TIME_TRIAL_MAX_WEEK_SHARE = 0.35
-#: The target is "ambitious" when it is this much faster than the prediction (issue 3).
 
 # ------------------------------------------------------------------------------------------------
 # The week builder
@@ -236,7 +233,7 @@ class WeekBuilder:
                 run_days=run_days,
                 quality_days=len(self.quality_days),
                 recovery_m=(
-                    floor_m(RECOVERY_MAX_S / self.render.recovery_s_per_km * 1000)
+                    self.render.max_recovery_m()
                     if run_days >= RECOVERY_AFTER_LONG_MIN_RUN_DAYS
                     and (self.schedule.long_run_day + 1) % 7 in self.schedule.run_days
                     else 0.0
@@ -272,15 +269,20 @@ class WeekBuilder:
         """M for the week starting ``monday``: the largest of the 3 weeks before it, done or
         planned. Without history, the full weeks before today count as the runner's stated
         volume; with nothing at all, the starting volume."""
-        weeks = self.log.weeks_before(monday, 3)
-        if self.base.no_history:
-            this_week = week_start(self.today)
-            weeks = [
-                max(v, self.base.weekly_m) if monday - timedelta(weeks=3 - i) < this_week else v
-                for i, v in enumerate(weeks)
-            ]
-        largest = max(weeks, default=0.0)
+        largest = max(self._weeks_before(monday, 3), default=0.0)
         return largest if largest > 0 else self.base.weekly_m
+
+    def _weeks_before(self, day: date, count: int) -> list[float]:
+        """The ``count`` weeks before ``day``'s week, done or planned, oldest first; without a
+        history, the weeks before today count as the runner's stated volume."""
+        weeks = self.log.weeks_before(day, count)
+        if not self.base.no_history:
+            return weeks
+        first, this_week = week_start(day) - timedelta(weeks=count), week_start(self.today)
+        return [
+            max(v, self.base.weekly_m) if first + timedelta(weeks=i) < this_week else v
+            for i, v in enumerate(weeks)
+        ]
 
     def _weekly_cap_m(self, monday: date) -> float:
         """The most the week starting ``monday`` may hold outside the taper: 10 % over M (or
@@ -300,15 +302,7 @@ class WeekBuilder:
 
     def _pre_race_average(self) -> float:
         if self.pre_race_average_m is None:
-            weeks = self.log.weeks_before(self.goal.day, MAINTENANCE_AVERAGE_WEEKS)
-            if self.base.no_history:  # weeks before today count as the stated volume
-                first = week_start(self.goal.day) - timedelta(weeks=len(weeks))
-                weeks = [
-                    max(v, self.base.weekly_m)
-                    if first + timedelta(weeks=i) < week_start(self.today)
-                    else v
-                    for i, v in enumerate(weeks)
-                ]
+            weeks = self._weeks_before(self.goal.day, MAINTENANCE_AVERAGE_WEEKS)
             average = sum(weeks) / len(weeks) if weeks else 0.0
             self.pre_race_average_m = average or self.base.usual_m
         return self.pre_race_average_m
@@ -568,8 +562,8 @@ class WeekBuilder:
         )  # fmt: skip
         long_m = 0.0
         if has_long and long_day is not None:
-            # Long enough that the runs beside it, at most 75 % of it, can still be 2 km and
-            # 20 minutes, when the week holds that much; never past its cap.
+            # Long enough that the runs beside it, at most 75 % of it, can still be the shortest
+            # run (2 km, 15 minutes), when the week holds that much; never past its cap.
             shortest = self.render.min_run_m()
             others = sum(1 for d in kinds if d != long_day and kinds[d] in EASY_KINDS)
             floor_long = shortest / EVE_OF_LONG_MAX_SHARE
@@ -606,9 +600,7 @@ class WeekBuilder:
                 shorter = self.render.shortened_quality(sized[d], target, long_m)
                 if shorter is None:
                     kinds[d] = K.EASY
-                    if sized[d].kind is K.HILLS:
-                        self.hill_sessions = max(0, self.hill_sessions - 1)
-                    del sized[d]
+                    self._not_held(sized.pop(d))
                 else:
                     sized[d] = shorter
 
@@ -663,8 +655,6 @@ class WeekBuilder:
             d: self._bounds(d, kinds[d], caps, min(upper, eve_max_m) if d == eve else upper)
             for d in fill
         }
-        # A day whose limits (the long run's margin, a cap) leave less than the shortest run is
-        # left free rather than given a run under 2 km.
         # The shortest run wins over the long run's margin (it may come as close as the long
         # run itself); a day whose cap leaves less than the shortest run is left free, unless it
         # holds the week's only run.
@@ -752,37 +742,26 @@ class WeekBuilder:
             self.pre_race_average_m = None
             self._pre_race_average()
         planned_m = sum(w.distance_m for d, w in week.runs() if not is_goal_race(w, d, self.goal))
+        full = not frame.cutback and len(days) == 7
         if frame.phase in (*BUILD_PHASES, Phase.MAINTENANCE) and not frame.cutback:
             self.last_full_m = done_this_week + planned_m
-        if frame.phase in BUILD_PHASES and not frame.cutback and len(days) == 7:
+        if frame.phase in (*BUILD_PHASES, Phase.MAINTENANCE) and full:
+            self.peak_week_m = max(self.peak_week_m, planned_m)
+        if frame.phase in BUILD_PHASES and full:
             longs = [w.distance_m for d, w in week.runs() if w.kind is K.LONG]
             self.build_record.append((planned_m, max(longs, default=0.0)))
-        usual = self.base.usual_m
-        if (
-            frame.phase in BUILD_PHASES
-            and not frame.cutback
-            and len(days) == 7
-            and self.base.return_day is None
-            and planned_m < BELOW_USUAL_SHARE * usual
-            and (self.below_usual is None or planned_m < self.below_usual[1])
-        ):
-            self.below_usual = (frame.monday, planned_m)
-        if (
-            frame.phase in (Phase.BASE, Phase.STRENGTH, Phase.SPEED, Phase.MAINTENANCE)
-            and not frame.cutback
-            and len(days) == 7
-        ):
-            self.peak_week_m = max(
-                self.peak_week_m,
-                sum(w.distance_m for d, w in week.runs() if not is_goal_race(w, d, self.goal)),
-            )
+            below = planned_m < BELOW_USUAL_SHARE * self.base.usual_m
+            if (
+                below
+                and self.base.return_day is None
+                and (self.below_usual is None or planned_m < self.below_usual[1])
+            ):
+                self.below_usual = (frame.monday, planned_m)
         return PlanWeek(
             start=frame.first,
             phase=frame.phase,
             cutback=frame.cutback,
-            planned_distance_m=sum(
-                w.distance_m for d, w in week.runs() if not is_goal_race(w, d, self.goal)
-            ),
+            planned_distance_m=planned_m,
             days=tuple(
                 PlannedDay(d, tuple(sorted(week.days.get(d, []), key=_order))) for d in days
             ),
@@ -796,7 +775,7 @@ class WeekBuilder:
         sized: dict[date, Workout],
     ) -> list[date]:
         """The easy days to fill, fewer than ``fill`` when what is left of the week's volume
-        cannot give each a run of the shortest length (2 km, 20 minutes): no run under 2 km wins
+        cannot give each a run of the shortest length (2 km, 15 minutes): no run under 2 km wins
         over "every run day carries a run" (issue 9). The easy days beside a hard session go
         first, so that the hard days get rest around them; a week keeps at least one easy
         run."""
@@ -804,9 +783,8 @@ class WeekBuilder:
         most = max(1, int(remaining_m // shortest))
         if len(fill) <= most:
             return fill
-        hard = [d for d, w in sized.items() if w.kind not in EASY_KINDS] or [fill[0]]
-        order = sorted(fill, key=lambda d: (min(abs((d - h).days) for h in hard), d))
-        dropped = set(order[: len(fill) - most])
+        hard = [d for d, w in sized.items() if w.kind not in EASY_KINDS]
+        dropped = set(_beside_hard_first(fill, hard)[: len(fill) - most])
         for d in dropped:
             del kinds[d]
         self.thinned = True
@@ -908,7 +886,7 @@ class WeekBuilder:
         """Why some weeks hold less than the runner runs now: run days left free because the
         volume is small, or build weeks that the run days cannot fill under the long-run rules
         (issue 9: the build never plans less than the runner does without saying why)."""
-        units: Units = "mi" if self.athlete.units == "mi" else "km"
+        units = self.render.units
         found = []
         if self.thinned:
             shortest = format_distance(self.render.min_run_m(), units)
@@ -978,7 +956,7 @@ class WeekBuilder:
         floor = self.targets.floor_long_m
         if not floor or self.peak_long_m >= floor - ROUND_M / 2:
             return ()
-        units: Units = "mi" if self.athlete.units == "mi" else "km"
+        units = self.render.units
         name = self.goal.race or distance_label(self.goal.distance_m, units)
         longest = format_distance(self.peak_long_m, units)
         needed = format_distance(floor, units)
@@ -1007,7 +985,7 @@ class WeekBuilder:
         for a recovery run."""
         top = min(caps[day], upper_m)
         if kind is K.RECOVERY:
-            top = min(top, floor_m(RECOVERY_MAX_S / self.render.recovery_s_per_km * 1000))
+            top = min(top, self.render.max_recovery_m())
         minimum = self.render.min_run_m()
         if kind is K.STRIDES:
             # strides are run faster than easy: a little more distance keeps 15 minutes
@@ -1039,8 +1017,8 @@ class WeekBuilder:
 
     def _trim_to(self, week: _Week, allowed_m: float) -> None:
         """Safety first: when the week's runs add up to more than ``allowed_m`` (the floors of
-        many short runs can), shorten the easy runs, then make quality sessions easy, then
-        shorten the long run, until it fits. Every run day keeps a run of at least 1 km."""
+        many short runs can), shorten the easy runs to the shortest run, then make quality
+        sessions easy, then shorten the long run, then leave easy days free, until it fits."""
 
         def total() -> float:
             return sum(w.distance_m for d, w in week.runs() if not is_goal_race(w, d, self.goal))
@@ -1049,11 +1027,7 @@ class WeekBuilder:
         if excess <= 0:
             return
         shortest = self.render.min_run_m()
-        fill = [
-            (d, w)
-            for d, w in week.runs()
-            if w.kind in (K.EASY, K.RECOVERY, K.STRIDES) and w.distance_m > shortest
-        ]
+        fill = [(d, w) for d, w in week.runs() if w.kind in EASY_KINDS and w.distance_m > shortest]
         spare = sum(w.distance_m - shortest for _, w in fill)
         if spare > 0:
             share = min(1.0, excess / spare)
@@ -1065,28 +1039,23 @@ class WeekBuilder:
             if excess <= 0:
                 return
             if w.is_quality:
-                if w.kind is K.HILLS:
-                    self.hill_sessions = max(0, self.hill_sessions - 1)
+                self._not_held(w)
                 size = max(shortest, floor_m(w.distance_m - excess))
                 self._replace(week, d, w, self.render.easy(w.key, min(size, w.distance_m)))
         for d, w in week.runs():
             excess = total() - allowed_m
             if excess > 0 and w.kind is K.LONG:
                 size = max(shortest, floor_m(w.distance_m - excess))
-                shorter = (
-                    self.render.long(w.key, size, week.target_m)
-                    if size >= self.render.min_run_m()
-                    else self.render.easy(w.key, size)  # too short to call a long run
-                )
-                self._replace(week, d, w, shorter)
+                self._replace(week, d, w, self.render.long(w.key, size, week.target_m))
         # Runs of the shortest length that still break the cap: the safety cap wins, the
         # easy days beside the week's hardest session are left free (never the last run).
         while total() > allowed_m + TOLERANCE_M:
             easy = [(d, w) for d, w in week.runs() if w.kind in EASY_KINDS]
             if not easy or len(week.runs()) <= 1:
                 return
-            hard = [d for d, w in week.runs() if w.kind not in EASY_KINDS] or [easy[0][0]]
-            d, w = min(easy, key=lambda item: (min(abs((item[0] - h).days) for h in hard), item[0]))
+            hard = [d for d, w in week.runs() if w.kind not in EASY_KINDS]
+            first = _beside_hard_first([d for d, _ in easy], hard)[0]
+            d, w = next(item for item in easy if item[0] == first)
             week.days[d].remove(w)
             self.thinned = True
 
@@ -1114,9 +1083,14 @@ class WeekBuilder:
         workouts = week.days[day]
         for i, w in enumerate(workouts):
             if w.is_quality:
-                if w.kind is K.HILLS:
-                    self.hill_sessions = max(0, self.hill_sessions - 1)
+                self._not_held(w)
                 workouts[i] = self.render.easy(w.key, floor_m(w.distance_m))
+
+    def _not_held(self, session: Workout) -> None:
+        """A quality session that became easy (or left the week) does not count: a hill session
+        gives back its step of the seed's 3 → 4 → 5 reps."""
+        if session.kind is K.HILLS:
+            self.hill_sessions = max(0, self.hill_sessions - 1)
 
     def _add_strength(self, week: _Week, frame: WeekFrame) -> None:
         count = STRENGTH_PER_WEEK[frame.phase]
@@ -1141,6 +1115,14 @@ class WeekBuilder:
                 continue
             week.put(d, self.render.strength(self.key(d, K.STRENGTH), light=light))
             placed += 1
+
+
+def _beside_hard_first(days: Sequence[date], hard: Sequence[date]) -> list[date]:
+    """``days`` the nearest to a hard session first (then by date): the easy days a week leaves
+    free first, so that the hard days get rest around them. Without a hard session, by the
+    distance from the first of ``days``."""
+    around = hard or days[:1]
+    return sorted(days, key=lambda d: (min(abs((d - h).days) for h in around), d))
 
 
 def _order(workout: Workout) -> tuple[int, str]:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from ampt_sync.domain import Workout, WorkoutKind
-from ampt_sync.units import Units, format_pace, metres_per_unit
+from ampt_sync.units import Units, metres_per_unit
 
 K = WorkoutKind
 
@@ -76,8 +76,3 @@ def capitalised(text: str) -> str:
 def minutes_text(duration_s: float) -> str:
     """ "30-minute", for "a 30-minute recovery run" (whole minutes, rounded down)."""
     return f"{int(duration_s // 60)}-minute"
-
-
-def pace_text(pace_s_per_km: float, units: Units) -> str:
-    """ "5:12/km" / "8:22/mi"."""
-    return format_pace(pace_s_per_km, units)
