@@ -400,7 +400,12 @@ class PlannedDay:
 
 @dataclass(frozen=True, slots=True)
 class PlanWeek:
-    """A Monday-to-Sunday week. ``start`` is its Monday (or the plan's first day)."""
+    """A Monday-to-Sunday week. ``start`` is its Monday (or the plan's first day).
+
+    ``planned_distance_m`` is the running the planner put on the week's plan days, the goal race
+    left out; when the adaptation trims a week (a weekly cap, a recovery week), the volume it
+    trimmed to.
+    """
 
     start: date
     phase: Phase
