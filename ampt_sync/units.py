@@ -108,9 +108,9 @@ def format_pace(pace_s_per_km: float, units: Units) -> str:
 
 
 def format_distance(distance_m: float, units: Units) -> str:
-    """Metres → ``"8.1 mi"`` / ``"13 km"``; one decimal below 10 units, whole units above."""
-    value = distance_m / metres_per_unit(units)
-    return f"{value:.1f} {units}" if value < 10 else f"{value:.0f} {units}"
+    """Metres → ``"8.1 mi"`` / ``"13.1 mi"`` / ``"21.1 km"``: always to a tenth of the unit, so
+    that a planned and a done distance read at the same precision."""
+    return f"{distance_m / metres_per_unit(units):.1f} {units}"
 
 
 def format_distance_tenths(distance_m: float, units: Units) -> str:

@@ -41,7 +41,9 @@ def test_race_result_grammar_and_plausibility() -> None:
 def test_paces_and_distances_are_rounded_in_the_runners_units() -> None:
     assert units.format_pace(300, "km") == "5:00/km"
     assert units.format_pace(300, "mi") == "8:03/mi"
-    assert units.format_distance(16093.44, "mi") == "10 mi"
+    assert units.format_distance(16093.44, "mi") == "10.0 mi"
+    assert units.format_distance(21097.5, "mi") == "13.1 mi"
+    assert units.format_distance(21097.5, "km") == "21.1 km"
     assert units.format_distance(8046.72, "mi") == "5.0 mi"
     assert units.format_duration(6300) == "1:45:00"
     assert units.format_duration(59.6) == "1:00"
