@@ -318,6 +318,12 @@ def _render_inventory(inventory: Inventory, units: Units) -> None:
 
     console = out()
     weeks = f"{inventory.weeks} week{'s' if inventory.weeks != 1 else ''}"
+    if not inventory.runs:
+        console.print(
+            f"No runs stored for the last {weeks} ({inventory.first_day.isoformat()} to "
+            f"{inventory.last_day.isoformat()}) yet: `ampt-sync pull` fetches them from Strava."
+        )
+        return
     console.print(
         f"Training inventory, last {weeks} ({inventory.first_day.isoformat()} to "
         f"{inventory.last_day.isoformat()}): {inventory.runs} runs, "
