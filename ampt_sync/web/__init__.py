@@ -1,0 +1,1 @@
+"""The runner's page."""
