@@ -246,3 +246,25 @@ def test_the_charts_read_the_same_from_a_migrated_store(store: db.Store, tmp_pat
     fitness = next(c for c in charts if c.slug == "fitness")
     assert fitness.bar_count == 2 * 3  # versions on days 0, 3 | 6, 9, 12 | 15: three weeks
     assert f"VDOT {plans[-1].fitness.vdot:.1f}" in fitness.summary
+
+
+def test_through_the_real_cycles_only_the_newest_version_stays_in_full() -> None:
+    from ampt_sync.demo import simulate
+
+    seen: list[tuple[date, int, int, int]] = []
+
+    def each_day(day: date, store: db.Store) -> None:
+        with store.engine.connect() as connection:
+            versions, full, delta_bytes = connection.execute(
+                sa.text(
+                    "SELECT count(*), count(plan_json), coalesce(sum(length(delta_json)), 0) "
+                    "FROM plans"
+                )
+            ).one()
+        seen.append((day, versions, full, delta_bytes))
+
+    run = simulate(14, each_day=each_day)
+    assert [d for d, *_ in seen] == [run.start + timedelta(days=n) for n in range(14)]
+    assert seen[-1][1] >= 2  # the adaptation made new versions ...
+    assert {full for _, _, full, _ in seen} == {1}  # ... and only the newest is whole
+    assert seen[-1][3] < 50_000  # the older ones cost a few KB at most
