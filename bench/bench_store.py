@@ -12,7 +12,9 @@ the end of every 30 days:
   version counted at the size of the newest plan's JSON when it was made).
 
 Then it compacts the file (``VACUUM``) and prints the size after, and which tables hold the
-bytes. Nothing is asserted (machines differ); the goal (issue 14) is under 20 MB at a year.
+bytes. Last, the worst case for the plans table: a new version every day for as many days
+(synthetic changes saved through ``save_plan``, no cycles). Nothing is asserted (machines
+differ); the goal (issue 14) is under 20 MB at a year.
 
 Run with ``python bench/bench_store.py [--days 365] [--write docs/performance.md]``.
 """
@@ -23,14 +25,16 @@ import argparse
 import os
 import platform
 import sys
-import time
+import tempfile
+import time as clock
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import text
 
 from ampt_sync.demo import simulate
+from ampt_sync.domain import Plan, Workout
 from ampt_sync.store.db import Store, compact, sqlite_size
 
 START = "<!-- store figures -->"
@@ -71,7 +75,7 @@ class Recorder:
         self.samples: list[Sample] = []
         self.after_vacuum_bytes = 0
         self.tables: dict[str, tuple[int, int]] = {}
-        self.started = time.perf_counter()
+        self.started = clock.perf_counter()
 
     def __call__(self, day: date, store: Store) -> None:
         self.count += 1
@@ -91,7 +95,7 @@ class Recorder:
         assert size is not None
         sample = Sample(
             self.count, day, size.total_bytes, size.free_bytes, versions, plan_bytes,
-            self.full_bytes, time.perf_counter() - self.started,
+            self.full_bytes, clock.perf_counter() - self.started,
         )  # fmt: skip
         self.samples.append(sample)
         print(
@@ -164,12 +168,107 @@ def main() -> None:
     args = parser.parse_args()
     recorder = Recorder(args.days)
     simulate(args.days, each_day=recorder)
-    section = report(recorder)
+    print(f"\nthe worst case: a new plan version on each of {args.days} days")
+    daily = bench_daily_versions(args.days)
+    section = (
+        report(recorder)
+        + "\n\n"
+        + "\n".join(
+            [
+                f"The worst case, a new plan version every day for {args.days} days (a marathon "
+                "plan by the training core, one upcoming easy run 100 m longer each day, saved "
+                "through `save_plan`):",
+                "",
+                *daily,
+            ]
+        )
+    )
     print()
     print(section)
     if args.write is not None:
         write(args.write, section)
         print(f"\nwrote {args.write}", file=sys.stderr)
+
+
+def bench_daily_versions(days: int, every: int = 30) -> list[str]:
+    """The worst case: a new plan version every day. A half-marathon plan made by the training
+    core, then each day one upcoming easy run 100 m longer (a change the adaptation could make),
+    saved through :func:`save_plan` into a fresh SQLite store."""
+    from dataclasses import replace
+
+    from ampt_sync.domain import Athlete, Goal, Schedule
+    from ampt_sync.store.db import open_store
+    from ampt_sync.store.plans import save_plan
+    from ampt_sync.training import library
+    from ampt_sync.training.fitness import estimate_fitness
+    from ampt_sync.training.planner import generate_plan
+
+    first = date(2026, 1, 5)
+    athlete = Athlete(
+        name="bench", timezone="UTC", units="km", weekly_distance_m=40_000.0,
+        schedule=Schedule(run_days=(1, 3, 5, 6), long_run_day=6),
+    )  # fmt: skip
+    goal = Goal(distance_m=42195.0, day=first + timedelta(days=days + 14), race="Bench Marathon")
+    fitness = estimate_fitness([], athlete, first)
+    plan = generate_plan(goal, athlete, fitness, [], first)
+    rows = [
+        "| day | database | of which free pages | plan versions | their JSON "
+        "| the same versions in full (before 0004) |",
+        "|---|---|---|---|---|---|",
+    ]
+    full_bytes = 0
+    with tempfile.TemporaryDirectory(prefix="ampt-sync-bench-") as folder:
+        store = open_store(f"sqlite:///{folder}/state.db")
+        try:
+            for n in range(days):
+                day = first + timedelta(days=n)
+                upcoming = [w for d, w in plan.workouts_between(day, date.max) if w.kind == "easy"]
+                if upcoming:
+                    easy = upcoming[0]
+                    longer = library.easy_run(
+                        easy.key, plan.fitness.paces, distance_m=easy.distance_m + 100
+                    )
+                    plan = _with(plan, easy.key, longer)
+                plan = replace(plan, generated_on=day)
+                with store.transaction() as session:
+                    save_plan(session, plan, now=datetime.combine(day, time(20), tzinfo=UTC))
+                with store.engine.connect() as connection:
+                    versions, plan_bytes, newest = connection.execute(
+                        text(
+                            f"SELECT count(*), sum({JSON_COLUMNS['plans']}), "  # noqa: S608
+                            "max(length(plan_json)) FROM plans"
+                        )
+                    ).one()
+                full_bytes += newest
+                if (n + 1) % every and n + 1 != days:
+                    continue
+                size = sqlite_size(store.engine)
+                assert size is not None
+                rows.append(
+                    f"| {n + 1} | {size.total_bytes / MB:.1f} MB | {size.free_bytes / MB:.2f} MB "
+                    f"| {versions} | {plan_bytes / MB:.2f} MB | {full_bytes / MB:.1f} MB |"
+                )
+                print(rows[-1], flush=True)
+        finally:
+            store.close()
+    return rows
+
+
+def _with(plan: Plan, key: str, workout: Workout) -> Plan:
+    """``plan`` with the workout ``key`` replaced by ``workout`` (same day)."""
+    from dataclasses import replace
+
+    weeks = tuple(
+        replace(
+            week,
+            days=tuple(
+                replace(d, workouts=tuple(workout if w.key == key else w for w in d.workouts))
+                for d in week.days
+            ),
+        )
+        for week in plan.weeks
+    )
+    return replace(plan, weeks=weeks, changes=())
 
 
 if __name__ == "__main__":

@@ -80,8 +80,9 @@ def newest_plan(session: Session) -> StoredPlan | None:
 def load_plan(session: Session, version: int | None = None) -> Plan | None:
     """The newest plan, or the given ``version``; ``None`` when there is no such plan.
 
-    An older version is rebuilt from the newest by applying the deltas down to it: the cost
-    grows with how far back it is (a few milliseconds a version).
+    An older version is rebuilt from the newest by applying the deltas down to it, so its cost
+    grows with how far back it is; only diagnosis reads old versions (the CLI, the cycle and the
+    page read the newest).
     """
     if version is None:
         stored = newest_plan(session)
