@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import random
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -29,6 +29,9 @@ from rich.table import Table
 from ampt_sync import plan_json
 from ampt_sync.domain import Plan, Workout, WorkoutKind
 from ampt_sync.units import format_distance, format_duration, format_pace, format_pace_range
+
+if TYPE_CHECKING:
+    from ampt_sync.store.db import Store
 
 #: The embedded runner: the README's example athlete, her goal 21 weeks out.
 DEMO_RUNNER = """
@@ -113,8 +116,14 @@ def _demo_accounts(folder: Path) -> Iterator[Any]:
         yield accounts
 
 
-def simulate(days: int, *, progress: Console | None = None) -> DemoRun:
-    """Live ``days`` simulated days; returns what happened."""
+def simulate(
+    days: int,
+    *,
+    progress: Console | None = None,
+    each_day: Callable[[date, Store], None] | None = None,
+) -> DemoRun:
+    """Live ``days`` simulated days; returns what happened. ``each_day(day, store)``, when
+    given, runs after each day's evening cycle (``bench/bench_store.py`` measures the store)."""
     from ampt_sync.alerts import Alerter
     from ampt_sync.service import CycleDeps, run_cycle
     from ampt_sync.sim.runner import activity_for_workout
@@ -190,6 +199,8 @@ def simulate(days: int, *, progress: Console | None = None) -> DemoRun:
                     for service in calls:
                         calls[service] += report.api_calls[service]
                 record.append(today)
+                if each_day is not None:
+                    each_day(day, store)
                 if progress is not None:
                     progress.print(f"simulated {day} ({offset + 1}/{days})")
             with store.transaction() as session:

@@ -99,19 +99,20 @@ def test_a_migration_is_preceded_by_an_online_backup_holding_uncheckpointed_data
         session.add(SyncCursorRow(name="strava", value="2026-11-20T00:00:00Z", updated_at=NOW))
     assert Path(str(tmp_path / "state" / "ampt-sync.db-wal")).stat().st_size > 0
 
+    head = db.head_revision()
     monkeypatch.setattr(db, "MIGRATIONS_DIR", _migrations_with_a_second_revision(tmp_path))
     backup = db.migrate(store.engine, now=NOW)
     holder.close()
     store.close()
 
     assert backup is not None
-    assert Path(backup).name == "ampt-sync-20261122T100000Z-rev0001.db"
+    assert Path(backup).name == f"ampt-sync-20261122T100000Z-rev{head}.db"
     assert Path(backup).stat().st_mode & 0o777 == 0o600
     with sqlite3.connect(backup) as copy:
         assert copy.execute("SELECT value FROM sync_cursors").fetchall() == [
             ("2026-11-20T00:00:00Z",)
         ]
-        assert copy.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchall() == [(head,)]
     migrated = db.open_store(url, migrate_schema=False)
     try:
         assert db.current_revision(migrated.engine) == "0002"

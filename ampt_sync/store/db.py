@@ -123,7 +123,54 @@ def migrate(engine: Engine, *, now: datetime | None = None) -> str | None:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     log.info("database schema now at revision %s", head)
+    if current is not None and path is not None:
+        # A migration may rewrite most of the file (0004 turns full plan versions into deltas);
+        # SQLite keeps the freed pages until a VACUUM gives them back.
+        try:
+            compact(engine)
+        except SQLAlchemyError as exc:  # another process holds the file: compact next time
+            log.warning(
+                "could not compact the database after migrating: %s", exc.__class__.__name__
+            )
     return None if backup is None else str(backup)
+
+
+@dataclass(frozen=True)
+class FileSize:
+    """A SQLite file's size and how much of it is free pages, in bytes."""
+
+    total_bytes: int
+    free_bytes: int
+
+
+def sqlite_size(engine: Engine) -> FileSize | None:
+    """The size of a SQLite database and of its free pages; ``None`` for other backends."""
+    if engine.url.get_backend_name() != "sqlite":
+        return None
+    with engine.connect() as connection:
+        page_size = connection.exec_driver_sql("PRAGMA page_size").scalar_one()
+        pages = connection.exec_driver_sql("PRAGMA page_count").scalar_one()
+        free = connection.exec_driver_sql("PRAGMA freelist_count").scalar_one()
+    return FileSize(total_bytes=page_size * pages, free_bytes=page_size * free)
+
+
+def compact(engine: Engine) -> FileSize | None:
+    """``VACUUM`` a SQLite database (rewrites the file without its free pages) and checkpoint
+    the WAL into it; returns the size after. Nothing to do on other backends (``None``).
+
+    Needed only after a large deletion such as a migration: day to day, SQLite reuses the pages
+    an old plan version frees for the next one, so the file does not grow from them.
+    """
+    if engine.url.get_backend_name() != "sqlite":
+        return None
+    # VACUUM cannot run inside a transaction.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM")
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = sqlite_size(engine)
+    if size is not None:
+        log.info("compacted the database to %d bytes", size.total_bytes)
+    return size
 
 
 @dataclass

@@ -94,7 +94,13 @@ class ActivityRow(Base):
 
 
 class PlanRow(Base):
-    """One version of the plan. Versions only grow; the newest is the plan in force."""
+    """One version of the plan. Versions only grow; the newest is the plan in force.
+
+    Only the newest version holds its JSON in full (``plan_json``); every older one holds
+    ``delta_json``, the RFC 6902 patch from the next newer version's JSON back to its own (see
+    :mod:`ampt_sync.store.deltas`). Exactly one of the two is set. ``vdot`` is the fitness the
+    version was made with, kept as a column so the page's fitness chart reads it directly.
+    """
 
     __tablename__ = "plans"
 
@@ -102,7 +108,10 @@ class PlanRow(Base):
     created_at: Mapped[datetime]
     generated_on: Mapped[date]
     inputs_hash: Mapped[str] = mapped_column(String(64))
-    plan_json: Mapped[dict[str, Any]]
+    # none_as_null: an empty column is SQL NULL, not the JSON text "null"
+    plan_json: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    delta_json: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON(none_as_null=True))
+    vdot: Mapped[float] = mapped_column(Float)
 
 
 class PlannedWorkoutRow(Base):

@@ -1,7 +1,10 @@
 """Plans in the store: versions that only grow, the planned workouts of the plan in force by key,
 and every change with its reason.
 
-* ``plans``: one row per version, the plan as its documented JSON (:mod:`ampt_sync.plan_json`).
+* ``plans``: one row per version. The newest holds the plan as its documented JSON
+  (:mod:`ampt_sync.plan_json`); each older one only what changed, as a reverse delta
+  (:mod:`ampt_sync.store.deltas`), so a year of daily versions costs kilobytes a day instead of
+  a full plan a day, and every version can still be rebuilt exactly (:func:`load_plan`).
   :func:`save_plan` adds a version only when the plan's content differs from the newest one, so
   the same inputs on the same day never add a version.
 * ``planned_workouts``: one row per key, kept in step with the newest version: day, kind, title,
@@ -31,6 +34,8 @@ from sqlalchemy.orm import Session
 
 from ampt_sync import plan_json
 from ampt_sync.domain import Activity, Athlete, Change, Fitness, Goal, Plan
+from ampt_sync.errors import StoreError
+from ampt_sync.store.deltas import rebuild, reverse_delta
 from ampt_sync.store.models import PlanChangeRow, PlannedWorkoutRow, PlanRow
 
 
@@ -73,15 +78,40 @@ def newest_plan(session: Session) -> StoredPlan | None:
 
 
 def load_plan(session: Session, version: int | None = None) -> Plan | None:
-    """The newest plan, or the given ``version``; ``None`` when there is no such plan."""
+    """The newest plan, or the given ``version``; ``None`` when there is no such plan.
+
+    An older version is rebuilt from the newest by applying the deltas down to it, so its cost
+    grows with how far back it is; only diagnosis reads old versions (the CLI, the cycle and the
+    page read the newest).
+    """
     if version is None:
         stored = newest_plan(session)
         return None if stored is None else stored.plan
     row = session.get(PlanRow, version)
-    return None if row is None else _stored(row).plan
+    if row is None:
+        return None
+    if row.plan_json is not None:
+        return plan_json.plan_from_dict(row.plan_json)
+    rows = session.scalars(
+        select(PlanRow).where(PlanRow.version >= version).order_by(PlanRow.version.desc())
+    ).all()
+    newest, older = rows[0], rows[1:]
+    if newest.plan_json is None:
+        raise _damaged(newest.version)
+    return plan_json.plan_from_dict(rebuild(newest.plan_json, [r.delta_json or [] for r in older]))
+
+
+def _damaged(version: int) -> StoreError:
+    # The newest version always holds its full JSON (save_plan and migration 0004 see to it).
+    return StoreError(
+        f"plan version {version} has no full JSON, so the store is damaged; restore a backup "
+        "from the backups/ folder beside the database"
+    )
 
 
 def _stored(row: PlanRow) -> StoredPlan:
+    if row.plan_json is None:
+        raise _damaged(row.version)
     return StoredPlan(
         version=row.version,
         plan=plan_json.plan_from_dict(row.plan_json),
@@ -131,9 +161,15 @@ def save_plan(session: Session, plan: Plan, *, now: datetime, inputs_hash: str =
         raise ValueError("now must be timezone-aware")
     content = plan_content(plan)
     newest = session.scalars(select(PlanRow).order_by(PlanRow.version.desc()).limit(1)).first()
+    if newest is not None and newest.plan_json is None:
+        raise _damaged(newest.version)
     if newest is not None and _canonical(newest.plan_json) == _canonical(content):
         return None
     version = 1 if newest is None else newest.version + 1
+    if newest is not None:
+        # The version being replaced keeps only what it takes to get back to it.
+        newest.delta_json = reverse_delta(content, newest.plan_json)
+        newest.plan_json = None
     session.add(
         PlanRow(
             version=version,
@@ -141,6 +177,8 @@ def save_plan(session: Session, plan: Plan, *, now: datetime, inputs_hash: str =
             generated_on=plan.generated_on,
             inputs_hash=inputs_hash,
             plan_json=content,
+            delta_json=None,
+            vdot=plan.fitness.vdot,
         )
     )
     _sync_workouts(session, plan, version)

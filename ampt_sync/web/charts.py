@@ -216,7 +216,7 @@ class _Canvas:
             y = bottom - (value - low) / (high - low) * (bottom - top)
             self.line(self.plot_left, y, self.plot_right, y, "chart-grid")
             self.text(self.plot_left - 6, y + 4, label, anchor="end")
-        self.text(self.plot_left - 6, top - 8, unit, anchor="end", cls="chart-axis")
+        self.text(self.plot_left - 6, top - 14, unit, anchor="end", cls="chart-axis")
         self.line(self.plot_left, bottom, self.plot_right, bottom, "chart-axis")
 
     def svg(self, title: str, desc: str) -> str:
@@ -261,7 +261,7 @@ def _week_bars(
     and dark in front of it. Returns the SVG and the number of bars drawn."""
     height = 250
     canvas = _Canvas(height)
-    top, bottom = MARGIN_TOP + 10, height - MARGIN_BOTTOM
+    top, bottom = MARGIN_TOP + 18, height - MARGIN_BOTTOM
     largest_m = max([w.planned_m for w in weeks] + [w.done_m or 0.0 for w in weeks], default=0.0)
     ticks = nice_ticks(_in_units(largest_m, units))
     canvas.legend([("chart-planned", "planned"), ("chart-done", "done")])
@@ -285,8 +285,11 @@ def _week_bars(
             canvas.rect(x + slot * 0.3, bottom - h, slot * 0.4, h, "chart-done", tip)
             bars += 1
         if current:
-            canvas.line(x + slot / 2, bottom, x + slot / 2, bottom + 6, "chart-current")
-            canvas.text(x + slot / 2, bottom + 30, "this week", cls="chart-current")
+            middle = x + slot / 2
+            canvas.line(middle, top - 4, middle, bottom, "chart-current", dashed=True)
+            anchor = "end" if middle > (canvas.plot_left + canvas.plot_right) / 2 else "start"
+            shift = -4 if anchor == "end" else 4
+            canvas.text(middle + shift, top + 8, "this week", anchor=anchor, cls="chart-current")
         if i % every == 0:
             canvas.text(x + slot / 2, bottom + 16, day_label(week.monday))
     return canvas.svg(title, summary), bars
@@ -362,7 +365,10 @@ def _date_labels(canvas: _Canvas, days: Sequence[date], y: float) -> None:
     every = _label_every(len(days))
     for i, day in enumerate(days):
         if i % every == 0:
-            canvas.text(_x_of(day, first, last, canvas), y, day_label(day))
+            x = _x_of(day, first, last, canvas)
+            # a label centred on the last point would run off the right edge
+            anchor = "end" if x > canvas.plot_right - 24 else "middle"
+            canvas.text(x, y, day_label(day), anchor=anchor)
 
 
 def _range_ticks(low: float, high: float, count: int = 4, min_step: float = 0.0) -> list[float]:
@@ -424,7 +430,7 @@ def fitness_chart(points: Sequence[FitnessPoint], *, race: str, goal_s: float | 
     slug, title = "fitness", f"Fitness: VDOT and predicted {race} time"
     if not points:
         return _empty(slug, title, "No fitness estimate yet: it appears with the first plan.")
-    height = 330
+    height = 340
     canvas = _Canvas(height)
     days = [p.day for p in points]
     legend = [("chart-vdot", "VDOT"), ("chart-predicted", "predicted time")]
@@ -432,7 +438,7 @@ def fitness_chart(points: Sequence[FitnessPoint], *, race: str, goal_s: float | 
         legend.append(("chart-goal", "goal"))
     canvas.legend(legend)
 
-    top1, bottom1 = MARGIN_TOP + 14, 150
+    top1, bottom1 = MARGIN_TOP + 22, 150
     vdots = [p.vdot for p in points]
     ticks = _range_ticks(min(vdots), max(vdots))
     count = _panel(
@@ -441,7 +447,7 @@ def fitness_chart(points: Sequence[FitnessPoint], *, race: str, goal_s: float | 
         ticks, [f"{t:g}" for t in ticks], "VDOT",
     )  # fmt: skip
 
-    top2, bottom2 = 186, height - MARGIN_BOTTOM
+    top2, bottom2 = 200, height - MARGIN_BOTTOM
     times = [p.predicted_s for p in points]
     low, high = min(times), max(times)
     if goal_s is not None:
@@ -500,7 +506,7 @@ def load_chart(points: Sequence[LoadPoint], units: Units) -> Chart:
     height = 240
     canvas = _Canvas(height)
     canvas.legend([("chart-acute", "acute (7 days)"), ("chart-chronic", "chronic (28 days)")])
-    top, bottom = MARGIN_TOP + 10, height - MARGIN_BOTTOM
+    top, bottom = MARGIN_TOP + 18, height - MARGIN_BOTTOM
     days = [p.day for p in points]
     acute = [_in_units(p.acute_m_per_week, units) for p in points]
     chronic = [_in_units(p.chronic_m_per_week, units) for p in points]

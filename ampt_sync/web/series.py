@@ -121,13 +121,14 @@ def load_series(activities: Iterable[Activity], first: date, today: date) -> lis
 
 
 def _plan_vdots(session: Session) -> list[tuple[date, float]]:
-    """(generated_on, VDOT) of every stored plan version, oldest first, read from the JSON
-    column without loading whole plans."""
+    """(generated_on, VDOT) of every stored plan version, oldest first, from the version's
+    ``vdot`` column (older versions hold only deltas: no plan is rebuilt for this)."""
     from ampt_sync.store.models import PlanRow
 
-    vdot = PlanRow.plan_json[("athlete", "vdot")].as_float()
-    rows = session.execute(select(PlanRow.generated_on, vdot).order_by(PlanRow.version)).all()
-    return [(day, float(value)) for day, value in rows if value is not None]
+    rows = session.execute(
+        select(PlanRow.generated_on, PlanRow.vdot).order_by(PlanRow.version)
+    ).all()
+    return [(day, float(vdot)) for day, vdot in rows]
 
 
 def build_charts(session: Session, settings: Settings, today: date) -> list[Chart]:

@@ -5,6 +5,8 @@ the description."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -238,3 +240,12 @@ def test_any_workout_text_survives_the_round_trip(
     assert str(event["SUMMARY"]) == workout.title
     assert event.decoded("SEQUENCE") == 4
     assert f"{reps} ×\n  Run " in workout_text(workout, units)
+
+
+def test_importing_the_feed_module_leaves_icalendar_unloaded() -> None:
+    # icalendar costs ~7 MB: a daemon whose runner never subscribes should not pay for it
+    code = "import sys, ampt_sync.web.feed; print('icalendar' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
