@@ -27,6 +27,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ampt_sync import plan_json
+from ampt_sync.config import Settings
 from ampt_sync.domain import Plan, Workout, WorkoutKind
 from ampt_sync.units import format_distance, format_duration, format_pace, format_pace_range
 
@@ -103,18 +104,50 @@ class DemoRun:
         }
 
 
+@dataclass
+class DemoState:
+    """A finished demo whose state is still on disk: what ``demo --serve`` and the page's tests
+    read. ``config_path`` is the demo's config written out; ``environ`` points at its token key;
+    ``now`` is the simulated moment the demo ended (aware)."""
+
+    run: DemoRun
+    settings: Settings
+    environ: dict[str, str]
+    config_path: Path
+    now: datetime
+
+
 @contextmanager
 def _demo_accounts(folder: Path) -> Iterator[Any]:
-    from ampt_sync.sim.accounts import simulated_accounts
+    from ampt_sync.sim.accounts import config_for, simulated_accounts
 
     today = date.today()
     config = DEMO_RUNNER.format(goal_day=today + timedelta(weeks=GOAL_WEEKS_AHEAD))
+    (folder / "config.toml").write_text(config_for(folder, config), encoding="utf-8")
     with simulated_accounts(folder, config, history_days=HISTORY_DAYS, seed=SEED) as accounts:
         yield accounts
 
 
 def simulate(days: int, *, progress: Console | None = None) -> DemoRun:
-    """Live ``days`` simulated days; returns what happened."""
+    """Live ``days`` simulated days; returns what happened (the state is deleted)."""
+    with demo_state(days, progress=progress) as finished:
+        return finished.run
+
+
+@contextmanager
+def demo_state(
+    days: int, *, progress: Console | None = None, folder: Path | None = None
+) -> Iterator[DemoState]:
+    """Live ``days`` simulated days and keep the state (in ``folder``, else a temporary folder
+    deleted when the block ends). The simulators are stopped by the time this yields."""
+    if folder is not None:
+        yield _simulate_in(folder, days, progress)
+        return
+    with tempfile.TemporaryDirectory(prefix="ampt-sync-demo-") as tmp:
+        yield _simulate_in(Path(tmp), days, progress)
+
+
+def _simulate_in(folder: Path, days: int, progress: Console | None) -> DemoState:
     from ampt_sync.alerts import Alerter
     from ampt_sync.service import CycleDeps, run_cycle
     from ampt_sync.sim.runner import activity_for_workout
@@ -123,10 +156,7 @@ def simulate(days: int, *, progress: Console | None = None) -> DemoRun:
 
     rng = random.Random(SEED)
     next_id = FIRST_NEW_ACTIVITY_ID
-    with (
-        tempfile.TemporaryDirectory(prefix="ampt-sync-demo-") as tmp,
-        _demo_accounts(Path(tmp)) as accounts,
-    ):
+    with _demo_accounts(folder) as accounts:
         settings = accounts.settings
         zone = settings.zone()
         store = open_store(settings.database_url(accounts.environ))
@@ -196,9 +226,17 @@ def simulate(days: int, *, progress: Console | None = None) -> DemoRun:
                 final = load_plan(session)
         finally:
             store.close()
+        ended = accounts.now()
+        environ = dict(accounts.environ)
     if final is None:
         raise RuntimeError("the demo made no plan")
-    return DemoRun(start=start, plan=final, days=record, api_calls=calls, cycles=cycles)
+    return DemoState(
+        run=DemoRun(start=start, plan=final, days=record, api_calls=calls, cycles=cycles),
+        settings=settings,
+        environ=environ,
+        config_path=folder / "config.toml",
+        now=ended,
+    )
 
 
 def _outcome(workout: Workout, index: int, long_runs: int, rng: random.Random) -> str:

@@ -11,6 +11,8 @@ The JSON document's keys: ``version``, ``config``, ``state_dir``, ``database``, 
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -22,15 +24,22 @@ from ampt_sync.config import Settings, default_state_dir, load_config
 from ampt_sync.errors import AmptSyncError, ConfigError
 
 
-def collect_status(config_path: Any, *, now: datetime | None = None) -> dict[str, Any]:
+def collect_status(
+    config_path: Any,
+    *,
+    now: datetime | None = None,
+    environ: Mapping[str, str] = os.environ,
+) -> dict[str, Any]:
+    """The status document. ``environ`` is where ``$STATE_DIRECTORY`` and the token key's
+    ``$CREDENTIALS_DIRECTORY`` are read (the runner's page passes the daemon's)."""
     now = now or datetime.now(UTC)
     report: dict[str, Any] = {"version": __version__}
     settings: Settings | None = None
     try:
-        loaded = load_config(config_path)
+        loaded = load_config(config_path, environ=environ)
     except ConfigError as exc:
         report["config"] = {"path": None, "error": str(exc), "warnings": []}
-        state_dir = default_state_dir()
+        state_dir = default_state_dir(environ)
         url = f"sqlite:///{state_dir / 'ampt-sync.db'}"
     else:
         settings = loaded.settings
@@ -43,11 +52,11 @@ def collect_status(config_path: Any, *, now: datetime | None = None) -> dict[str
             "timezone": settings.athlete.timezone,
             "goal": {"race": goal.race, "distance_m": goal.distance_m, "date": str(goal.day)},
         }
-        state_dir = settings.state_dir()
-        url = settings.database_url()
+        state_dir = settings.state_dir(environ)
+        url = settings.database_url(environ)
     report["state_dir"] = str(state_dir)
     report["next_jobs"] = _next_jobs(settings, now)
-    report["tokens"] = _tokens(settings)
+    report["tokens"] = _tokens(settings, environ)
     report.update(_stored(url, settings, now))
     return report
 
@@ -68,7 +77,7 @@ def _next_jobs(settings: Settings | None, now: datetime) -> dict[str, Any]:
     }
 
 
-def _tokens(settings: Settings | None) -> dict[str, Any]:
+def _tokens(settings: Settings | None, environ: Mapping[str, str]) -> dict[str, Any]:
     if settings is None:
         return {}
     from ampt_sync.secrets import (
@@ -82,10 +91,13 @@ def _tokens(settings: Settings | None) -> dict[str, Any]:
     strava: dict[str, Any] = {"connected": False}
     garmin: dict[str, Any] = {"connected": False}
     try:
-        store = open_token_store(settings.secrets.backend, settings.state_dir(), create_key=False)
+        state_dir = settings.state_dir(environ)
+        store = open_token_store(
+            settings.secrets.backend, state_dir, environ=environ, create_key=False
+        )
         if (
             isinstance(store.backend, EncryptedFileKeyring)
-            and not (settings.state_dir() / TOKEN_FILE).exists()
+            and not (state_dir / TOKEN_FILE).exists()
         ):
             return {"strava": strava, "garmin": garmin, "store": store.description}
         tokens = load_tokens(store)
