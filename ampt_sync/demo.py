@@ -285,6 +285,64 @@ def run_demo(*, output: str, stdout: Console, stderr: Console, days: int = 14) -
     _render(result, stdout)
 
 
+def serve_demo(
+    *, stdout: Console, stderr: Console, days: int = 14, listen: str = "127.0.0.1:8765"
+) -> None:
+    """Run the demo, then serve the runner's page over its state until Ctrl-C.
+
+    The page's clock starts at the demo's last simulated moment and runs on in real time, so
+    "today" is the demo's last day. A sign-in link is printed; the state (and so the link) is
+    gone once the page stops."""
+    from datetime import UTC
+
+    from ampt_sync.config import WebConfig
+    from ampt_sync.errors import ConfigError
+    from ampt_sync.store.db import open_store
+    from ampt_sync.web import auth
+    from ampt_sync.web.app import Page
+    from ampt_sync.web.serve import check_may_listen, listen_of, page_address, serve_foreground
+
+    if not 1 <= days <= 60:
+        raise ConfigError(f"--days: found {days}, expected 1 to 60 simulated days")
+    try:
+        web = WebConfig(listen=listen)
+    except ValueError as exc:
+        raise ConfigError(f"--listen: {str(exc).splitlines()[-1]}") from None
+    stderr.print(f"starting the simulated Strava and Garmin; living {days} days…")
+    with demo_state(days, progress=stderr) as finished:
+        _render(finished.run, stdout)
+        settings = finished.settings.model_copy(update={"web": web})
+        where = listen_of(settings)
+        if where is None:
+            raise ConfigError(
+                '--listen: "" serves nothing; give a host:port such as 127.0.0.1:8765'
+            )
+        store = open_store(settings.database_url(finished.environ))
+        try:
+            check_may_listen(where, store, source="--listen")
+            started = datetime.now(UTC)
+
+            def clock() -> datetime:
+                return finished.now + (datetime.now(UTC) - started)
+
+            with store.transaction() as session:
+                token = auth.new_sign_in_token(session, now=clock())
+            stdout.print(
+                f"\nThe runner's page over the demo's state, until Ctrl-C. Sign in (once, within "
+                f"10 minutes):\n{page_address(settings, where)}/signin?token={token}"
+            )
+            page = Page(
+                settings=settings,
+                store=store,
+                config_path=finished.config_path,
+                environ=finished.environ,
+                clock=clock,
+            )
+            serve_foreground(page, where)
+        finally:
+            store.close()
+
+
 def _render(result: DemoRun, console: Console) -> None:
     plan = result.plan
     units = "mi"
