@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from ampt_sync.web.serve import Listen
 
 web_app = typer.Typer(
-    help="The runner's page: serve it alone, set its password, print a sign-in link.",
+    help="The runner's page. `ampt-sync web` alone serves it in the foreground until Ctrl-C "
+    "(on `web.listen`, without the daemon's jobs); the subcommands set its password and print "
+    "sign-in links.",
     invoke_without_command=True,
 )
 app.add_typer(web_app, name="web", rich_help_panel=UNATTENDED)
