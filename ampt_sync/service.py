@@ -84,6 +84,8 @@ class CycleReport:
     api_calls: dict[str, int] = field(default_factory=lambda: {"strava": 0, "garmin": 0})
     errors: list[str] = field(default_factory=list)
     retry_at: datetime | None = None
+    #: the FIT files written when the morning push failed for good (see ampt_sync.fit.fallback)
+    fit_fallback: dict[str, Any] | None = None
 
     def fail(self, result: str, message: str) -> None:
         """Record a problem; the worst result wins (interrupted > error > rate_limited > ...)."""
@@ -334,6 +336,8 @@ def _push(
             report.fail("interrupted", "stopped on request; the next cycle carries on")
             return
         _push_failed(report, exc)
+        if report.kind in MORNING_KINDS and not dry_run:
+            _fit_fallback(deps, report, plan, exc)
         return
     report.pushed = pushed.as_dict()
     report.api_calls["garmin"] += pushed.api_calls.get("total", 0)
@@ -355,6 +359,21 @@ def _push_failed(report: CycleReport, exc: AmptSyncError) -> None:
         report.fail("temporary", f"Garmin: {exc}")
     else:
         report.fail("error", f"Garmin: {exc}")
+
+
+def _fit_fallback(deps: CycleDeps, report: CycleReport, plan: Plan, exc: AmptSyncError) -> None:
+    """The morning guarantee: a push that will not succeed by retrying leaves FIT files."""
+    from ampt_sync.fit.fallback import needs_fallback, write_fallback
+
+    if not needs_fallback(exc):
+        return
+    settings = deps.settings
+    try:
+        report.fit_fallback = write_fallback(
+            plan, report.today, settings.sync.horizon_days, settings.state_dir(deps.environ)
+        )
+    except (OSError, AmptSyncError) as problem:
+        report.fail("error", f"FIT fallback: {problem}")
 
 
 def _record_partial_push(report: CycleReport, exc: BaseException) -> None:
@@ -479,7 +498,8 @@ def _finish(deps: CycleDeps, store: Store, report: CycleReport) -> None:
                         alerts.CYCLE_FAILED,
                         f"ampt-sync: the morning sync of {report.today} failed",
                         "Today's workouts may not be on your watch. "
-                        + " ".join(_plain(e) for e in report.errors),
+                        + " ".join(_plain(e) for e in report.errors)
+                        + _fallback_text(report),
                         urgent=True,
                     ),
                     now=now,
@@ -536,6 +556,13 @@ def _finish(deps: CycleDeps, store: Store, report: CycleReport) -> None:
             result=report.result,
             report=report.to_json(),
         )
+
+
+def _fallback_text(report: CycleReport) -> str:
+    from ampt_sync.fit.fallback import alert_text
+
+    text = alert_text(report.fit_fallback) if report.fit_fallback else ""
+    return f" {text}" if text else ""
 
 
 def _plain(error: str) -> str:

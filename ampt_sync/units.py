@@ -24,6 +24,24 @@ RACE_DISTANCES_M: dict[str, float] = {
     "marathon": 42195.0,
 }
 
+#: What runners type for the official race distances, after lower-casing and collapsing spaces:
+#: the names, and the distances in the units they are usually quoted in.
+_RACE_ALIASES: dict[str, str] = {
+    **dict.fromkeys(("5 k", "5km", "5 km", "3.1", "3.1 mi", "parkrun"), "5k"),
+    **dict.fromkeys(("10 k", "10km", "10 km", "6.2", "6.2 mi"), "10k"),
+    **dict.fromkeys(("half marathon", "half-marathon", "halfmarathon", "hm"), "half"),
+    **dict.fromkeys(("13.1", "13.1 mi", "21.1", "21.1 km", "21.0975"), "half"),
+    **dict.fromkeys(
+        ("full", "full marathon", "26.2", "26.2 mi", "42.2", "42.2 km", "42.195"), "marathon"
+    ),
+}
+
+#: What runners type for their units.
+_UNIT_WORDS: dict[str, Units] = {
+    **dict.fromkeys(("km", "kms", "k", "kilometre", "kilometres", "kilometer", "kilometers"), "km"),
+    **dict.fromkeys(("mi", "mile", "miles"), "mi"),
+}
+
 #: Labels used when a distance is shown back to the runner.
 _DISTANCE_LABELS = {5000.0: "5K", 10000.0: "10K", 21097.5: "half marathon", 42195.0: "marathon"}
 
@@ -36,7 +54,9 @@ def metres_per_unit(units: Units) -> float:
 
 
 def parse_race_distance_m(text: str | float | int) -> float:
-    """``"5k" | "10k" | "half" | "marathon"`` or a number of metres → metres.
+    """``"5k" | "10k" | "half" | "marathon"`` or a number of metres → metres. What runners type
+    for those four is accepted too: ``"half marathon"``, ``"13.1"``, ``"21.1 km"``, ``"26.2"``,
+    ``"10 km"``… (a bare number below 800 cannot be metres, so ``13.1`` is unambiguous).
 
     Raises ``ValueError`` with a message that says what is accepted.
     """
@@ -45,7 +65,8 @@ def parse_race_distance_m(text: str | float | int) -> float:
     if isinstance(text, int | float):
         metres = float(text)
     else:
-        key = text.strip().lower()
+        key = " ".join(text.lower().split())
+        key = _RACE_ALIASES.get(key, key)
         if key in RACE_DISTANCES_M:
             return RACE_DISTANCES_M[key]
         try:
@@ -57,6 +78,15 @@ def parse_race_distance_m(text: str | float | int) -> float:
     if not 800 <= metres <= 100_000:
         raise ValueError(f"{metres:g} m is not a race distance; expected 800 to 100000 metres")
     return metres
+
+
+def parse_units(text: str) -> Units:
+    """``"km" | "mi"``, or what runners type for them (``"miles"``, ``"kilometres"``) →
+    ``"km" | "mi"``. Raises ``ValueError`` saying what is accepted."""
+    key = text.strip().lower().rstrip(".")
+    if key not in _UNIT_WORDS:
+        raise ValueError(f"{text!r} is not a unit; expected km or mi (miles)")
+    return _UNIT_WORDS[key]
 
 
 def parse_duration_s(text: str) -> float:
@@ -108,9 +138,9 @@ def format_pace(pace_s_per_km: float, units: Units) -> str:
 
 
 def format_distance(distance_m: float, units: Units) -> str:
-    """Metres → ``"8.1 mi"`` / ``"13 km"``; one decimal below 10 units, whole units above."""
-    value = distance_m / metres_per_unit(units)
-    return f"{value:.1f} {units}" if value < 10 else f"{value:.0f} {units}"
+    """Metres → ``"8.1 mi"`` / ``"13.1 mi"`` / ``"21.1 km"``: always to a tenth of the unit, so
+    that a planned and a done distance read at the same precision."""
+    return f"{distance_m / metres_per_unit(units):.1f} {units}"
 
 
 def format_distance_tenths(distance_m: float, units: Units) -> str:

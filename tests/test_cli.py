@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -258,6 +260,50 @@ def test_a_config_error_exits_78_with_one_line_and_no_traceback(cli, write_confi
 
 def test_a_usage_error_exits_2(cli) -> None:
     assert cli("no-such-command").code == 2
+
+
+def _commands(group: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """Every command path under a Click group (typer vendors its own Click)."""
+    for name, command in group.commands.items():
+        yield (*prefix, name)
+        if hasattr(command, "commands"):
+            yield from _commands(command, (*prefix, name))
+
+
+def test_every_command_answers_h_and_no_flag_shows_a_value_placeholder(cli) -> None:
+    paths = [(), *_commands(typer.main.get_command(app))]
+    assert len(paths) > 15
+    for path in paths:
+        short, long = cli(*path, "-h"), cli(*path, "--help")
+        assert (short.code, long.code) == (0, 0), path
+        assert short.stdout == long.stdout, path
+        assert "<bool>" not in long.stdout, path
+
+
+def test_the_config_option_is_accepted_after_the_subcommand(cli, write_config) -> None:
+    path = write_config()
+    for args in (
+        ("--config", str(path), "status", "--format", "json"),
+        ("status", "--config", str(path), "--format", "json"),
+        ("status", "--format", "json", "-c", str(path)),
+        ("status", f"--config={path}", "--format", "json"),
+    ):
+        result = cli(*args)
+        assert result.code == 0, (args, result.stderr)
+        assert json.loads(result.stdout)["config"]["path"] == str(path), args
+
+
+def test_shell_completion_completes_subcommands(tmp_path: Path) -> None:
+    script = Path(sys.executable).with_name("ampt-sync")
+    env = {
+        "PATH": str(script.parent),
+        "HOME": str(tmp_path),
+        "_AMPT_SYNC_COMPLETE": "complete_bash",
+        "COMP_WORDS": "ampt-sync pu",
+        "COMP_CWORD": "1",
+    }
+    result = subprocess.run([str(script)], env=env, capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stdout.split()) == (0, ["pull", "push"])
 
 
 @pytest.fixture

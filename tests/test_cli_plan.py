@@ -142,7 +142,8 @@ def test_plan_table_is_in_the_runners_units_with_local_dates(
     assert "/km" not in text
     day = today()
     assert f"{day.day} {day.strftime('%b')}" in text
-    assert "stated 30 mi a week" in text
+    assert "stated 30.0 mi a week" in text
+    assert "weekly distance in the config (30.0 mi)" in text
 
 
 def _summary(activity_id: int, day: date, distance_m: float) -> dict:

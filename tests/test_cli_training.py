@@ -213,6 +213,10 @@ def test_inventory_with_an_empty_store(cli, config) -> None:
     document = json.loads(result.stdout)
     assert document["runs"] == 0
     assert document["flags"] == []
+    text = cli("--config", str(config()), "inventory").stdout
+    assert text.startswith("No runs stored for the last 8 weeks")
+    assert "ampt-sync pull" in text
+    assert "rest days" not in text
 
 
 def test_inventory_refuses_zero_weeks_and_needs_a_config(cli, config) -> None:

@@ -11,10 +11,34 @@ from ampt_sync import units
 
 @pytest.mark.parametrize(
     ("text", "metres"),
-    [("5k", 5000), ("10K", 10000), ("half", 21097.5), ("Marathon", 42195), ("15000", 15000)],
-)
+    [
+        ("5k", 5000), ("10K", 10000), ("half", 21097.5), ("Marathon", 42195), ("15000", 15000),
+        ("Half  Marathon", 21097.5), ("13.1", 21097.5), ("21.1 km", 21097.5), ("26.2", 42195),
+        ("42.195", 42195), ("10 km", 10000), ("parkrun", 5000),
+    ],
+)  # fmt: skip
 def test_race_distances(text: str, metres: float) -> None:
     assert units.parse_race_distance_m(text) == metres
+
+
+@pytest.mark.parametrize("text", ["13", "half a marathon", "5", "200000"])
+def test_what_is_not_a_race_distance_says_what_is_accepted(text: str) -> None:
+    with pytest.raises(ValueError, match="expected"):
+        units.parse_race_distance_m(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [("km", "km"), ("Kilometres", "km"), ("mi", "mi"), ("miles", "mi"), ("Mile", "mi")],
+)
+def test_units_as_runners_type_them(text: str, unit: str) -> None:
+    assert units.parse_units(text) == unit
+
+
+@pytest.mark.parametrize("text", ["m", "metres", "feet", ""])
+def test_a_unit_that_is_not_km_or_miles_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="expected km or mi"):
+        units.parse_units(text)
 
 
 @pytest.mark.parametrize(
@@ -41,7 +65,9 @@ def test_race_result_grammar_and_plausibility() -> None:
 def test_paces_and_distances_are_rounded_in_the_runners_units() -> None:
     assert units.format_pace(300, "km") == "5:00/km"
     assert units.format_pace(300, "mi") == "8:03/mi"
-    assert units.format_distance(16093.44, "mi") == "10 mi"
+    assert units.format_distance(16093.44, "mi") == "10.0 mi"
+    assert units.format_distance(21097.5, "mi") == "13.1 mi"
+    assert units.format_distance(21097.5, "km") == "21.1 km"
     assert units.format_distance(8046.72, "mi") == "5.0 mi"
     assert units.format_duration(6300) == "1:45:00"
     assert units.format_duration(59.6) == "1:00"

@@ -16,6 +16,7 @@ from ampt_sync.cli import groups  # noqa: F401
 from ampt_sync.cli import strava  # noqa: F401
 from ampt_sync.cli import garmin  # noqa: F401
 from ampt_sync.cli import plan  # noqa: F401
+from ampt_sync.cli import export  # noqa: F401
 from ampt_sync.cli import training  # noqa: F401
 from ampt_sync.cli import daemon  # noqa: F401
 from ampt_sync.cli import web  # noqa: F401

@@ -30,7 +30,8 @@ app = typer.Typer(
     name="ampt-sync",
     help="Strava history in, an adaptive AMPT training plan out, structured workouts on Garmin.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh and fish
+    context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every command
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",  # joins a docstring's wrapped lines into paragraphs
 )
@@ -44,8 +45,12 @@ UNATTENDED = "Running unattended"
 
 
 class OutputFormat(StrEnum):
+    """Every command's ``--format``: ``text`` for a person, ``json`` for a script; ``table`` is
+    accepted as another name for ``text`` (earlier releases used it for ``plan``)."""
+
     text = "text"
     json = "json"
+    table = "table"
 
 
 @dataclass
@@ -126,9 +131,38 @@ def root(
 # entry point
 
 
+#: The global options that take a value, which a runner may also write after the subcommand.
+_GLOBAL_VALUE_OPTIONS = ("--config", "-c")
+
+
+def global_options_first(args: list[str]) -> list[str]:
+    """``push --config F`` → ``--config F push``: the global ``--config`` is accepted after the
+    subcommand too, as in git or docker, by moving it in front (Click reads a group's options
+    only before its subcommand). Nothing after a ``--`` is touched; no subcommand defines
+    ``--config`` or ``-c`` itself."""
+    moved: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest.extend(args[index:])
+            break
+        if arg in _GLOBAL_VALUE_OPTIONS and index + 1 < len(args):
+            moved += args[index : index + 2]
+            index += 2
+            continue
+        if arg.startswith("--config="):
+            moved.append(arg)
+        else:
+            rest.append(arg)
+        index += 1
+    return moved + rest
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (the console script exits with it)."""
-    args = sys.argv[1:] if argv is None else argv
+    args = global_options_first(sys.argv[1:] if argv is None else argv)
     verbose = "-v" in args or "--verbose" in args
     try:
         # Standalone mode: usage errors, --help and typer.Exit end in SystemExit with their code;

@@ -139,7 +139,7 @@ def push(
     store, token_store = _stores(settings)
     today = _today(settings)
     horizon = settings.sync.horizon_days
-    text = output is OutputFormat.text
+    text = output is not OutputFormat.json
 
     def show(actions: list[Action]) -> None:
         if not text:

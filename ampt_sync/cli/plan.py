@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ampt_sync.cli.base import TRAINING, app, emit_json, load, out
+from ampt_sync.cli.base import TRAINING, OutputFormat, app, emit_json, load, out
 from ampt_sync.plan_text import (
     STATUS_MARKS,
     day_label,
@@ -34,10 +33,6 @@ if TYPE_CHECKING:
     from ampt_sync.store.plans import PlanUpdate
 
 
-class PlanFormat(StrEnum):
-    table = "table"
-    text = "text"  # the same as table, as in the other commands
-    json = "json"
 
 
 def shown_weeks(plan: Plan, today: date, weeks: int | None) -> Plan:
@@ -62,8 +57,8 @@ def plan(
         typer.Option("--weeks", min=1, help="Weeks to show from this one (default: to race day)."),
     ] = None,
     output: Annotated[
-        PlanFormat, typer.Option("--format", help="table or json")
-    ] = PlanFormat.table,
+        OutputFormat, typer.Option("--format", help="text or json")
+    ] = OutputFormat.text,
 ) -> None:
     """Show the training plan, brought up to date with your runs.
 
@@ -89,7 +84,7 @@ def plan(
     finally:
         store.close()
     visible = shown_weeks(update.plan, today, weeks)
-    if output is PlanFormat.json:
+    if output is OutputFormat.json:
         from ampt_sync.plan_json import plan_to_dict
 
         emit_json(plan_to_dict(visible))

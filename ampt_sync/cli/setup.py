@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from ampt_sync.cli import wizard
 from ampt_sync.cli.base import SETUP, OutputFormat, app, app_state, emit_json, err, load, out
 from ampt_sync.errors import ConfigError
+from ampt_sync.units import parse_units
 
 # ------------------------------------------------------------------------------------------------
 # init
@@ -26,7 +28,7 @@ def init(
     ctx: typer.Context,
     name: Annotated[str | None, typer.Option(help="athlete.name")] = None,
     timezone: Annotated[str | None, typer.Option(help="athlete.timezone (IANA name)")] = None,
-    units: Annotated[str | None, typer.Option(help="athlete.units: km or mi")] = None,
+    units: Annotated[str | None, typer.Option(help="athlete.units: km or mi (miles)")] = None,
     hr_max: Annotated[int | None, typer.Option(help="athlete.hr_max (bpm)")] = None,
     hr_rest: Annotated[int | None, typer.Option(help="athlete.hr_rest (bpm)")] = None,
     weight_kg: Annotated[float | None, typer.Option(help="athlete.weight_kg")] = None,
@@ -41,7 +43,9 @@ def init(
     distance: Annotated[
         str | None, typer.Option(help="goal.distance: 5k, 10k, half, marathon or metres")
     ] = None,
-    goal_date: Annotated[str | None, typer.Option(help="goal.date, e.g. 2027-04-18")] = None,
+    goal_date: Annotated[
+        str | None, typer.Option(help="goal.date, e.g. 2027-04-18 or 18 Apr 2027")
+    ] = None,
     target_time: Annotated[str | None, typer.Option(help="goal.target_time, e.g. 1:45:00")] = None,
     hot: Annotated[
         bool | None,
@@ -137,17 +141,23 @@ def init(
         "secrets": {"backend": secrets_backend},
         "alerts": {"ntfy_url": ntfy_url, "webhook_url": webhook_url},
     }
-    if goal_date is not None:
-        try:
-            data["goal"]["date"] = date.fromisoformat(goal_date)
-        except ValueError:
-            raise ConfigError(
-                f"--goal-date: found {goal_date!r}, expected a date such as 2027-04-18"
-            ) from None
+    for section, key, flag, read in (
+        ("goal", "date", "--goal-date", wizard.parse_day),
+        ("athlete", "units", "--units", parse_units),
+    ):
+        if data[section][key] is not None:
+            try:
+                data[section][key] = read(data[section][key])
+            except ValueError as exc:
+                raise ConfigError(f"{flag}: {exc}") from None
 
     interactive = not no_input and sys.stdin.isatty()
     if interactive:
-        _ask_missing(data, system_timezone())
+
+        def ask(question: str, default: str) -> str:
+            return str(typer.prompt(question, default=default, show_default=bool(default)))
+
+        wizard.ask_missing(data, system_timezone(), ask=ask, say=err().print)
     elif data["athlete"]["timezone"] is None:
         data["athlete"]["timezone"] = system_timezone()
     for key, flag in (("distance", "--distance"), ("date", "--goal-date")):
@@ -172,77 +182,7 @@ def init(
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render_config(clean), encoding="utf-8")
     err().print(f"wrote {target}")
-    err().print("next: `ampt-sync auth strava`, then `ampt-sync auth garmin`")
-
-
-def _ask_missing(data: dict[str, dict[str, Any]], zone_default: str) -> None:
-    """Prompt for the keys a runner should decide; each answer is validated on the spot."""
-    from ampt_sync.config import settings_from_dict
-
-    questions: list[tuple[str, str, str, Any]] = [
-        ("athlete", "name", "Your name", "Runner"),
-        ("athlete", "timezone", "Time zone", zone_default),
-        ("athlete", "units", "Units (km or mi)", "km"),
-        ("goal", "race", "Goal race name", ""),
-        ("goal", "distance", "Goal distance (5k, 10k, half, marathon or metres)", None),
-        ("goal", "date", "Race day (YYYY-MM-DD)", None),
-        ("goal", "target_time", "Target time (H:MM:SS, empty for none)", ""),
-        ("athlete", "recent_race", 'A recent race, e.g. "10k 50:00" (empty for none)', ""),
-        (
-            "athlete",
-            "weekly_distance",
-            "Current weekly distance in your units (empty if unsure)",
-            "",
-        ),
-        ("schedule", "run_days", "Run days (comma-separated)", "tue,thu,sat,sun"),
-        ("schedule", "long_run_day", "Long-run day", "sun"),
-        ("schedule", "hills", "Hills: outdoor, treadmill or garage", "outdoor"),
-        ("strava", "client_id", "Strava API Client ID (empty to set later)", ""),
-    ]
-    probe_goal = {"distance": "5k", "date": date.max}
-    for section, key, question, default in questions:
-        if data[section][key] is not None:
-            continue
-        while True:
-            answer = typer.prompt(
-                question,
-                default=default if default is not None else None,
-                show_default=bool(default),
-            )
-            answer = answer.strip() if isinstance(answer, str) else answer
-            if answer == "":
-                break
-            value: Any = answer
-            if key in ("run_days", "strength_days"):
-                value = _days(answer)
-            elif key == "date":
-                try:
-                    value = date.fromisoformat(answer)
-                except ValueError:
-                    err().print("  expected a date such as 2027-04-18")
-                    continue
-            elif key in ("client_id",):
-                value = int(answer) if answer.isdigit() else answer
-            elif key == "weekly_distance":
-                try:
-                    value = float(answer)
-                except ValueError:
-                    err().print("  expected a number")
-                    continue
-            trial = {
-                s: {k: v for k, v in vals.items() if v is not None} for s, vals in data.items()
-            }
-            trial[section][key] = value
-            trial["goal"] = {**probe_goal, **trial["goal"]}
-            try:
-                settings_from_dict(trial, source="answer")
-            except ConfigError as exc:
-                message = str(exc).removeprefix("answer: ")
-                if message.startswith(f"{section}.{key}"):
-                    err().print(f"  {message}")
-                    continue
-            data[section][key] = value
-            break
+    err().print(wizard.next_steps(clean, str(target)))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ampt_sync.cli.base import TRAINING, app, app_state, emit_json, load, out
+from ampt_sync.cli.base import TRAINING, OutputFormat, app, app_state, emit_json, load, out
 from ampt_sync.errors import ConfigError
 from ampt_sync.units import (
     RACE_DISTANCES_M,
@@ -33,12 +33,6 @@ if TYPE_CHECKING:
 #: How far back fitness looks: its longest window (16 weeks) plus a year for calibrating the
 #: heart-rate estimate on an older race.
 FITNESS_HISTORY_DAYS = 112 + 365
-
-
-class ViewFormat(StrEnum):
-    table = "table"
-    text = "text"  # the same as table, as in the other commands
-    json = "json"
 
 
 class UnitsOption(StrEnum):
@@ -200,8 +194,8 @@ def paces(
         typer.Option("--units", help="km or mi (default: athlete.units, else km)."),
     ] = None,
     output: Annotated[
-        ViewFormat, typer.Option("--format", help="table or json")
-    ] = ViewFormat.table,
+        OutputFormat, typer.Option("--format", help="text or json")
+    ] = OutputFormat.text,
 ) -> None:
     """Training paces (easy, marathon, threshold, interval, repetition) and race predictions.
 
@@ -259,7 +253,7 @@ def paces(
             critical_speed_mps=fitness.critical_speed_mps,
             d_prime_m=fitness.d_prime_m,
         )
-    if output is ViewFormat.json:
+    if output is OutputFormat.json:
         emit_json(document)
     else:
         _render_paces(document)
@@ -318,6 +312,12 @@ def _render_inventory(inventory: Inventory, units: Units) -> None:
 
     console = out()
     weeks = f"{inventory.weeks} week{'s' if inventory.weeks != 1 else ''}"
+    if not inventory.runs:
+        console.print(
+            f"No runs stored for the last {weeks} ({inventory.first_day.isoformat()} to "
+            f"{inventory.last_day.isoformat()}) yet: `ampt-sync pull` fetches them from Strava."
+        )
+        return
     console.print(
         f"Training inventory, last {weeks} ({inventory.first_day.isoformat()} to "
         f"{inventory.last_day.isoformat()}): {inventory.runs} runs, "
@@ -371,8 +371,8 @@ def inventory(
         int, typer.Option("--weeks", min=1, max=520, help="How many weeks back (default 8).")
     ] = 8,
     output: Annotated[
-        ViewFormat, typer.Option("--format", help="table or json")
-    ] = ViewFormat.table,
+        OutputFormat, typer.Option("--format", help="text or json")
+    ] = OutputFormat.text,
 ) -> None:
     """Take inventory, as the AMPT series starts: how long and how fast you run on each day of
     the week, how often you change pace, cross-train or recover, and how many long runs you do
@@ -396,7 +396,7 @@ def inventory(
         hr_max_bpm=athlete.hr_max_bpm,
         units=units,
     )
-    if output is ViewFormat.json:
+    if output is OutputFormat.json:
         emit_json(_inventory_document(result, units))
     else:
         _render_inventory(result, units)

@@ -116,6 +116,7 @@ class PlannedWorkoutRow(Base):
     title: Mapped[str] = mapped_column(String(120))
     content_hash: Mapped[str] = mapped_column(String(64))
     workout_json: Mapped[dict[str, Any]]
+    # The version that last changed this workout's day or content (or dropped/restored it).
     plan_version: Mapped[int] = mapped_column(Integer)
     # planned | done | partial | missed | dropped | moved
     status: Mapped[str] = mapped_column(String(20), default="planned")

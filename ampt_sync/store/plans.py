@@ -5,8 +5,10 @@ and every change with its reason.
   :func:`save_plan` adds a version only when the plan's content differs from the newest one, so
   the same inputs on the same day never add a version.
 * ``planned_workouts``: one row per key, kept in step with the newest version: day, kind, title,
-  content hash and JSON, and a status (``planned``, ``moved``, ``done``, ``partial``, ``missed``,
-  ``dropped``) with the activity that did it. A key that leaves the plan is kept as ``dropped``.
+  content hash and JSON, the version that last changed its day or content (``plan_version``:
+  the calendar feed's SEQUENCE), and a status (``planned``, ``moved``, ``done``, ``partial``,
+  ``missed``, ``dropped``) with the activity that did it. A key that leaves the plan is kept as
+  ``dropped``.
 * ``plan_changes``: the changes of each version, appended, never rewritten.
 
 :func:`bring_plan_up_to_date` is the one step the CLI (``ampt-sync plan``) and the daily cycle
@@ -183,6 +185,9 @@ def _sync_workouts(session: Session, plan: Plan, version: int) -> None:
                     )
                 )
                 continue
+            if (row.day, row.content_hash) != (day.day, digest) or row.status == "dropped":
+                # the version that last changed the workout: the calendar feed's SEQUENCE
+                row.plan_version = version
             if row.day != day.day and day.day >= plan.generated_on:
                 row.status = "moved"
             elif row.status == "dropped":
@@ -192,7 +197,6 @@ def _sync_workouts(session: Session, plan: Plan, version: int) -> None:
             row.title = workout.title[:120]
             row.content_hash = digest
             row.workout_json = data
-            row.plan_version = version
     for key, row in rows.items():
         if key not in seen and row.day >= plan.generated_on and row.status != "dropped":
             row.status = "dropped"

@@ -67,8 +67,8 @@ from ampt_sync.training.planner import plan_warnings
 from ampt_sync.training.render import Renderer
 from ampt_sync.training.replan import extend_plan, replan_from
 from ampt_sync.training.weeks import FREE_DAY_WARNING, build_warnings
-from ampt_sync.training.wording import day_name, distance_text, session_name
-from ampt_sync.units import Units
+from ampt_sync.training.wording import day_name, session_name
+from ampt_sync.units import Units, format_distance
 
 K = WorkoutKind
 
@@ -268,7 +268,7 @@ def _diff_changes(previous: Plan, fresh: Plan, today: date, why: str, units: str
         elif n.kind is not w.kind:
             text = f"{day_name(day, today)}'s {session_name(w)} is now an {session_name(n)}"
         elif n.distance_m != w.distance_m:
-            now, was = distance_text(n.distance_m, unit), distance_text(w.distance_m, unit)
+            now, was = format_distance(n.distance_m, unit), format_distance(w.distance_m, unit)
             text = f"{day_name(day, today)}'s {session_name(w)} now {now} instead of {was}"
         else:
             text = f"{day_name(day, today)}'s {session_name(w)} updated"

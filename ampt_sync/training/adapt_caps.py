@@ -29,7 +29,7 @@ from ampt_sync.training.load import (
     weekly_build_cap_m,
 )
 from ampt_sync.training.measure import is_goal_race
-from ampt_sync.training.wording import session_name
+from ampt_sync.training.wording import dated_name, session_name
 
 K = WorkoutKind
 
@@ -168,7 +168,7 @@ def weekly_caps(adapter: Adapter) -> None:
         adapter.note(
             week.monday,
             None,
-            f"Week of {adapter.name(week.monday)} trimmed from {adapter.distance(before)} to "
+            f"Week of {dated_name(week.monday)} trimmed from {adapter.distance(before)} to "
             f"{adapter.distance(after)}: no week goes more than 10% above your biggest recent "
             f"week ({adapter.distance(reference)}).{more}",
         )

@@ -58,11 +58,10 @@ from ampt_sync.training.wording import (
     KIND_WORDS,
     a_session,
     day_name,
-    distance_text,
     joined,
     session_name,
 )
-from ampt_sync.units import Units
+from ampt_sync.units import Units, format_distance
 
 K = WorkoutKind
 
@@ -176,7 +175,7 @@ class Adapter:
         return day_name(day, self.ctx.today)
 
     def distance(self, distance_m: float) -> str:
-        return distance_text(distance_m, self.ctx.units)
+        return format_distance(distance_m, self.ctx.units)
 
     # -- hard days ---------------------------------------------------------------------------
 

@@ -40,7 +40,14 @@ from ampt_sync.domain import (
     Paces,
     WorkoutKind,
 )
-from ampt_sync.units import METRES_PER_MILE, distance_label, format_duration, format_pace
+from ampt_sync.units import (
+    METRES_PER_MILE,
+    Units,
+    distance_label,
+    format_distance,
+    format_duration,
+    format_pace,
+)
 
 # ------------------------------------------------------------------------------------------------
 # The Daniels–Gilbert equations
@@ -615,6 +622,10 @@ def _everyday_evidence(everyday: EverydayPace, units: str) -> _Evidence:
     )
 
 
+def _units(athlete: Athlete) -> Units:
+    return "mi" if athlete.units == "mi" else "km"
+
+
 def _config_evidence(athlete: Athlete, *, has_runs: bool = False) -> _Evidence:
     """The config's race, else a guess; ``has_runs``: there are trusted runs, too few to go by."""
     race = athlete.recent_race
@@ -640,7 +651,8 @@ def _config_evidence(athlete: Athlete, *, has_runs: bool = False) -> _Evidence:
         vdot = min(45.0, max(BEGINNER_VDOT, BEGINNER_VDOT + 0.2 * (weekly_km - 10)))
         return _Evidence(
             vdot,
-            f"weekly distance in the config ({weekly_km:.0f} km), {missing}: a guess",
+            "weekly distance in the config "
+            f"({format_distance(athlete.weekly_distance_m, _units(athlete))}), {missing}: a guess",
             Confidence.LOW,
             None,
             needs_time_trial=True,

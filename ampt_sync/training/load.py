@@ -337,11 +337,11 @@ def _ewma(series: Sequence[float], span_days: int) -> float:
     return value
 
 
-def ewma_acwr(log: RunLog, today: date) -> float | None:
-    """Uncoupled EWMA acute:chronic ratio of daily running distance up to and including
-    ``today`` (Williams et al. 2017). ``None`` with under 28 days of history or no chronic load.
-
-    For display and as one soft overreaching signal; never a gate on its own (§3.2).
+def ewma_loads(log: RunLog, today: date) -> tuple[float, float] | None:
+    """(acute, chronic) EWMA of daily running distance up to and including ``today``, in metres
+    per day (spans of 7 and 28 days, Williams et al. 2017). ``None`` with under 28 days of
+    history or no chronic load. The page charts these (× 7 for a weekly rate); their ratio is
+    :func:`ewma_acwr`.
     """
     days = log.run_days
     if not days or (today - days[0]).days < CHRONIC_SPAN_DAYS:
@@ -351,7 +351,17 @@ def ewma_acwr(log: RunLog, today: date) -> float | None:
     chronic = _ewma(series, CHRONIC_SPAN_DAYS)
     if chronic <= 0:
         return None
-    return _ewma(series, ACUTE_SPAN_DAYS) / chronic
+    return _ewma(series, ACUTE_SPAN_DAYS), chronic
+
+
+def ewma_acwr(log: RunLog, today: date) -> float | None:
+    """Uncoupled EWMA acute:chronic ratio of daily running distance up to and including
+    ``today`` (Williams et al. 2017). ``None`` with under 28 days of history or no chronic load.
+
+    For display and as one soft overreaching signal; never a gate on its own (§3.2).
+    """
+    loads = ewma_loads(log, today)
+    return None if loads is None else loads[0] / loads[1]
 
 
 def monotony(log: RunLog, today: date, days: int = 7) -> float:

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from datetime import date
 
 from ampt_sync.domain import Workout, WorkoutKind
-from ampt_sync.units import Units, metres_per_unit
 
 K = WorkoutKind
 
@@ -34,7 +33,7 @@ def day_name(day: date, today: date) -> str:
     """ "Thursday" within a week of today, else "Thu 12 Mar"."""
     if abs((day - today).days) <= 6:
         return WEEKDAY_NAMES[day.weekday()]
-    return f"{WEEKDAY_NAMES[day.weekday()][:3]} {day.day} {MONTH_NAMES[day.month - 1]}"
+    return dated_name(day)
 
 
 def session_name(workout: Workout) -> str:
@@ -43,9 +42,10 @@ def session_name(workout: Workout) -> str:
     return KIND_WORDS[workout.kind]
 
 
-def distance_text(distance_m: float, units: Units) -> str:
-    """ "14.4 km" / "8.9 mi": one decimal, in the runner's units."""
-    return f"{distance_m / metres_per_unit(units):.1f} {units}"
+def dated_name(day: date) -> str:
+    """ "Mon 14 Dec": a day with its weekday and date, for messages about a day that is not the
+    subject of the sentence (a week's Monday)."""
+    return f"{WEEKDAY_NAMES[day.weekday()][:3]} {day.day} {MONTH_NAMES[day.month - 1]}"
 
 
 def percent(share: float) -> str:

@@ -535,6 +535,9 @@ def test_weeks_trimmed_to_the_weekly_cap_say_how_many_follow_in_plain_words(stre
     )
     assert all(plain.search(r) for r in trimmed), trimmed
     assert not any("The 1 week" in r for r in trimmed), trimmed
+    # the week is named by its date, not only by "Monday"
+    dated = re.compile(r"^Week of Mon \d{1,2} [A-Z][a-z]{2} trimmed")
+    assert all(dated.search(r) for r in trimmed), trimmed
 
 
 # ------------------------------------------------------------------------------------------------

@@ -90,7 +90,7 @@ def test_a_first_half_at_15_km_a_week_grows_and_says_what_the_caps_leave_short()
     peak_long = max(longs_before(plan, goal.day))
     # from a 4.5 km longest run, +10 % a step cannot reach 14 km in time: the plan says so
     assert peak_long < 14_000
-    warning = next(w for w in plan.warnings if "short of the 14 km" in w)
+    warning = next(w for w in plan.warnings if "short of the 14.0 km" in w)
     assert "later race" in warning
     assert "10%" in warning
     # paces from the everyday jog, never slower than it (7:23/km)

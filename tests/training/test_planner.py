@@ -74,7 +74,7 @@ def test_the_first_week_starts_from_what_the_runner_actually_runs() -> None:
 def test_without_history_the_stated_weekly_distance_is_the_start() -> None:
     plan, _ = make(half(MONDAY + timedelta(weeks=16, days=6)), weekly_m=25000, history=False)
     assert plan.weeks[0].planned_distance_m == pytest.approx(25000, abs=100)
-    assert any("stated 25 km" in w for w in plan.warnings)
+    assert any("stated 25.0 km" in w for w in plan.warnings)
     # the longest run stands at 0.3 × 25 km: the first long run is at most 1.1 × 7.5 km
     first_long = of_kind(plan, K.LONG)[0][1]
     assert first_long.distance_m <= 8250

@@ -13,6 +13,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from page_helpers import free_port
+from web_browser import DESKTOP, PHONE, chromium, require_chromium, set_width
 
 from ampt_sync.demo import DemoState
 from ampt_sync.plan_text import step_lines
@@ -24,7 +26,6 @@ from ampt_sync.web import auth
 from ampt_sync.web.app import Page
 from ampt_sync.web.serve import Listen, PageThread
 from ampt_sync.web.views import week_planned_m
-from tests.web.browser import DESKTOP, PHONE, chromium, free_port, require_chromium, set_width
 
 PAGES = ["/", "/plan", "/day/{today}", "/changes", "/status", "/charts"]
 #: Set to a folder to keep the screenshots (the README's come from here).

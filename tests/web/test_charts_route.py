@@ -10,12 +10,12 @@ pytest.importorskip("ampt_sync.web.series")
 import html
 import re
 
+from page_helpers import sign_in
 from starlette.testclient import TestClient
+from web_browser import PHONE, chromium, require_chromium, set_width
 
 from ampt_sync.web.app import Page
 from ampt_sync.web.series import build_charts
-from tests.web.browser import PHONE, chromium, require_chromium, set_width
-from tests.web.conftest import sign_in
 
 
 def charts_now(page: Page) -> list:
@@ -47,11 +47,11 @@ def test_charts_in_a_browser_draw_their_bars_within_a_phone_screen(
     client: TestClient, page: Page, tmp_path, demo
 ) -> None:
     require_chromium()
+    from page_helpers import free_port
     from selenium.webdriver.common.by import By
 
     from ampt_sync.web import auth
     from ampt_sync.web.serve import Listen, PageThread
-    from tests.web.browser import free_port
 
     sign_in(client, page)  # the store's secret exists; the browser signs in on its own below
     listen = Listen("127.0.0.1", free_port())

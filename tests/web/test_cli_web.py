@@ -7,30 +7,34 @@ import io
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from page_helpers import csrf_of, free_port
 from starlette.testclient import TestClient
 
 from ampt_sync.config import load_config
 from ampt_sync.store.db import open_store
-from tests.conftest import MINIMAL_CONFIG
-from tests.web.conftest import csrf_of
 
 EXECUTABLE = str(Path(sys.executable).with_name("ampt-sync"))
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+#: tests/conftest.py's minimal config (not importable by name: a dependency ships a `tests`).
+MINIMAL_CONFIG = f"""
+[athlete]
+timezone = "America/New_York"
+
+[goal]
+distance = "half"
+date = {(date.today() + timedelta(weeks=30)).isoformat()}
+"""
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from page_helpers import csrf_of
 from starlette.testclient import TestClient
 
 from ampt_sync import plan_json
@@ -22,7 +23,6 @@ from ampt_sync.units import format_distance
 from ampt_sync.web import auth
 from ampt_sync.web.app import Page, create_app
 from ampt_sync.web.views import week_planned_m
-from tests.web.conftest import csrf_of
 
 PAGES = ["/", "/plan", "/day/2026-12-01", "/changes", "/status", "/charts"]
 APIS = ["/api/plan", "/api/status"]

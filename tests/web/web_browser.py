@@ -6,7 +6,6 @@ clear reason when the packages are missing."""
 from __future__ import annotations
 
 import shutil
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,12 +25,6 @@ def require_chromium() -> None:
             f"browser tests skipped: {' and '.join(missing)} not found; install Debian's "
             "`chromium chromium-driver` packages to run them (.ci/run does)"
         )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager

@@ -1,0 +1,197 @@
+"""The plan as an RFC 5545 calendar feed (``/calendar.ics``), built with ``icalendar``.
+
+One all-day event per workout of the plan in force, from :data:`RECENT_DAYS` days ago on:
+
+* ``UID`` is ``<workout key>@ampt-sync``: the key (:mod:`ampt_sync.training.keys`) stays the same
+  while the workout is the same session, also when the adaptation moves or resizes it, so a
+  calendar app updates the event in place instead of adding a second one;
+* ``SEQUENCE`` is the plan version that last changed the workout (its day or anything that reaches
+  the watch: ``planned_workouts.plan_version``), so it grows exactly when the content changes;
+* ``TRANSP:TRANSPARENT``: a training session does not make the runner "busy" all day (the
+  complaint about TrainingPeaks' feed);
+* the description holds the steps and notes in the words the CLI and the watch use
+  (:func:`workout_text`).
+
+Nothing personal goes in: no name, no runs, no heart-rate data beyond the plan's own targets. The
+key that protects the URL belongs to the web app, not here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from icalendar import Calendar, Event, vDuration, vText
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ampt_sync.config import Settings
+from ampt_sync.domain import End, Repeat, Step, StepRole, Target, Workout
+from ampt_sync.units import (
+    Units,
+    format_distance_tenths,
+    format_duration,
+    format_pace,
+    format_pace_range,
+)
+
+#: Past days still in the feed, so that this week's sessions stay visible in the calendar.
+RECENT_DAYS = 7
+#: How often a calendar app should fetch the feed again (a hint: Google ignores it).
+REFRESH = timedelta(hours=1)
+PRODID = "-//ampt-sync//training plan//EN"
+UID_DOMAIN = "ampt-sync"
+
+_ROLE_WORDS = {
+    StepRole.WARMUP: "Warm-up",
+    StepRole.WORK: "Run",
+    StepRole.RECOVERY: "Recover",
+    StepRole.REST: "Rest",
+    StepRole.COOLDOWN: "Cool-down",
+    StepRole.OTHER: "Then",
+}
+
+
+def _end_text(end: End, units: Units) -> str:
+    if end.distance_m is not None:
+        if end.distance_m < 1000 and abs(end.distance_m - round(end.distance_m, -1)) < 1:
+            return f"{end.distance_m:.0f} m"
+        return format_distance_tenths(end.distance_m, units)
+    if end.duration_s is not None:
+        if end.duration_s < 60:
+            return f"{end.duration_s:.0f} s"
+        if end.duration_s < 3600 and end.duration_s % 60 == 0:
+            return f"{end.duration_s / 60:.0f} min"
+        return format_duration(end.duration_s)
+    if end.reps is not None:
+        return f"{end.reps} reps"
+    return "until you press lap"
+
+
+def _target_text(target: Target | None, units: Units) -> str:
+    if target is None:
+        return ""
+    if target.pace_s_per_km is not None:
+        fast, slow = target.pace_s_per_km
+        if abs(fast - slow) < 0.5:
+            return f" at {format_pace(fast, units)}"
+        return f" at {format_pace_range(fast, slow, units)}"
+    if target.hr_zone is not None:
+        return f" in heart-rate zone {target.hr_zone}"
+    if target.hr_bpm is not None:
+        return f" at {target.hr_bpm[0]}–{target.hr_bpm[1]} bpm"
+    return ""
+
+
+def step_text(step: Step, units: Units) -> str:
+    """One step as a line: ``"Warm-up 2 km at 4:53–5:30/km (easy)"``, ``"Dumbbell squat 10
+    reps, medium (dumbbells at your sides)"``, ``"Run 2 min (uphill, hard but controlled)"``."""
+    if step.exercise is not None:
+        load = f", {step.exercise.load}" if step.exercise.load else ""
+        text = f"{step.exercise.name} {_end_text(step.end, units)}{load}"
+    else:
+        text = f"{_ROLE_WORDS[step.role]} {_end_text(step.end, units)}"
+        text += _target_text(step.target, units)
+    # A note that only repeats the step ("rest 2 min" on a 2-minute rest) adds nothing.
+    note = step.note.strip()
+    if not note or note.lower() in text.lower():
+        return text
+    return f"{text} ({note})"
+
+
+def step_lines(steps: Sequence[Step | Repeat], units: Units, indent: str = "") -> list[str]:
+    """The steps, one a line; a repeat is ``"3 ×"`` followed by its steps indented."""
+    lines = []
+    for step in steps:
+        if isinstance(step, Repeat):
+            lines.append(f"{indent}{step.times} ×")
+            lines.extend(step_lines(step.steps, units, indent + "  "))
+        else:
+            lines.append(f"{indent}{step_text(step, units)}")
+    return lines
+
+
+def workout_text(workout: Workout, units: Units) -> str:
+    """The workout in full for a calendar event: its size, its steps, then its notes."""
+    size = []
+    if workout.distance_m:
+        size.append(format_distance_tenths(workout.distance_m, units))
+    if workout.duration_s:
+        size.append(f"about {format_duration(workout.duration_s)}")
+    parts = []
+    if size:
+        parts.append(", ".join(size))
+    if workout.steps:
+        parts.append("\n".join(step_lines(workout.steps, units)))
+    if workout.notes:
+        parts.append(workout.notes)
+    return "\n\n".join(parts)
+
+
+def feed_from_plan(
+    workouts: Sequence[tuple[date, Workout, int]],
+    *,
+    calendar_name: str,
+    units: Units,
+    now: datetime,
+    base_url: str | None,
+) -> bytes:
+    """The calendar for ``(day, workout, sequence)`` triples. Pure: the same input, the same
+    bytes. ``now`` (aware) is the DTSTAMP of every event."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    # vText escapes it as TEXT (an X- property is otherwise written raw: a newline would break it)
+    calendar.add("x-wr-calname", vText(calendar_name))
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    # An X- property is text to icalendar: give it the RFC 5545 duration form ("PT1H").
+    calendar.add("x-published-ttl", vDuration(REFRESH).to_ical().decode())
+    for day, workout, sequence in workouts:
+        event = Event()
+        event.add("uid", f"{workout.key}@{UID_DOMAIN}")
+        event.add("dtstamp", now)
+        event.add("dtstart", day)
+        event.add("dtend", day + timedelta(days=1))
+        event.add("sequence", sequence)
+        event.add("summary", workout.title)
+        event.add("description", workout_text(workout, units))
+        event.add("transp", "TRANSPARENT")
+        event.add("categories", [workout.kind.value])
+        if base_url:
+            event.add("url", f"{base_url.rstrip('/')}/day/{day.isoformat()}")
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def calendar_feed(
+    session: Session, settings: Settings, *, base_url: str | None, now: datetime
+) -> bytes:
+    """The feed of the plan in force: every workout from :data:`RECENT_DAYS` days before today
+    (in the athlete's zone) on. An empty calendar before the first plan."""
+    from ampt_sync.store.models import PlannedWorkoutRow
+    from ampt_sync.store.plans import load_plan
+
+    units: Units = "mi" if settings.athlete.units == "mi" else "km"
+    today = now.astimezone(settings.zone()).date()
+    plan = load_plan(session)
+    goal = plan.goal if plan is not None else settings.goal_domain()
+    name = f"{goal.race or 'Goal race'}: training plan"
+    if plan is None:
+        return feed_from_plan([], calendar_name=name, units=units, now=now, base_url=base_url)
+    first = today - timedelta(days=RECENT_DAYS)
+    sequences = dict(
+        session.execute(
+            select(PlannedWorkoutRow.key, PlannedWorkoutRow.plan_version).where(
+                PlannedWorkoutRow.day >= first
+            )
+        ).all()
+    )
+    workouts = [
+        (day, workout, sequences.get(workout.key, 0))
+        for day, workout in plan.workouts_between(first, date.max)
+    ]
+    return feed_from_plan(workouts, calendar_name=name, units=units, now=now, base_url=base_url)
