@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from ampt_sync.domain import End, Fitness, Repeat, Step, StepRole, Target, Workout, WorkoutKind
-from ampt_sync.units import Units, format_distance, format_duration, format_pace
+from ampt_sync.units import (
+    Units,
+    format_distance_tenths,
+    format_duration,
+    format_pace,
+    format_pace_range,
+)
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -20,15 +26,6 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 STATUS_MARKS = {"done": "✓", "partial": "½", "missed": "✗"}
 #: The same status in words, for screen readers and the page.
 STATUS_WORDS = {"done": "done", "partial": "partly done", "missed": "missed"}
-
-ROLE_WORDS = {
-    StepRole.WARMUP: "Warm up",
-    StepRole.WORK: "Run",
-    StepRole.RECOVERY: "Recover",
-    StepRole.REST: "Rest",
-    StepRole.COOLDOWN: "Cool down",
-    StepRole.OTHER: "Then",
-}
 
 
 def day_label(day: date) -> str:
@@ -103,17 +100,80 @@ def fitness_line(fitness: Fitness, units: Units) -> str:
 
 
 # ------------------------------------------------------------------------------------------------
-# A workout's steps, as the watch shows them
+# A workout's steps, as the watch shows them (the page and the calendar feed both say them so)
+
+ROLE_WORDS = {
+    StepRole.WARMUP: "Warm-up",
+    StepRole.WORK: "Run",
+    StepRole.RECOVERY: "Recover",
+    StepRole.REST: "Rest",
+    StepRole.COOLDOWN: "Cool-down",
+    StepRole.OTHER: "Then",
+}
+
+
+def end_text(end: End, units: Units) -> str:
+    """How a step ends: ``"1.6 km"``, ``"400 m"``, ``"20 s"``, ``"2 min"``, ``"1:05:00"``,
+    ``"10 reps"``, ``"until you press lap"``. Track distances under 1 km stay in metres in either
+    unit."""
+    if end.distance_m is not None:
+        if end.distance_m < 1000 and abs(end.distance_m - round(end.distance_m, -1)) < 1:
+            return f"{end.distance_m:.0f} m"
+        return format_distance_tenths(end.distance_m, units)
+    if end.duration_s is not None:
+        if end.duration_s < 60:
+            return f"{end.duration_s:.0f} s"
+        if end.duration_s < 3600 and end.duration_s % 60 == 0:
+            return f"{end.duration_s / 60:.0f} min"
+        return format_duration(end.duration_s)
+    if end.reps is not None:
+        return f"{end.reps} reps"
+    return "until you press lap"
+
+
+def target_text(target: Target | None, units: Units) -> str:
+    """``"at 4:53–5:30/km"``, ``"in heart-rate zone 2"``, ``"at 140–150 bpm"`` or ``""``."""
+    if target is None:
+        return ""
+    if target.pace_s_per_km is not None:
+        fast, slow = target.pace_s_per_km
+        if abs(fast - slow) < 0.5:
+            return f"at {format_pace(fast, units)}"
+        return f"at {format_pace_range(fast, slow, units)}"
+    if target.hr_zone is not None:
+        return f"in heart-rate zone {target.hr_zone}"
+    if target.hr_bpm is not None:
+        return f"at {target.hr_bpm[0]}–{target.hr_bpm[1]} bpm"
+    return ""
+
+
+def _what(step: Step, units: Units) -> str:
+    if step.exercise is not None:
+        load = f", {step.exercise.load}" if step.exercise.load else ""
+        return f"{step.exercise.name} {end_text(step.end, units)}{load}"
+    return f"{ROLE_WORDS[step.role]} {end_text(step.end, units)}"
+
+
+def _note(step: Step, said: str) -> str:
+    # A note that only repeats the step ("rest 2 min" on a 2-minute rest) adds nothing.
+    note = step.note.strip()
+    return "" if not note or note.lower() in said.lower() else note
+
+
+def step_text(step: Step, units: Units) -> str:
+    """One step as a line: ``"Warm-up 2 km at 4:53–5:30/km (easy)"``, ``"Dumbbell squat 10
+    reps, medium (dumbbells at your sides)"``, ``"Run 2 min (uphill, hard but controlled)"``."""
+    text = _what(step, units)
+    if step.exercise is None and step.target is not None:
+        text += f" {target_text(step.target, units)}"
+    note = _note(step, text)
+    return f"{text} ({note})" if note else text
 
 
 @dataclass(frozen=True)
 class StepLine:
-    """One step in words, or a repeat (``times`` > 0) holding its ``children``.
-
-    ``text`` is what to do and for how long ("Run 1.0 mi", "Rest 2:00", "Dumbbell squat 10
-    reps"); ``target`` the pace or heart rate to hold, ``""`` when there is none; ``note`` the
-    step's own note as sent to the watch.
-    """
+    """One step in words, split for layout, or a repeat (``times`` > 0) holding its
+    ``children``. ``text`` + ``target`` + ``(note)`` read as :func:`step_text` does."""
 
     text: str
     target: str = ""
@@ -122,53 +182,16 @@ class StepLine:
     children: tuple[StepLine, ...] = ()
 
 
-def end_text(end: End, units: Units) -> str:
-    """How a step ends: ``"1.0 mi"``, ``"400 m"``, ``"20 s"``, ``"41:00"``, ``"10 reps"``,
-    ``"until you press lap"``. Distances under 1 km are in metres in either unit, as track
-    repeats are."""
-    if end.distance_m is not None:
-        if end.distance_m < 1000:
-            return f"{end.distance_m:.0f} m"
-        return format_distance(end.distance_m, units)
-    if end.duration_s is not None:
-        if end.duration_s < 60:
-            return f"{end.duration_s:.0f} s"
-        return format_duration(end.duration_s)
-    if end.reps is not None:
-        return f"{end.reps} reps"
-    return "until you press lap"
-
-
-def target_text(target: Target | None, units: Units) -> str:
-    """``"8:19–9:22/mi"``, ``"heart-rate zone 2"``, ``"140–150 bpm"`` or ``""``."""
-    if target is None:
-        return ""
-    if target.pace_s_per_km is not None:
-        fast, slow = target.pace_s_per_km
-        return f"{format_pace(fast, units).split('/')[0]}–{format_pace(slow, units)}"
-    if target.hr_zone is not None:
-        return f"heart-rate zone {target.hr_zone}"
-    if target.hr_bpm is not None:
-        return f"{target.hr_bpm[0]}–{target.hr_bpm[1]} bpm"
-    return ""
-
-
-def step_lines(steps: tuple[Step | Repeat, ...], units: Units) -> tuple[StepLine, ...]:
+def step_tree(steps: tuple[Step | Repeat, ...], units: Units) -> tuple[StepLine, ...]:
     """Every step of a workout in order, repeats nested, in the runner's units."""
     lines: list[StepLine] = []
     for s in steps:
         if isinstance(s, Repeat):
             lines.append(
-                StepLine(text=f"{s.times} ×", times=s.times, children=step_lines(s.steps, units))
+                StepLine(text=f"{s.times} ×", times=s.times, children=step_tree(s.steps, units))
             )
             continue
-        what = s.exercise.name if s.exercise is not None else ROLE_WORDS[s.role]
-        load = f" ({s.exercise.load})" if s.exercise is not None and s.exercise.load else ""
-        lines.append(
-            StepLine(
-                text=f"{what} {end_text(s.end, units)}{load}",
-                target=target_text(s.target, units),
-                note=s.note,
-            )
-        )
+        text = _what(s, units)
+        target = target_text(s.target, units) if s.exercise is None else ""
+        lines.append(StepLine(text=text, target=target, note=_note(s, f"{text} {target}")))
     return tuple(lines)

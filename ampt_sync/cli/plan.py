@@ -33,8 +33,6 @@ if TYPE_CHECKING:
     from ampt_sync.store.plans import PlanUpdate
 
 
-
-
 def shown_weeks(plan: Plan, today: date, weeks: int | None) -> Plan:
     """``plan`` with the weeks from ``today``'s week on: ``weeks`` of them, or by default through
     race week (all of them once the race is past). More weeks than the plan has is fine."""

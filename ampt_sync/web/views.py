@@ -21,7 +21,7 @@ from ampt_sync.plan_text import (
     day_label,
     session_label,
     session_pace,
-    step_lines,
+    step_tree,
 )
 from ampt_sync.units import Units, format_distance, format_duration, format_pace
 
@@ -102,7 +102,7 @@ def session_view(workout: Workout, status: str, units: Units, *, full: bool = Fa
         mark=STATUS_MARKS.get(status, ""),
         status_words=STATUS_WORDS.get(status, ""),
         notes=tuple(line for line in workout.notes.splitlines() if line.strip()) if full else (),
-        steps=step_lines(workout.steps, units) if full else (),
+        steps=step_tree(workout.steps, units) if full else (),
     )
 
 

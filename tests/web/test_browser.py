@@ -17,7 +17,7 @@ from page_helpers import free_port
 from web_browser import DESKTOP, PHONE, chromium, require_chromium, set_width
 
 from ampt_sync.demo import DemoState
-from ampt_sync.plan_text import step_lines
+from ampt_sync.plan_text import step_tree
 from ampt_sync.store.activities import load_activities
 from ampt_sync.store.db import Store, open_store
 from ampt_sync.store.plans import load_plan
@@ -141,7 +141,7 @@ def test_today_shows_the_workout_steps_as_planned(browser, live) -> None:
     assert [b.get_attribute("data-key") for b in boxes] == [w.key for w in todays]
     for box, workout in zip(boxes, todays, strict=True):
         shown = [li.text for li in box.find_elements(By.CSS_SELECTOR, "ol.steps > li")]
-        lines = step_lines(workout.steps, "mi")
+        lines = step_tree(workout.steps, "mi")
         assert len(shown) == len(lines)
         for text, line in zip(shown, lines, strict=True):
             assert text.startswith(line.text)

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from ampt_sync import plan_json
 from ampt_sync.demo import DemoState
-from ampt_sync.plan_text import step_lines
+from ampt_sync.plan_text import step_tree
 from ampt_sync.status import collect_status
 from ampt_sync.store import state
 from ampt_sync.store.activities import load_activities
@@ -254,7 +254,7 @@ def test_today_shows_todays_workouts_in_full_and_the_horizon_on_garmin(
     ]
     for workout in todays:
         assert workout.title in shown
-        for line in step_lines(workout.steps, "mi"):
+        for line in step_tree(workout.steps, "mi"):
             assert line.text in shown
             if line.target:
                 assert line.target in shown
