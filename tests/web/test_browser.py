@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from page_helpers import free_port
-from web_browser import DESKTOP, PHONE, chromium, require_chromium, set_width
+from web_browser import DESKTOP, PHONE, chromium, click_and_wait, require_chromium, set_width
 
 from ampt_sync.demo import DemoState
 from ampt_sync.plan_text import step_tree
@@ -57,15 +57,6 @@ def live(demo: DemoState) -> Iterator[tuple[str, Page]]:
 def browser(live: tuple[str, Page], tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
         yield driver
-
-
-def click_and_wait(driver, element) -> None:
-    """Click a form's button and wait until the next page has replaced this one."""
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.wait import WebDriverWait
-
-    element.click()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(element))
 
 
 def sign_in_with_a_link(driver, base: str, page: Page) -> None:

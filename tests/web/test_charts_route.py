@@ -12,7 +12,7 @@ import re
 
 from page_helpers import sign_in
 from starlette.testclient import TestClient
-from web_browser import PHONE, chromium, require_chromium, set_width
+from web_browser import PHONE, chromium, click_and_wait, require_chromium, set_width
 
 from ampt_sync.web.app import Page
 from ampt_sync.web.series import build_charts
@@ -63,12 +63,17 @@ def test_charts_in_a_browser_draw_their_bars_within_a_phone_screen(
             with page.store.transaction() as session:
                 token = auth.new_sign_in_token(session, now=page.now())
             driver.get(f"{base}/signin?token={token}")
-            driver.find_element(By.ID, "use-link").click()
+            click_and_wait(driver, driver.find_element(By.ID, "use-link"))
             set_width(driver, PHONE)
             driver.get(f"{base}/charts")
             charts = charts_now(page)
             figures = driver.find_elements(By.CSS_SELECTOR, "section.chart svg")
             assert len(figures) == len(charts)
+            for chart in charts:
+                drawn = driver.find_elements(
+                    By.CSS_SELECTOR, f"section#{chart.slug} .bar, section#{chart.slug} .point"
+                )
+                assert len(drawn) == chart.bar_count, chart.slug
             for figure in figures:
                 assert figure.size["width"] <= PHONE[0]
             overflow = driver.execute_script(

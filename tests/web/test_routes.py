@@ -384,3 +384,39 @@ def test_a_garmin_relogin_is_said_in_words_with_the_fix(signed_in: TestClient, p
 def test_unknown_paths_are_404(signed_in: TestClient) -> None:
     assert signed_in.get("/nothing-here").status_code == 404
     assert signed_in.get("/api/nothing").status_code == 404
+
+
+def test_a_signed_in_browser_arriving_from_another_site_can_go_on_from_the_sign_in_page(
+    signed_in: TestClient,
+) -> None:
+    """SameSite=Strict keeps the cookie off a navigation from another app; the sign-in page then
+    offers a same-site link, on which the browser sends it."""
+    form = signed_in.get("/signin?next=/plan")
+    assert '<a href="/plan" id="continue">' in form.text
+    assert signed_in.get("/plan", follow_redirects=False).status_code == 200
+
+
+def test_every_page_answers_on_a_fresh_store_without_a_plan(tmp_path) -> None:
+    from page_helpers import sign_in
+
+    from ampt_sync.config import parse_settings
+    from ampt_sync.store.db import open_store
+
+    settings = parse_settings(
+        f'[goal]\ndistance = "10k"\ndate = 2027-03-01\n[storage]\nstate_dir = "{tmp_path}"\n',
+        source="test",
+    )
+    store = open_store(settings.database_url())
+    try:
+        page = Page(settings=settings, store=store)
+        with TestClient(create_app(page)) as fresh:
+            sign_in(fresh, page)
+            for path in ("/", "/plan", "/day/2026-12-24", "/changes", "/status", "/charts"):
+                answer = fresh.get(path)
+                assert answer.status_code == 200, path
+            assert "no plan yet" in text_of(fresh.get("/").text)
+            assert fresh.get("/api/plan").status_code == 404
+            assert fresh.get("/api/status").status_code == 200
+            assert fresh.get("/healthz").status_code == 503
+    finally:
+        store.close()
