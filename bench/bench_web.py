@@ -7,9 +7,9 @@ Figures, none asserted (machines differ), each beside its floor and the goal of 
    the same connection (HTTP, uvicorn, Starlette, the session check and one tiny store read;
    no plan, no template). Beside it, the store read alone (``load_plan``).
 2. Resident memory the page adds to the idle daemon: ``ampt-sync run`` idle after its first
-   cycle with ``web.listen = ""`` against the same with the page on, after every page was
-   served (goal: at most 25 MiB). Floor: what importing starlette, uvicorn, jinja2 and
-   python-multipart adds to a bare Python.
+   cycle with ``web.listen = ""`` against the same with the page on, after every page, the
+   charts and the calendar feed were served (goal: at most 25 MiB). For comparison: what
+   importing starlette, uvicorn, jinja2, python-multipart and icalendar adds to a bare Python.
 
 Run with ``make bench`` or ``python bench/bench_web.py [--write docs/performance.md]`` (rewrites
 the part between the ``web figures`` markers).
@@ -84,6 +84,15 @@ def sign_in(http: requests.Session, base: str, database_url: str) -> None:
     assert csrf is not None
     done = http.post(f"{base}/signin", data={"csrf": csrf.group(1), "token": token}, timeout=10)
     assert done.url.rstrip("/") == base, done.url
+
+
+def calendar_key(database_url: str) -> str:
+    store = open_store(database_url)
+    try:
+        with store.transaction() as session:
+            return auth.calendar_key(session, now=datetime.now(UTC))
+    finally:
+        store.close()
 
 
 def median_ms(http: requests.Session, url: str, ok: tuple[int, ...] = (200,)) -> float:
@@ -181,11 +190,14 @@ def idle_daemon_kib(folder: Path, name: str, listen: str) -> int:
                 pass
             if listen:
                 base = f"http://{listen}"
+                url = accounts.settings.database_url(accounts.environ)
                 with requests.Session() as http:
-                    sign_in(http, base, accounts.settings.database_url(accounts.environ))
+                    sign_in(http, base, url)
+                    key = calendar_key(url)
                     for _ in range(5):
-                        for path in PAGES:
-                            http.get(base + path, timeout=30)
+                        for path in (*PAGES, f"/calendar.ics?key={key}"):
+                            answer = http.get(base + path, timeout=30)
+                            assert answer.status_code == 200, (path, answer.status_code)
             time.sleep(3)
             return rss_kib(daemon.pid)
         finally:
@@ -211,18 +223,20 @@ def bench_memory(folder: Path) -> list[str]:
     with_page = idle_daemon_kib(folder, "page", f"127.0.0.1:{free_port()}")
     bare = import_kib("sys")
     stack = import_kib(
-        "starlette.applications, starlette.middleware.sessions, uvicorn, jinja2, multipart"
+        "starlette.applications, starlette.middleware.sessions, uvicorn, jinja2, multipart, "
+        "icalendar"
     )
     return [
         "| process | resident memory | goal |",
         "|---|---|---|",
         f'| `ampt-sync run` idle after its first cycle, `web.listen = ""` '
         f"| {without / 1024:.0f} MiB | |",
-        f"| the same with the page, after serving every page 5 times "
+        f"| the same with the page, after serving every page (charts and calendar feed "
+        "included) 5 times "
         f"| {with_page / 1024:.0f} MiB | |",
         f"| **the page adds** | **{(with_page - without) / 1024:.1f} MiB** | ≤ 25 MiB |",
-        f"| for comparison: Starlette, uvicorn, Jinja2 and python-multipart imported into a bare "
-        "Python (the daemon already holds some of what they import) "
+        "| for comparison: Starlette, uvicorn, Jinja2, python-multipart and icalendar imported "
+        "into a bare Python (the daemon already holds some of what they import) "
         f"| {(stack - bare) / 1024:.1f} MiB | |",
     ]
 

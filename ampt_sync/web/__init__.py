@@ -4,7 +4,7 @@ the daemon on the home network (issue 10).
 Stack: **Starlette + Jinja2, served by uvicorn.** Measured on a 1 GB-class machine
 (``shared/reference/ecosystem-2026-12.md`` §7) Starlette with uvicorn and Jinja2 costs about
 30 MiB in a bare Python against 47 MiB for FastAPI (whose OpenAPI machinery a page does not
-need) and 31 MiB for Flask with waitress; inside the daemon it adds under 10 MiB
+need) and 31 MiB for Flask with waitress; inside the daemon the page adds about 13 MiB
 (``docs/performance.md``), because the daemon already carries much of what it imports. All three
 are among PyPI's most-used and best-kept packages; Starlette is ASGI, so uvicorn serves it on
 its own event loop in a thread beside the scheduler, and its TestClient tests it without a

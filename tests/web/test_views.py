@@ -104,3 +104,29 @@ def test_problems_put_a_garmin_relogin_first_and_say_the_fix() -> None:
     assert said[2].startswith("Paused until Sun 20 Dec")
     assert len(said) == 3
     assert problems(None, {}, None) == ()
+
+
+def test_after_sign_in_only_paths_on_this_site_are_followed() -> None:
+    from ampt_sync.web.app import safe_next
+
+    assert safe_next("/plan?x=1") == "/plan?x=1"
+    for bad in (
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example/",
+        "plan",
+        "",
+        None,
+        "/\tx",
+        "javascript:alert(1)",
+    ):
+        assert safe_next(bad) == "/", bad
+
+
+def test_browser_tests_skip_with_one_clear_reason_without_chromium(monkeypatch) -> None:
+    import pytest
+    import web_browser
+
+    monkeypatch.setattr(web_browser, "CHROMIUM", web_browser.CHROMIUM.with_name("no-such-browser"))
+    with pytest.raises(pytest.skip.Exception, match="chromium chromium-driver"):
+        web_browser.require_chromium()
