@@ -192,6 +192,8 @@ class Handlers:
         return collect_status(self.page.config_path, now=self.page.now(), environ=self.page.environ)
 
     def _status(self, request: Request) -> Response:
+        from ampt_sync.status import horizon_rows, status_rows
+
         page = self.page
         report = self._collect()
         zone = page.settings.zone()
@@ -200,26 +202,23 @@ class Handlers:
             cycles = [views.cycle_view(row, zone) for row in reports.recent(session, limit=10)]
             last_ok = state.get(session, state.LAST_CYCLE_OK)
             password = auth.password_is_set(session)
-        feed = f"{page.base_url(request)}/calendar.ics?key={key}"
         jobs = report.get("next_jobs") or {}
         return self.render(
             request,
             "status.html",
             title="Status",
             report=report,
+            # the cycles and alerts have tables of their own below
+            rows=[(k, v) for k, v in status_rows(report) if k not in ("cycle", "alert")],
+            horizon=horizon_rows(report),
             cycles=cycles,
-            feed=feed,
+            feed=f"{page.base_url(request)}/calendar.ics?key={key}",
             password=password,
             last_ok=views.local_time(
                 datetime.fromisoformat(last_ok["at"]) if last_ok else None, zone
             ),
-            next_push=_local_iso(jobs.get("push"), zone),
-            next_adapt=_local_iso(jobs.get("adapt"), zone),
             poll_minutes=jobs.get("poll_minutes"),
             relogin=views.RELOGIN_WORDS if report.get("garmin_relogin_needed") else "",
-            paused=day_label(date.fromisoformat(report["paused_until"]))
-            if report.get("paused_until")
-            else "",
         )
 
     async def charts(self, request: Request) -> Response:
@@ -427,9 +426,3 @@ class Handlers:
 def _field(form: Any, name: str) -> str:
     value = form.get(name)
     return value if isinstance(value, str) else ""
-
-
-def _local_iso(text: str | None, zone: Any) -> str:
-    if not text:
-        return ""
-    return views.local_time(datetime.fromisoformat(text), zone)
