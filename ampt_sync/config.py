@@ -341,6 +341,51 @@ class AlertsConfig(_Section):
         return value
 
 
+#: ``web.listen``'s default: the page on this machine only.
+DEFAULT_WEB_LISTEN = "127.0.0.1:8765"
+_LISTEN = re.compile(r"^(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[A-Za-z0-9.-]+)):(?P<port>\d{1,5})$")
+
+
+class WebConfig(_Section):
+    """The runner's page. ``listen`` is ``"host:port"`` (``"[::1]:8765"`` for IPv6) or ``""``
+    for no page; ``base_url`` the address the runner opens when a reverse proxy is in front."""
+
+    listen: str = DEFAULT_WEB_LISTEN
+    base_url: str = ""
+
+    @field_validator("listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return ""
+        match = _LISTEN.match(value)
+        if match is None or not 1 <= int(match["port"]) <= 65535:
+            raise ValueError(
+                f'found {value!r}, expected "host:port" such as "127.0.0.1:8765" or '
+                '"0.0.0.0:8765" (port 1 to 65535), or "" for no page'
+            )
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", value):
+            raise ValueError(
+                f"found {value!r}, expected an http:// or https:// URL such as "
+                '"https://run.example.org" (no query), or ""'
+            )
+        return value.rstrip("/")
+
+    def host_port(self) -> tuple[str, int] | None:
+        """``(host, port)`` to listen on, or ``None`` when the page is off."""
+        match = _LISTEN.match(self.listen)
+        if match is None:
+            return None
+        return (match["v6"] or match["host"], int(match["port"]))
+
+
 class Settings(BaseModel):
     """The whole validated config. Sections mirror the TOML tables."""
 
@@ -354,6 +399,7 @@ class Settings(BaseModel):
     storage: StorageConfig = Field(default_factory=StorageConfig)
     secrets: SecretsConfig = Field(default_factory=SecretsConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    web: WebConfig = Field(default_factory=WebConfig)
 
     # ---- what the settings mean -------------------------------------------------------------
 
@@ -636,6 +682,10 @@ KEY_COMMENTS: dict[str, dict[str, str]] = {
     },
     "secrets": {"backend": '"auto" | "keyring" | "file"'},
     "alerts": {"ntfy_url": "optional", "webhook_url": "optional"},
+    "web": {
+        "listen": '"host:port" of the runner\'s page; "" = no page',
+        "base_url": "optional: the page's address behind a reverse proxy",
+    },
 }
 
 

@@ -27,6 +27,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ampt_sync import plan_json
+from ampt_sync.config import Settings
 from ampt_sync.domain import Plan, Workout, WorkoutKind
 from ampt_sync.units import format_distance, format_duration, format_pace, format_pace_range
 
@@ -106,12 +107,26 @@ class DemoRun:
         }
 
 
+@dataclass
+class DemoState:
+    """A finished demo whose state is still on disk: what ``demo --serve`` and the page's tests
+    read. ``config_path`` is the demo's config written out; ``environ`` points at its token key;
+    ``now`` is the simulated moment the demo ended (aware)."""
+
+    run: DemoRun
+    settings: Settings
+    environ: dict[str, str]
+    config_path: Path
+    now: datetime
+
+
 @contextmanager
 def _demo_accounts(folder: Path) -> Iterator[Any]:
-    from ampt_sync.sim.accounts import simulated_accounts
+    from ampt_sync.sim.accounts import config_for, simulated_accounts
 
     today = date.today()
     config = DEMO_RUNNER.format(goal_day=today + timedelta(weeks=GOAL_WEEKS_AHEAD))
+    (folder / "config.toml").write_text(config_for(folder, config), encoding="utf-8")
     with simulated_accounts(folder, config, history_days=HISTORY_DAYS, seed=SEED) as accounts:
         yield accounts
 
@@ -122,8 +137,36 @@ def simulate(
     progress: Console | None = None,
     each_day: Callable[[date, Store], None] | None = None,
 ) -> DemoRun:
-    """Live ``days`` simulated days; returns what happened. ``each_day(day, store)``, when
-    given, runs after each day's evening cycle (``bench/bench_store.py`` measures the store)."""
+    """Live ``days`` simulated days; returns what happened (the state is deleted).
+    ``each_day(day, store)``, when given, runs after each day's evening cycle
+    (``bench/bench_store.py`` measures the store)."""
+    with demo_state(days, progress=progress, each_day=each_day) as finished:
+        return finished.run
+
+
+@contextmanager
+def demo_state(
+    days: int,
+    *,
+    progress: Console | None = None,
+    folder: Path | None = None,
+    each_day: Callable[[date, Store], None] | None = None,
+) -> Iterator[DemoState]:
+    """Live ``days`` simulated days and keep the state (in ``folder``, else a temporary folder
+    deleted when the block ends). The simulators are stopped by the time this yields."""
+    if folder is not None:
+        yield _simulate_in(folder, days, progress, each_day)
+        return
+    with tempfile.TemporaryDirectory(prefix="ampt-sync-demo-") as tmp:
+        yield _simulate_in(Path(tmp), days, progress, each_day)
+
+
+def _simulate_in(
+    folder: Path,
+    days: int,
+    progress: Console | None,
+    each_day: Callable[[date, Store], None] | None,
+) -> DemoState:
     from ampt_sync.alerts import Alerter
     from ampt_sync.service import CycleDeps, run_cycle
     from ampt_sync.sim.runner import activity_for_workout
@@ -132,10 +175,7 @@ def simulate(
 
     rng = random.Random(SEED)
     next_id = FIRST_NEW_ACTIVITY_ID
-    with (
-        tempfile.TemporaryDirectory(prefix="ampt-sync-demo-") as tmp,
-        _demo_accounts(Path(tmp)) as accounts,
-    ):
+    with _demo_accounts(folder) as accounts:
         settings = accounts.settings
         zone = settings.zone()
         store = open_store(settings.database_url(accounts.environ))
@@ -207,9 +247,17 @@ def simulate(
                 final = load_plan(session)
         finally:
             store.close()
+        ended = accounts.now()
+        environ = dict(accounts.environ)
     if final is None:
         raise RuntimeError("the demo made no plan")
-    return DemoRun(start=start, plan=final, days=record, api_calls=calls, cycles=cycles)
+    return DemoState(
+        run=DemoRun(start=start, plan=final, days=record, api_calls=calls, cycles=cycles),
+        settings=settings,
+        environ=environ,
+        config_path=folder / "config.toml",
+        now=ended,
+    )
 
 
 def _outcome(workout: Workout, index: int, long_runs: int, rng: random.Random) -> str:
@@ -256,6 +304,64 @@ def run_demo(*, output: str, stdout: Console, stderr: Console, days: int = 14) -
         emit_json(result.to_json())
         return
     _render(result, stdout)
+
+
+def serve_demo(
+    *, stdout: Console, stderr: Console, days: int = 14, listen: str = "127.0.0.1:8765"
+) -> None:
+    """Run the demo, then serve the runner's page over its state until Ctrl-C.
+
+    The page's clock starts at the demo's last simulated moment and runs on in real time, so
+    "today" is the demo's last day. A sign-in link is printed; the state (and so the link) is
+    gone once the page stops."""
+    from datetime import UTC
+
+    from ampt_sync.config import WebConfig
+    from ampt_sync.errors import ConfigError
+    from ampt_sync.store.db import open_store
+    from ampt_sync.web import auth
+    from ampt_sync.web.app import Page
+    from ampt_sync.web.serve import check_may_listen, listen_of, page_address, serve_foreground
+
+    if not 1 <= days <= 60:
+        raise ConfigError(f"--days: found {days}, expected 1 to 60 simulated days")
+    try:
+        web = WebConfig(listen=listen)
+    except ValueError as exc:
+        raise ConfigError(f"--listen: {str(exc).splitlines()[-1]}") from None
+    stderr.print(f"starting the simulated Strava and Garmin; living {days} days…")
+    with demo_state(days, progress=stderr) as finished:
+        _render(finished.run, stdout)
+        settings = finished.settings.model_copy(update={"web": web})
+        where = listen_of(settings)
+        if where is None:
+            raise ConfigError(
+                '--listen: "" serves nothing; give a host:port such as 127.0.0.1:8765'
+            )
+        store = open_store(settings.database_url(finished.environ))
+        try:
+            check_may_listen(where, store, source="--listen")
+            started = datetime.now(UTC)
+
+            def clock() -> datetime:
+                return finished.now + (datetime.now(UTC) - started)
+
+            with store.transaction() as session:
+                token = auth.new_sign_in_token(session, now=clock())
+            stdout.print(
+                f"\nThe runner's page over the demo's state, until Ctrl-C. Sign in (once, within "
+                f"10 minutes):\n{page_address(settings, where)}/signin?token={token}"
+            )
+            page = Page(
+                settings=settings,
+                store=store,
+                config_path=finished.config_path,
+                environ=finished.environ,
+                clock=clock,
+            )
+            serve_foreground(page, where)
+        finally:
+            store.close()
 
 
 def _render(result: DemoRun, console: Console) -> None:

@@ -11,6 +11,8 @@ The JSON document's keys: ``version``, ``config``, ``state_dir``, ``database``, 
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -22,15 +24,22 @@ from ampt_sync.config import Settings, default_state_dir, load_config
 from ampt_sync.errors import AmptSyncError, ConfigError
 
 
-def collect_status(config_path: Any, *, now: datetime | None = None) -> dict[str, Any]:
+def collect_status(
+    config_path: Any,
+    *,
+    now: datetime | None = None,
+    environ: Mapping[str, str] = os.environ,
+) -> dict[str, Any]:
+    """The status document. ``environ`` is where ``$STATE_DIRECTORY`` and the token key's
+    ``$CREDENTIALS_DIRECTORY`` are read (the runner's page passes the daemon's)."""
     now = now or datetime.now(UTC)
     report: dict[str, Any] = {"version": __version__}
     settings: Settings | None = None
     try:
-        loaded = load_config(config_path)
+        loaded = load_config(config_path, environ=environ)
     except ConfigError as exc:
         report["config"] = {"path": None, "error": str(exc), "warnings": []}
-        state_dir = default_state_dir()
+        state_dir = default_state_dir(environ)
         url = f"sqlite:///{state_dir / 'ampt-sync.db'}"
     else:
         settings = loaded.settings
@@ -43,11 +52,11 @@ def collect_status(config_path: Any, *, now: datetime | None = None) -> dict[str
             "timezone": settings.athlete.timezone,
             "goal": {"race": goal.race, "distance_m": goal.distance_m, "date": str(goal.day)},
         }
-        state_dir = settings.state_dir()
-        url = settings.database_url()
+        state_dir = settings.state_dir(environ)
+        url = settings.database_url(environ)
     report["state_dir"] = str(state_dir)
     report["next_jobs"] = _next_jobs(settings, now)
-    report["tokens"] = _tokens(settings)
+    report["tokens"] = _tokens(settings, environ)
     report.update(_stored(url, settings, now))
     return report
 
@@ -68,7 +77,7 @@ def _next_jobs(settings: Settings | None, now: datetime) -> dict[str, Any]:
     }
 
 
-def _tokens(settings: Settings | None) -> dict[str, Any]:
+def _tokens(settings: Settings | None, environ: Mapping[str, str]) -> dict[str, Any]:
     if settings is None:
         return {}
     from ampt_sync.secrets import (
@@ -82,10 +91,13 @@ def _tokens(settings: Settings | None) -> dict[str, Any]:
     strava: dict[str, Any] = {"connected": False}
     garmin: dict[str, Any] = {"connected": False}
     try:
-        store = open_token_store(settings.secrets.backend, settings.state_dir(), create_key=False)
+        state_dir = settings.state_dir(environ)
+        store = open_token_store(
+            settings.secrets.backend, state_dir, environ=environ, create_key=False
+        )
         if (
             isinstance(store.backend, EncryptedFileKeyring)
-            and not (settings.state_dir() / TOKEN_FILE).exists()
+            and not (state_dir / TOKEN_FILE).exists()
         ):
             return {"strava": strava, "garmin": garmin, "store": store.description}
         tokens = load_tokens(store)
@@ -217,85 +229,110 @@ def _horizon(session: Any, today: date, days: int) -> list[dict[str, Any]]:
     ]
 
 
-def render_status(report: dict[str, Any], console: Console) -> None:
+def status_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
+    """The status report as (label, text) rows, in the words `status` prints and the runner's
+    page shows. Pure."""
+    rows: list[tuple[str, str]] = []
     config = report["config"]
-    table = Table(show_header=False, box=None, pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column()
-    table.add_row("version", report["version"])
+    rows.append(("version", report["version"]))
     if config["error"]:
-        table.add_row("config", f"problem: {config['error']}")
+        rows.append(("config", f"problem: {config['error']}"))
     else:
         goal = config["goal"]
-        table.add_row("config", config["path"])
-        table.add_row("athlete", f"{config['athlete']} ({config['timezone']})")
-        table.add_row("goal", f"{goal['race']} on {goal['date']}")
+        rows.append(("config", config["path"]))
+        rows.append(("athlete", f"{config['athlete']} ({config['timezone']})"))
+        rows.append(("goal", f"{goal['race']} on {goal['date']}"))
         for warning in config["warnings"]:
-            table.add_row("warning", warning)
-    table.add_row("state dir", report["state_dir"])
+            rows.append(("warning", warning))
+    rows.append(("state dir", report["state_dir"]))
     database = report["database"]
     if not database["exists"]:
-        table.add_row("database", f"{database['url']} (not created yet)")
+        rows.append(("database", f"{database['url']} (not created yet)"))
     else:
-        table.add_row("database", f"{database['url']} (schema {database.get('revision')})")
+        rows.append(("database", f"{database['url']} (schema {database.get('revision')})"))
         for key in ("error", "note"):
             if database.get(key):
-                table.add_row("", database[key])
+                rows.append(("", database[key]))
     tokens = report["tokens"]
     if tokens.get("error"):
-        table.add_row("tokens", f"problem: {tokens['error']}")
+        rows.append(("tokens", f"problem: {tokens['error']}"))
     elif tokens:
         strava = tokens["strava"]
-        table.add_row(
-            "Strava",
-            f"connected (access token until {strava['access_expires_at']}; renewed as needed)"
-            if strava["connected"]
-            else "not connected: run `ampt-sync auth strava`",
+        rows.append(
+            (
+                "Strava",
+                f"connected (access token until {strava['access_expires_at']}; renewed as needed)"
+                if strava["connected"]
+                else "not connected: run `ampt-sync auth strava`",
+            )
         )
         garmin = "connected" if tokens["garmin"]["connected"] else "not connected"
         if report.get("garmin_relogin_needed"):
             garmin = "re-login needed: run `ampt-sync auth garmin`"
         elif not tokens["garmin"]["connected"]:
             garmin += ": run `ampt-sync auth garmin`"
-        table.add_row("Garmin", garmin)
+        rows.append(("Garmin", garmin))
     acts = report["activities"]
-    table.add_row(
-        "activities",
-        f"{acts['count']} ({acts['runs']} runs), {acts['first_day']} to {acts['last_day']}"
-        if acts["count"]
-        else "none stored",
+    rows.append(
+        (
+            "activities",
+            f"{acts['count']} ({acts['runs']} runs), {acts['first_day']} to {acts['last_day']}"
+            if acts["count"]
+            else "none stored",
+        )
     )
     if report["paused_until"]:
-        table.add_row("paused", f"until {report['paused_until']} (`ampt-sync resume` ends it)")
+        rows.append(("paused", f"until {report['paused_until']} (`ampt-sync resume` ends it)"))
     jobs = report["next_jobs"]
     if jobs:
-        table.add_row("next push", jobs["push"])
-        table.add_row("next adapt", jobs["adapt"])
+        rows.append(("next push", jobs["push"]))
+        rows.append(("next adapt", jobs["adapt"]))
     for cycle in report["cycles"]:
         calls = cycle["api_calls"]
-        table.add_row(
-            "cycle",
-            f"{cycle['started_at']} {cycle['kind']}: {cycle['result']} "
-            f"(Strava {calls.get('strava', 0)}, Garmin {calls.get('garmin', 0)} calls)",
+        rows.append(
+            (
+                "cycle",
+                f"{cycle['started_at']} {cycle['kind']}: {cycle['result']} "
+                f"(Strava {calls.get('strava', 0)}, Garmin {calls.get('garmin', 0)} calls)",
+            )
         )
     for problem, alert in report["alerts"].items():
-        table.add_row("alert", f"{alert['title']} ({problem}, since {alert['since']})")
+        rows.append(("alert", f"{alert['title']} ({problem}, since {alert['since']})"))
+    return rows
+
+
+def horizon_rows(report: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The next days as (date, plan, on Garmin) rows, in `status`'s words. Pure."""
+    rows = []
+    for day in report["horizon"]:
+        planned = {w["key"]: w["title"] for w in day["plan"] if w["kind"] != "rest"}
+        garmin_keys = {g["key"] for g in day["garmin"]}
+        shown = ", ".join(
+            f"{title} {'✓' if key in garmin_keys else '…'}" for key, title in planned.items()
+        )
+        extra = garmin_keys - set(planned)
+        rows.append(
+            (
+                day["date"],
+                ", ".join(planned.values()) or "rest",
+                (shown or "nothing") + (f" (+{len(extra)} to remove)" if extra else ""),
+            )
+        )
+    return rows
+
+
+def render_status(report: dict[str, Any], console: Console) -> None:
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for label, text in status_rows(report):
+        table.add_row(label, text)
     console.print(table)
     if report["horizon"]:
         horizon = Table(title="Next days: plan and Garmin", title_justify="left")
         horizon.add_column("date")
         horizon.add_column("plan")
         horizon.add_column("on Garmin")
-        for day in report["horizon"]:
-            planned = {w["key"]: w["title"] for w in day["plan"] if w["kind"] != "rest"}
-            garmin_keys = {g["key"] for g in day["garmin"]}
-            shown = ", ".join(
-                f"{title} {'✓' if key in garmin_keys else '…'}" for key, title in planned.items()
-            )
-            extra = garmin_keys - set(planned)
-            horizon.add_row(
-                day["date"],
-                ", ".join(planned.values()) or "rest",
-                (shown or "nothing") + (f" (+{len(extra)} to remove)" if extra else ""),
-            )
+        for row in horizon_rows(report):
+            horizon.add_row(*row)
         console.print(horizon)

@@ -80,9 +80,9 @@ def test_answers_are_read_as_runners_type_them_and_bad_ones_are_asked_again_by_k
     bad_date = "  goal.date: '18/04/27' is not a date; expected 2027-04-18 or 18 Apr 2027"
     assert bad_date in script.said
     assert "  athlete.weekly_distance: 'lots' is not a number" in script.said
-    assert any(
-        line.startswith("  athlete.hr_max:") and "'999'" in line for line in script.said
-    ), script.said
+    assert any(line.startswith("  athlete.hr_max:") and "'999'" in line for line in script.said), (
+        script.said
+    )
     assert sum("Race day" in q for q in script.asked) == 2
     # the optional keys come with a one-line why
     whys = [q.why for q in wizard.questions("UTC") if q.why]
@@ -140,28 +140,31 @@ def _run_in_a_terminal(args: list[str], answers: str, env: dict[str, str]) -> tu
 
 def test_init_in_a_terminal_writes_a_config_from_what_the_runner_typed(tmp_path: Path) -> None:
     target = tmp_path / "config.toml"
-    answers = "\n".join(
-        [
-            "Sam",  # name
-            "Europe/London",  # time zone
-            "miles",  # units
-            "Spring Half",  # race
-            "13.1",  # distance
-            "tomorrow-ish",  # a bad date, asked again
-            RACE_DAY.strftime("%B %d, %Y"),
-            "",  # target time
-            "",  # recent race
-            "20",  # weekly distance
-            "mon,wed,fri,sun",  # run days
-            "sun",  # long-run day
-            "",  # hills
-            "",  # client id: later
-            "",  # hr max
-            "",  # weight
-            "1970",  # birth year
-            "",  # strength days
-        ]
-    ) + "\n"
+    answers = (
+        "\n".join(
+            [
+                "Sam",  # name
+                "Europe/London",  # time zone
+                "miles",  # units
+                "Spring Half",  # race
+                "13.1",  # distance
+                "tomorrow-ish",  # a bad date, asked again
+                RACE_DAY.strftime("%B %d, %Y"),
+                "",  # target time
+                "",  # recent race
+                "20",  # weekly distance
+                "mon,wed,fri,sun",  # run days
+                "sun",  # long-run day
+                "",  # hills
+                "",  # client id: later
+                "",  # hr max
+                "",  # weight
+                "1970",  # birth year
+                "",  # strength days
+            ]
+        )
+        + "\n"
+    )
     env = {**os.environ, "HOME": str(tmp_path), "TERM": "dumb", "COLUMNS": "200"}
     code, output = _run_in_a_terminal(["init", "--config", str(target)], answers, env)
     assert code == 0, output

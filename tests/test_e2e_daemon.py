@@ -4,6 +4,7 @@ cycle, with the store and Garmin consistent afterwards."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -11,6 +12,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -75,9 +78,21 @@ def accounts(tmp_path: Path) -> Iterator[SimulatedAccounts]:
         yield running
 
 
-def start_daemon(accounts: SimulatedAccounts, tmp_path: Path, notify: Path) -> subprocess.Popen:
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_daemon(
+    accounts: SimulatedAccounts, tmp_path: Path, notify: Path, *, page_port: int | None = None
+) -> subprocess.Popen:
     config = tmp_path / "config.toml"
-    config.write_text(config_for(tmp_path / "run", RUNNER))
+    # The runner's page on a port of its own, so that parallel runs on one machine never meet.
+    port = page_port or free_port()
+    config.write_text(
+        config_for(tmp_path / "run", RUNNER) + f'\n[web]\nlisten = "127.0.0.1:{port}"\n'
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("AMPT_SYNC_")}
     env.update(accounts.environ)
     env.update(
@@ -127,9 +142,18 @@ def test_daemon_readies_heartbeats_pushes_and_stops_cleanly_mid_cycle(accounts, 
     try:
         # 1. A slow Garmin: the catch-up cycle is still pushing when SIGTERM arrives.
         accounts.garmin.latency_s = 0.4
-        daemon = start_daemon(accounts, tmp_path, notify.path)
+        port = free_port()
+        daemon = start_daemon(accounts, tmp_path, notify.path, page_port=port)
         wait_for(lambda: notify.count("READY=1"), 30, "READY=1")
         wait_for(lambda: accounts.garmin.counts()["writes"] >= 2, 60, "the push to start")
+        # The runner's page answers at once while the slow cycle runs beside it (503: no cycle
+        # has succeeded yet).
+        asked_at = time.monotonic()
+        with pytest.raises(urllib.error.HTTPError) as health:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5)
+        assert time.monotonic() - asked_at < 2
+        assert health.value.code == 503
+        assert json.loads(health.value.read())["daemon"] is True
         stopped_at = time.monotonic()
         daemon.send_signal(signal.SIGTERM)
         _out, err = daemon.communicate(timeout=10)

@@ -14,7 +14,12 @@ from ampt_sync.cli.base import UNATTENDED, OutputFormat, app, app_state, emit_js
 from ampt_sync.errors import EX_CONFIG, EX_SOFTWARE, EX_TEMPFAIL, ConfigError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ampt_sync.config import Settings
     from ampt_sync.service import CycleReport
+    from ampt_sync.store.db import Store
+    from ampt_sync.web.serve import PageThread
 
 #: Exit code of `sync` by the cycle's result.
 EXIT_BY_RESULT = {
@@ -33,7 +38,8 @@ def run(ctx: typer.Context) -> None:
     """Run the daemon: push every morning, adapt every evening, poll Strava in between.
 
     Meant for systemd (Type=notify; see systemd/ampt-sync.service). Stops cleanly on SIGTERM or
-    Ctrl-C, reloads the config on SIGHUP.
+    Ctrl-C, reloads the config on SIGHUP. It also serves the runner's page on `web.listen`
+    (default 127.0.0.1:8765; "" for none) in a thread of its own.
     """
     from ampt_sync.config import load_config
     from ampt_sync.daemon import Daemon
@@ -43,7 +49,7 @@ def run(ctx: typer.Context) -> None:
 
     config_path = app_state(ctx).config_path
     settings = load(ctx).settings
-    open_store(settings.database_url()).close()  # migrate before READY=1
+    page_store = open_store(settings.database_url())  # migrates before READY=1
 
     def last_ok() -> datetime | None:
         store = open_store(settings.database_url(), migrate_schema=False)
@@ -54,12 +60,46 @@ def run(ctx: typer.Context) -> None:
             store.close()
         return None if value is None else datetime.fromisoformat(value["at"])
 
-    daemon = Daemon(
-        load_settings=lambda: load_config(config_path).settings,
-        make_cycle=lambda s: daemon_cycle(CycleDeps(settings=s)),
-        last_ok=last_ok,
+    page = None
+    try:
+        daemon = Daemon(
+            load_settings=lambda: load_config(config_path).settings,
+            make_cycle=lambda s: daemon_cycle(CycleDeps(settings=s)),
+            last_ok=last_ok,
+        )
+        page = _start_page(settings, page_store, config_path)
+        code = daemon.run()
+    finally:
+        if page is not None:
+            page.stop()
+        page_store.close()
+    raise typer.Exit(code)
+
+
+def _start_page(settings: Settings, store: Store, config_path: Path | None) -> PageThread | None:
+    """The runner's page in its own thread, or ``None`` when ``web.listen`` is ``""``.
+
+    Off loopback without a password this raises ConfigError (exit 78) before any job runs. A
+    page that cannot listen (the port is taken) is logged and left out: the workouts still
+    reach the watch. SIGHUP does not move the page: a new ``web.listen`` takes a restart."""
+    import logging
+
+    from ampt_sync.web.app import Page
+    from ampt_sync.web.serve import PageThread, check_may_listen, listen_of
+
+    listen = listen_of(settings)
+    if listen is None:
+        return None
+    check_may_listen(listen, store)
+    thread = PageThread(
+        Page(settings=settings, store=store, config_path=config_path, daemon=True), listen
     )
-    raise typer.Exit(daemon.run())
+    try:
+        thread.start()
+    except ConfigError as exc:
+        logging.getLogger("ampt_sync.web").error("%s; running without the page", exc)
+        return None
+    return thread
 
 
 @app.command(rich_help_panel=UNATTENDED)

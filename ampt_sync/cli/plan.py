@@ -17,18 +17,20 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ampt_sync.cli.base import TRAINING, OutputFormat, app, emit_json, load, out
-from ampt_sync.units import Units, format_distance, format_duration, format_pace
+from ampt_sync.plan_text import (
+    STATUS_MARKS,
+    day_label,
+    fitness_line,
+    session_label,
+    session_pace,
+)
+from ampt_sync.units import Units, format_distance, format_duration
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ampt_sync.domain import Plan, Step, Workout
+    from ampt_sync.domain import Plan
     from ampt_sync.store.plans import PlanUpdate
-
-
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-STATUS_MARKS = {"done": "✓", "partial": "½", "missed": "✗"}
 
 
 def shown_weeks(plan: Plan, today: date, weeks: int | None) -> Plan:
@@ -93,69 +95,6 @@ def plan(
 # the table
 
 
-def _day(day: date) -> str:
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
-
-
-def _steps(steps: tuple[Step | object, ...]) -> list[Step]:
-    from ampt_sync.domain import Repeat, Step
-
-    found: list[Step] = []
-    for s in steps:
-        if isinstance(s, Repeat):
-            found.extend(_steps(s.steps))
-        elif isinstance(s, Step):
-            found.append(s)
-    return found
-
-
-def _label(workout: Workout) -> str:
-    """What the session is, in words without units (the distance has its own column)."""
-    from ampt_sync.domain import Repeat, WorkoutKind
-
-    kind = workout.kind
-    if kind is WorkoutKind.EASY:
-        return "Easy run"
-    if kind is WorkoutKind.RECOVERY:
-        return "Recovery run"
-    if kind is WorkoutKind.STRIDES:
-        reps = next((s.times for s in workout.steps if isinstance(s, Repeat)), 0)
-        return f"Easy run + {reps} strides"
-    if kind is WorkoutKind.LONG:
-        finish = any(s.note == "marathon pace" for s in _steps(workout.steps))
-        return "Long run, marathon-pace finish" if finish else "Long run"
-    return workout.title
-
-
-def _pace(workout: Workout, units: Units) -> str:
-    """The pace (or effort) of the session's main work."""
-    from ampt_sync.domain import StepRole, WorkoutKind
-
-    if not workout.is_run:
-        return ""
-    work = [s for s in _steps(workout.steps) if s.role is StepRole.WORK]
-    if workout.kind is WorkoutKind.LONG and work:
-        work = work[:1]
-    for step in work:
-        target = step.target
-        if target is not None and target.pace_s_per_km is not None:
-            fast, slow = target.pace_s_per_km
-            if workout.kind in (WorkoutKind.STRIDES,):
-                continue
-            return f"{format_pace(fast, units).split('/')[0]}–{format_pace(slow, units)}"
-        if target is not None and target.hr_bpm is not None:
-            return f"{target.hr_bpm[0]}–{target.hr_bpm[1]} bpm"
-    if workout.kind is WorkoutKind.HILLS:
-        return "hard effort uphill"
-    if workout.kind is WorkoutKind.RACE and workout.distance_m:
-        return f"all out ({format_pace(workout.duration_s / workout.distance_m * 1000, units)})"
-    first = next((s for s in _steps(workout.steps) if s.target and s.target.pace_s_per_km), None)
-    if first is not None and first.target is not None and first.target.pace_s_per_km:
-        fast, slow = first.target.pace_s_per_km
-        return f"{format_pace(fast, units).split('/')[0]}–{format_pace(slow, units)}"
-    return ""
-
-
 def render_plan(
     plan: Plan, update: PlanUpdate, today: date, units: Units, console: Console
 ) -> None:
@@ -165,16 +104,11 @@ def render_plan(
     fitness = plan.fitness
     days_left = (goal.day - today).days
     when = f"in {days_left} days" if days_left > 1 else ("tomorrow" if days_left == 1 else "today")
-    heading = f"{goal.race or 'Goal race'} on {_day(goal.day)} {goal.day.year}"
+    heading = f"{goal.race or 'Goal race'} on {day_label(goal.day)} {goal.day.year}"
     if days_left >= 0:
         heading += f" ({when})"
     console.print(heading)
-    console.print(
-        f"Fitness: VDOT {fitness.vdot:.1f} ({fitness.source.split(';')[0]}); easy "
-        f"{format_pace(fitness.paces.easy[0], units).split('/')[0]}–"
-        f"{format_pace(fitness.paces.easy[1], units)}, threshold "
-        f"{format_pace(fitness.paces.threshold, units)}"
-    )
+    console.print(f"Fitness: {fitness_line(fitness, units)}")
     for warning in plan.warnings:
         console.print(f"Note: {warning}")
     if update.changes:
@@ -187,7 +121,7 @@ def render_plan(
         runs = [w for d in week.days for w in d.workouts if w.is_run]
         total = sum(w.distance_m for w in runs)
         title = (
-            f"Week of {_day(monday)}: {week.phase.value}"
+            f"Week of {day_label(monday)}: {week.phase.value}"
             + (" (cutback)" if week.cutback else "")
             + f", {format_distance(total, units)}"
         )
@@ -199,7 +133,7 @@ def render_plan(
         table.add_column("Pace", no_wrap=True)
         table.add_column("", no_wrap=True)
         for day in week.days:
-            label = _day(day.day) + (" ←" if day.day == today else "")
+            label = day_label(day.day) + (" ←" if day.day == today else "")
             if not day.workouts:
                 table.add_row(label, "rest", "", "", "", "", style="dim")
                 continue
@@ -207,10 +141,10 @@ def render_plan(
                 mark = STATUS_MARKS.get(update.statuses.get(workout.key, ""), "")
                 table.add_row(
                     label if i == 0 else "",
-                    _label(workout),
+                    session_label(workout),
                     format_distance(workout.distance_m, units) if workout.distance_m else "",
                     format_duration(workout.duration_s) if workout.duration_s else "",
-                    _pace(workout, units),
+                    session_pace(workout, units),
                     mark,
                     style="dim" if day.day < today else None,
                 )

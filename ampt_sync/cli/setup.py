@@ -245,13 +245,30 @@ def demo(
     output: Annotated[
         OutputFormat, typer.Option("--format", help="text or json")
     ] = OutputFormat.text,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve",
+            help="Then serve the runner's page over the demo's state until Ctrl-C, "
+            "printing a sign-in link.",
+        ),
+    ] = False,
+    listen: Annotated[
+        str, typer.Option("--listen", metavar="HOST:PORT", help="Where --serve listens.")
+    ] = "127.0.0.1:8765",
 ) -> None:
     """Run offline on a simulated runner: the plan, each day's changes, the watch each morning.
 
     Starts a simulated Strava and Garmin on loopback and runs the daemon's real cycles through
     the real clients for N simulated days. Uses its own embedded config, a temporary state dir
-    and token store; never touches your config, state or keyring.
+    and token store; never touches your config, state or keyring. With --serve it then shows the
+    runner's page over that state until Ctrl-C.
     """
-    from ampt_sync.demo import run_demo
+    from ampt_sync.demo import run_demo, serve_demo
 
+    if serve:
+        if output is OutputFormat.json:
+            raise ConfigError("--serve prints a sign-in link, not JSON; leave out --format json")
+        serve_demo(stdout=out(), stderr=err(), days=days, listen=listen)
+        return
     run_demo(output=output.value, stdout=out(), stderr=err(), days=days)

@@ -137,9 +137,7 @@ def questions(zone_default: str) -> list[Question]:
     ]
 
 
-def ask_missing(
-    data: dict[str, dict[str, Any]], zone_default: str, *, ask: Ask, say: Say
-) -> None:
+def ask_missing(data: dict[str, dict[str, Any]], zone_default: str, *, ask: Ask, say: Say) -> None:
     """Ask for every key of :func:`questions` that ``data`` (the flags) leaves ``None``, and put
     the answer, read and validated, into ``data``."""
     from ampt_sync.config import settings_from_dict

@@ -10,7 +10,7 @@ One all-day event per workout of the plan in force, from :data:`RECENT_DAYS` day
 * ``TRANSP:TRANSPARENT``: a training session does not make the runner "busy" all day (the
   complaint about TrainingPeaks' feed);
 * the description holds the steps and notes in the words the CLI and the watch use
-  (:func:`workout_text`).
+  (:func:`workout_text`, with :func:`ampt_sync.plan_text.step_text`, the page's words).
 
 Nothing personal goes in: no name, no runs, no heart-rate data beyond the plan's own targets. The
 key that protects the URL belongs to the web app, not here.
@@ -25,14 +25,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ampt_sync.config import Settings
-from ampt_sync.domain import End, Repeat, Step, StepRole, Target, Workout
-from ampt_sync.units import (
-    Units,
-    format_distance_tenths,
-    format_duration,
-    format_pace,
-    format_pace_range,
-)
+from ampt_sync.domain import Repeat, Step, Workout
+from ampt_sync.plan_text import step_text
+from ampt_sync.units import Units, format_distance_tenths, format_duration
+
+__all__ = ["calendar_feed", "feed_from_plan", "step_lines", "step_text", "workout_text"]
 
 #: Past days still in the feed, so that this week's sessions stay visible in the calendar.
 RECENT_DAYS = 7
@@ -40,62 +37,6 @@ RECENT_DAYS = 7
 REFRESH = timedelta(hours=1)
 PRODID = "-//ampt-sync//training plan//EN"
 UID_DOMAIN = "ampt-sync"
-
-_ROLE_WORDS = {
-    StepRole.WARMUP: "Warm-up",
-    StepRole.WORK: "Run",
-    StepRole.RECOVERY: "Recover",
-    StepRole.REST: "Rest",
-    StepRole.COOLDOWN: "Cool-down",
-    StepRole.OTHER: "Then",
-}
-
-
-def _end_text(end: End, units: Units) -> str:
-    if end.distance_m is not None:
-        if end.distance_m < 1000 and abs(end.distance_m - round(end.distance_m, -1)) < 1:
-            return f"{end.distance_m:.0f} m"
-        return format_distance_tenths(end.distance_m, units)
-    if end.duration_s is not None:
-        if end.duration_s < 60:
-            return f"{end.duration_s:.0f} s"
-        if end.duration_s < 3600 and end.duration_s % 60 == 0:
-            return f"{end.duration_s / 60:.0f} min"
-        return format_duration(end.duration_s)
-    if end.reps is not None:
-        return f"{end.reps} reps"
-    return "until you press lap"
-
-
-def _target_text(target: Target | None, units: Units) -> str:
-    if target is None:
-        return ""
-    if target.pace_s_per_km is not None:
-        fast, slow = target.pace_s_per_km
-        if abs(fast - slow) < 0.5:
-            return f" at {format_pace(fast, units)}"
-        return f" at {format_pace_range(fast, slow, units)}"
-    if target.hr_zone is not None:
-        return f" in heart-rate zone {target.hr_zone}"
-    if target.hr_bpm is not None:
-        return f" at {target.hr_bpm[0]}–{target.hr_bpm[1]} bpm"
-    return ""
-
-
-def step_text(step: Step, units: Units) -> str:
-    """One step as a line: ``"Warm-up 2 km at 4:53–5:30/km (easy)"``, ``"Dumbbell squat 10
-    reps, medium (dumbbells at your sides)"``, ``"Run 2 min (uphill, hard but controlled)"``."""
-    if step.exercise is not None:
-        load = f", {step.exercise.load}" if step.exercise.load else ""
-        text = f"{step.exercise.name} {_end_text(step.end, units)}{load}"
-    else:
-        text = f"{_ROLE_WORDS[step.role]} {_end_text(step.end, units)}"
-        text += _target_text(step.target, units)
-    # A note that only repeats the step ("rest 2 min" on a 2-minute rest) adds nothing.
-    note = step.note.strip()
-    if not note or note.lower() in text.lower():
-        return text
-    return f"{text} ({note})"
 
 
 def step_lines(steps: Sequence[Step | Repeat], units: Units, indent: str = "") -> list[str]:

@@ -1,0 +1,78 @@
+"""A real browser for the page's tests: Debian's Chromium driven by Selenium through Debian's
+chromedriver. Nothing downloads a browser: Selenium Manager is skipped because the driver's path
+is given. Tests that need it call :func:`require_chromium` first, which skips them with one
+clear reason when the packages are missing."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+PHONE = (360, 780)
+DESKTOP = (1280, 900)
+
+
+def require_chromium() -> None:
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    if missing:
+        pytest.skip(
+            f"browser tests skipped: {' and '.join(missing)} not found; install Debian's "
+            "`chromium chromium-driver` packages to run them (.ci/run does)"
+        )
+
+
+@contextmanager
+def chromium(profile: Path) -> Iterator[object]:
+    """A headless Chromium with its own profile folder, quit at the end."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",  # CI runs as root, where Chromium's sandbox cannot start
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-extensions",
+        "--disable-background-networking",  # nothing leaves this machine
+        "--disable-component-update",
+        "--disable-sync",
+        "--metrics-recording-only",
+        f"--user-data-dir={profile}",
+        f"--window-size={DESKTOP[0]},{DESKTOP[1]}",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+    try:
+        driver.set_page_load_timeout(30)
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def set_width(driver: object, size: tuple[int, int]) -> None:
+    """Lay the page out as a device ``size`` wide would (a phone: mobile viewport)."""
+    width, height = size
+    driver.execute_cdp_cmd(  # type: ignore[attr-defined]
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
+    )
+
+
+def click_and_wait(driver, element) -> None:
+    """Click a form's button and wait until the next page has replaced this one."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    element.click()
+    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(element))
