@@ -8,6 +8,7 @@ CLI's (:mod:`ampt_sync.plan_text`, :mod:`ampt_sync.units`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -106,13 +107,18 @@ def session_view(workout: Workout, status: str, units: Units, *, full: bool = Fa
     )
 
 
+def sport_words(sport: str) -> str:
+    """Strava's sport type as words: ``"WeightTraining"`` → ``"weight training"``."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", sport).lower()
+
+
 def run_view(activity: Activity, units: Units) -> RunView:
     pace = ""
     if activity.is_run and activity.distance_m > 0 and activity.moving_time_s > 0:
         pace = format_pace(activity.moving_time_s / activity.distance_m * 1000, units)
     return RunView(
         name=activity.name,
-        sport=activity.sport,
+        sport=sport_words(activity.sport),
         distance=format_distance(activity.distance_m, units) if activity.distance_m else "",
         moving_time=format_duration(activity.moving_time_s) if activity.moving_time_s else "",
         pace=pace,

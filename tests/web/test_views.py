@@ -8,7 +8,7 @@ from datetime import date
 
 from ampt_sync.domain import End, Exercise, Repeat, Step, StepRole, Target, Workout, WorkoutKind
 from ampt_sync.plan_text import StepLine, step_text, step_tree
-from ampt_sync.web.views import RELOGIN_WORDS, garmin_place, problems
+from ampt_sync.web.views import RELOGIN_WORDS, garmin_place, problems, sport_words
 
 PACE = Target(pace_s_per_km=(300.0, 330.0))
 DAY = date(2026, 12, 10)
@@ -130,3 +130,9 @@ def test_browser_tests_skip_with_one_clear_reason_without_chromium(monkeypatch) 
     monkeypatch.setattr(web_browser, "CHROMIUM", web_browser.CHROMIUM.with_name("no-such-browser"))
     with pytest.raises(pytest.skip.Exception, match="chromium chromium-driver"):
         web_browser.require_chromium()
+
+
+def test_a_sport_type_reads_as_words() -> None:
+    assert sport_words("WeightTraining") == "weight training"
+    assert sport_words("Run") == "run"
+    assert sport_words("TrailRun") == "trail run"
