@@ -17,6 +17,7 @@ from ampt_sync.cli import strava  # noqa: F401
 from ampt_sync.cli import garmin  # noqa: F401
 from ampt_sync.cli import plan  # noqa: F401
 from ampt_sync.cli import training  # noqa: F401
+from ampt_sync.cli import steer  # noqa: F401
 from ampt_sync.cli import daemon  # noqa: F401
 from ampt_sync.cli.base import app, main
 # isort: on
