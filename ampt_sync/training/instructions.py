@@ -21,7 +21,8 @@ What each kind does:
 
 ``move``  The session goes to the new day; the run that stood there takes its old day (the
           week keeps its sessions and its volume, and the change names what else moved).
-``swap``  The two days trade their sessions (strength stays where it is).
+``swap``  The two days trade their sessions (strength stays where it is). A later move or
+          swap of the same session replaces an earlier one.
 ``skip``  The session is dropped and not made up later; nothing else is stacked to replace it.
 ``unwell``
           ``tired``: for the N days no quality, every run easy and at most
@@ -127,16 +128,34 @@ def apply_instructions(
     today: date,
     activities: Sequence[Activity] = (),
 ) -> tuple[Plan, tuple[Change, ...]]:
-    """``plan`` with ``instructions`` applied from ``today`` on, oldest first, and the changes
-    that made (none when the plan already honours them: then ``plan`` itself comes back)."""
+    """``plan`` with ``instructions`` applied from ``today`` on, and the changes that made
+    (none when the plan already honours them: then ``plan`` itself comes back). Moves, swaps
+    and skips apply first, oldest first; then the unwell spells ease what stands on their days."""
     if not instructions or not plan.weeks:
         return plan, ()
     steer = _Steer(plan, athlete, goal, today, activities)
+    # Where sessions go first, then how the unwell days are eased: easing caps whatever stands
+    # on a day, so it must see the days as the moves left them, or applying again would ease
+    # what a later move brought there, and the plan would change every cycle.
+    for n, instruction in enumerate(instructions):
+        if instruction.kind is not I.UNWELL and not _superseded(instruction, instructions[n + 1 :]):
+            steer.apply(instruction, instructions)
     for instruction in instructions:
-        steer.apply(instruction, instructions)
+        if instruction.kind is I.UNWELL:
+            steer.apply(instruction, instructions)
     if not steer.changes:
         return plan, ()
     return steer.draft.to_plan(plan), tuple(steer.changes)
+
+
+def _superseded(instruction: Instruction, later: Sequence[Instruction]) -> bool:
+    """A move or swap is replaced by a later move or swap of one of its sessions: the newest
+    word on where a session goes is the one that counts (and applying both again would undo
+    and redo the first every cycle)."""
+    if instruction.kind not in (I.MOVE, I.SWAP):
+        return False
+    keys = set(instruction.keys)
+    return any(i.kind in (I.MOVE, I.SWAP) and keys & set(i.keys) for i in later)
 
 
 def unwell_window(
