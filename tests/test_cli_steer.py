@@ -319,6 +319,14 @@ def test_instructions_lists_those_in_force(ampt) -> None:
     assert [i["kind"] for i in document["instructions"]] == ["unwell"]
 
 
+def test_status_shows_the_instructions_in_force(ampt) -> None:
+    ampt("unwell", "--days", "3", "--level", "ill")
+    result = ampt("status")
+    assert "#1 ill, 3 days from" in result.stdout
+    document = json.loads(ampt("status", "--format", "json").stdout)
+    assert [i["summary"][:3] for i in document["instructions"]] == ["ill"]
+
+
 def test_dry_run_stores_nothing(ampt) -> None:
     days = plan_days(ampt)
     easy = horizon(days, ("easy", "strides", "recovery"))
