@@ -280,7 +280,7 @@ def _back_changes(old: Plan, new: Plan, today: date, label: str) -> list[Change]
             continue
         if now is None and was is not None:
             text = f"{day_name(was[0], today)}'s {session_name(was[1])} is off the plan"
-            changes.append(Change(was[0], key, f"{text}: {label}."))
+            changes.append(Change(was[0], key, f"{text} ({label})."))
             continue
         if now is None:
             continue
@@ -297,7 +297,7 @@ def _back_changes(old: Plan, new: Plan, today: date, label: str) -> list[Change]
             text = f"{name} is {a_session(workout)} again"
             if workout.kind is was[1].kind:
                 text = f"{name} is back to its full size"
-        changes.append(Change(day, key, f"{text}: {label}."))
+        changes.append(Change(day, key, f"{text} ({label})."))
     return changes
 
 
