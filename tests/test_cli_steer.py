@@ -408,3 +408,76 @@ def test_two_processes_giving_instructions_at_once_lose_neither(ampt, config, tm
     after = plan_days(ampt)
     for day in easy[:2]:
         assert runs(after.get(day, [])) == []
+
+
+# ------------------------------------------------------------------------------------------------
+# goal set, days: the config changed in place
+
+
+def test_goal_set_updates_the_config_keeping_its_comments_and_replans(ampt, config) -> None:
+    config.write_text(
+        config.read_text().replace('distance = "half"', 'distance = "half"  # my spring race')
+    )
+    ampt("plan")
+    new_day = (_today() + timedelta(weeks=12)).isoformat()
+    result = ampt("goal", "set", "--distance", "10k", "--date", new_day, "--race", "City 10K")
+    assert "New goal: City 10K on " + new_day in result.stdout
+    text = config.read_text()
+    assert 'distance = "10k"  # my spring race' in text
+    assert f"date = {new_day}" in text
+    assert 'race = "City 10K"' in text
+    assert "[schedule]" in text  # the rest is as it was
+    document = json.loads(ampt("plan", "--format", "json").stdout)
+    assert document["goal"]["distance_m"] == 10000
+    assert document["goal"]["date"] == new_day
+
+
+def test_goal_set_dry_run_changes_neither_the_config_nor_the_plan(ampt, config) -> None:
+    before_text = config.read_text()
+    before = plan_days(ampt)
+    new_day = (_today() + timedelta(weeks=10)).isoformat()
+    result = ampt("goal", "set", "--distance", "5k", "--date", new_day, "--dry-run")
+    assert "New goal" in result.stdout
+    assert "unchanged" in result.stderr
+    assert config.read_text() == before_text
+    assert plan_days(ampt) == before
+
+
+def test_goal_set_on_a_read_only_config_says_what_to_edit(ampt, config) -> None:
+    before_text = config.read_text()
+    config.chmod(0o444)
+    new_day = (_today() + timedelta(weeks=10)).isoformat()
+    result = ampt("goal", "set", "--distance", "marathon", "--date", new_day, ok=False)
+    assert result.code == 78
+    assert "read-only" in result.stderr
+    assert f'[goal] distance = "marathon", date = {new_day}' in result.stderr
+    assert config.read_text() == before_text
+
+
+def test_goal_set_with_a_bad_distance_names_the_key(ampt, config) -> None:
+    new_day = (_today() + timedelta(weeks=10)).isoformat()
+    result = ampt("goal", "set", "--distance", "ultra", "--date", new_day, ok=False)
+    assert result.code == 78
+    assert "goal.distance" in result.stderr
+    assert 'distance = "half"' in config.read_text()
+
+
+def test_days_sets_new_run_days_and_the_plan_follows_them(ampt, config) -> None:
+    ampt("plan")
+    result = ampt("days", "--run", "mon,wed,fri,sun", "--long", "sun")
+    assert "Your run days changed" in result.stdout
+    assert 'run_days = ["mon", "wed", "fri", "sun"]' in config.read_text()
+    after = plan_days(ampt)
+    for day, workouts in after.items():
+        if day >= _today().isoformat() and runs(workouts):
+            assert date.fromisoformat(day).weekday() in (0, 2, 4, 6) or any(
+                w["kind"] == "race" for w in workouts
+            ), (day, workouts)
+
+
+def test_days_from_a_later_day_is_refused_for_now(ampt, config) -> None:
+    before_text = config.read_text()
+    result = ampt("days", "--run", "mon,wed,fri", "--from", "tomorrow", ok=False)
+    assert result.code == 2
+    assert "start today for now" in result.stderr
+    assert config.read_text() == before_text

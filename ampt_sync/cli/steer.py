@@ -334,3 +334,144 @@ def _line(ins: Instruction, today: date) -> str:
 
     given = ins.given_on.isoformat()
     return f"#{ins.id}  {summary(ins, today)}  (given {given} from the {ins.source})"
+
+
+# ------------------------------------------------------------------------------------------------
+# the goal and the run days: in the config file, changed in place
+
+
+goal_app = typer.Typer(help="Set a new goal race: `goal set`.", no_args_is_help=True)
+app.add_typer(goal_app, name="goal", rich_help_panel=TRAINING)
+
+
+@goal_app.command("set")
+def goal_set(
+    ctx: typer.Context,
+    distance: Annotated[
+        str, typer.Option("--distance", help='5k, 10k, half, marathon, or metres ("15000").')
+    ],
+    day: Annotated[str, typer.Option("--date", help=f"Race day: {DAY_HELP}")],
+    race: Annotated[str | None, typer.Option("--race", help="The race's name.")] = None,
+    target_time: Annotated[
+        str | None,
+        typer.Option("--target-time", help='A wish, "1:45:00"; it never sets training paces.'),
+    ] = None,
+    dry_run: DryRun = False,
+    push: Push = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Set a new goal race: the plan is periodised again from today with the same history.
+
+    The config file's [goal] is updated in place, keeping its comments. When the file is
+    read-only (the systemd layout), the command says what to edit there instead.
+    """
+    loaded = load(ctx)
+    today = _today(loaded.settings)
+    when = parse_day(day, today)
+    if when < today:
+        raise typer.BadParameter(f"{when.isoformat()} is in the past; give a race day from today")
+    number = distance.strip()
+    values: dict[str, object] = {
+        "distance": float(number) if number.replace(".", "", 1).isdigit() else number,
+        "date": when,
+        "race": race,
+        "target_time": target_time,
+    }
+    _change_config(ctx, {"goal": values}, today, dry_run=dry_run, push=push, output=output)
+
+
+@app.command(rich_help_panel=TRAINING)
+def days(
+    ctx: typer.Context,
+    run: Annotated[
+        str, typer.Option("--run", help="Your run days from now on: mon,wed,fri,sat,sun.")
+    ],
+    long: Annotated[
+        str | None, typer.Option("--long", help="The long-run day (one of them).")
+    ] = None,
+    start: Annotated[
+        str, typer.Option("--from", help=f"From which day: {DAY_HELP} Today only, for now.")
+    ] = "today",
+    dry_run: DryRun = False,
+    push: Push = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """New run days: the plan from today follows them.
+
+    The config file's [schedule] is updated in place, keeping its comments; when it is
+    read-only (the systemd layout), the command says what to edit there instead.
+    """
+    loaded = load(ctx)
+    today = _today(loaded.settings)
+    if parse_day(start, today) != today:
+        raise typer.BadParameter(
+            "new run days start today for now; run `ampt-sync days` again on the day they start"
+        )
+    chosen = [d.strip().lower()[:3] for d in run.split(",") if d.strip()]
+    values: dict[str, object] = {"run_days": chosen}
+    if long is not None:
+        values["long_run_day"] = long.strip().lower()[:3]
+    _change_config(ctx, {"schedule": values}, today, dry_run=dry_run, push=push, output=output)
+
+
+def _change_config(
+    ctx: typer.Context,
+    changes: dict[str, dict[str, object]],
+    today: date,
+    *,
+    dry_run: bool,
+    push: bool,
+    output: OutputFormat,
+) -> None:
+    """Change the config file as ``changes`` say (only check it on a dry run), then bring the
+    plan up to date with it and print what changed."""
+    from ampt_sync.config_edit import change_config
+    from ampt_sync.errors import ConfigError
+    from ampt_sync.steering import open_steering
+    from ampt_sync.store.plans import bring_plan_up_to_date, load_plan
+
+    loaded = load(ctx)
+    if loaded.path is None:
+        raise ConfigError("no config file to change; create one with `ampt-sync init`")
+    settings = change_config(loaded.path, changes, write=not dry_run)
+    with open_steering(settings, dry_run=dry_run) as session:
+        before = load_plan(session)
+        update = bring_plan_up_to_date(
+            session,
+            athlete=settings.athlete_domain(),
+            goal=settings.goal_domain(),
+            today=today,
+            now=datetime.now(UTC),
+        )
+    shown = {
+        section: {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
+        for section, values in changes.items()
+    }
+    if output is OutputFormat.json:
+        emit_json(
+            {
+                "config": str(loaded.path),
+                "written": not dry_run,
+                "changed": shown,
+                "plan_version": update.version if update.saved and not dry_run else None,
+                "changes": [
+                    {"date": c.day.isoformat(), "key": c.key, "reason": c.reason}
+                    for c in update.changes
+                ],
+            }
+        )
+    else:
+        console = out()
+        for section, values in shown.items():
+            listed = ", ".join(f"{k} = {v}" for k, v in values.items() if v is not None)
+            console.print(f"[{section}] {listed}")
+        if before is not None and update.changes:
+            console.print("Changes:")
+            for change in update.changes:
+                console.print(f"  • {change.reason}")
+        if dry_run:
+            err().print(f"dry run: {loaded.path} and the plan are unchanged")
+        else:
+            err().print(f"{loaded.path} updated; the plan from today follows it")
+    if push and not dry_run:
+        _push(settings, today)
