@@ -1,4 +1,5 @@
-"""The runner steers the plan: ``move``, ``swap``, ``skip``, ``unwell``, ``undo``, ``instructions``.
+"""The runner steers the plan: ``move``, ``swap``, ``skip``, ``unwell``, ``undo``,
+``instructions``, and the config's goal and run days: ``goal set``, ``days``.
 
 Thin: each command parses, calls one service function of :mod:`ampt_sync.steering` (the same
 the runner's page calls), and prints the days before and after and every change with its
@@ -362,8 +363,9 @@ def goal_set(
 ) -> None:
     """Set a new goal race: the plan is periodised again from today with the same history.
 
-    The config file's [goal] is updated in place, keeping its comments. When the file is
-    read-only (the systemd layout), the command says what to edit there instead.
+    The config file's [goal] is updated in place, keeping its comments (a race name or target
+    time not given is removed: it was the old goal's). When the file is read-only (the systemd
+    layout), the command says what to edit there instead.
     """
     loaded = load(ctx)
     today = _today(loaded.settings)
