@@ -439,6 +439,7 @@ class InstructionKind(StrEnum):
     SKIP = "skip"  # the session of ``day`` is dropped, not made up later
     UNWELL = "unwell"  # ``days`` days from ``day`` eased (``level`` tired) or rest (ill)
     UNWELL_END = "unwell_end"  # an unwell spell ends on ``day``
+    RACE = "race"  # a tune-up race of ``distance_m`` on ``day``
 
 
 #: Who gave an instruction: the command line or the runner's page.
@@ -447,6 +448,8 @@ INSTRUCTION_SOURCES = ("cli", "web")
 UNWELL_LEVELS = ("tired", "ill")
 #: ``ampt-sync unwell --days`` runs from 1 to this many days.
 UNWELL_MAX_DAYS = 14
+#: ``ampt-sync race add --priority``: b (two or three easy days before it) or c (two).
+RACE_PRIORITIES = ("b", "c")
 
 
 @dataclass(frozen=True, slots=True)
@@ -454,7 +457,8 @@ class Instruction:
     """A runner's instruction: data, an input to the adaptation like the runs are.
 
     ``day`` is the local date it concerns (the session moved, swapped or skipped; the first
-    unwell day); ``to_day`` the destination of a move or the other day of a swap. ``keys`` are
+    unwell day; a tune-up race's day); ``to_day`` the destination of a move or the other day of
+    a swap. ``distance_m``, ``name`` and ``priority`` describe a tune-up race. ``keys`` are
     the sessions concerned as the plan held them when it was given: ``keys[0]`` is the session
     of ``day`` and ``keys[1]``, when there is one, the run that stood on ``to_day`` (a move
     trades it to ``day``). The key follows a session wherever the plan puts it, so the
@@ -471,6 +475,9 @@ class Instruction:
     days: int = 0
     level: str = ""
     why: str = ""
+    distance_m: float = 0.0
+    name: str = ""
+    priority: str = ""
     id: int | None = None
     given_at: datetime | None = None
 
@@ -485,6 +492,11 @@ class Instruction:
                 raise ValueError(f"unwell lasts 1 to {UNWELL_MAX_DAYS} days")
             if self.level not in UNWELL_LEVELS:
                 raise ValueError(f"unwell is {' or '.join(UNWELL_LEVELS)}")
+        if self.kind is InstructionKind.RACE:
+            if self.distance_m <= 0:
+                raise ValueError("a race needs a positive distance")
+            if self.priority not in RACE_PRIORITIES:
+                raise ValueError(f"a tune-up race's priority is {' or '.join(RACE_PRIORITIES)}")
         if self.given_at is not None and self.given_at.tzinfo is None:
             raise ValueError("an instruction's given_at must be timezone-aware")
 

@@ -115,6 +115,9 @@ def instruction_to_json(instruction: Instruction, today: date) -> dict[str, Any]
         "days": ins.days or None,
         "level": ins.level or None,
         "why": ins.why or None,
+        "distance_m": ins.distance_m or None,
+        "name": ins.name or None,
+        "priority": ins.priority or None,
         "source": ins.source,
         "given_on": ins.given_on.isoformat(),
         "summary": summary(ins, today),
@@ -183,20 +186,52 @@ def undo_last(
     session: Session, *, athlete: Athlete, goal: Goal, today: date, now: datetime
 ) -> Steered:
     """Take back the newest instruction still in force; the plan is made again without it."""
-    from ampt_sync.store.instructions import active_instructions, mark_undone
-    from ampt_sync.store.plans import bring_plan_up_to_date
+    from ampt_sync.store.instructions import active_instructions
 
-    update = bring_plan_up_to_date(session, athlete=athlete, goal=goal, today=today, now=now)
     active = in_force(active_instructions(session), today)
     if not active:
         raise InstructionError("no instruction in force to take back (`ampt-sync instructions`)")
-    last = active[-1]
-    mark_undone(session, last.id or 0, now=now)
+    return _take_back(session, active[-1], athlete=athlete, goal=goal, today=today, now=now)
+
+
+def remove_race(
+    session: Session, day: date, *, athlete: Athlete, goal: Goal, today: date, now: datetime
+) -> Steered:
+    """Take back the tune-up race on ``day``; the plan is made again without it."""
+    from ampt_sync.store.instructions import active_instructions
+
+    races = [
+        i
+        for i in in_force(active_instructions(session), today)
+        if i.kind is InstructionKind.RACE and i.day == day
+    ]
+    if not races:
+        raise InstructionError(
+            f"no tune-up race on {day.isoformat()} (`ampt-sync instructions` lists them)"
+        )
+    return _take_back(session, races[-1], athlete=athlete, goal=goal, today=today, now=now)
+
+
+def _take_back(
+    session: Session,
+    instruction: Instruction,
+    *,
+    athlete: Athlete,
+    goal: Goal,
+    today: date,
+    now: datetime,
+) -> Steered:
+    from ampt_sync.store.instructions import mark_undone
+    from ampt_sync.store.plans import bring_plan_up_to_date
+
+    update = bring_plan_up_to_date(session, athlete=athlete, goal=goal, today=today, now=now)
+    mark_undone(session, instruction.id or 0, now=now)
     after, version = _remake(
-        session, last, athlete=athlete, goal=goal, today=today, now=now, why=last, undo=True
-    )
+        session, instruction, athlete=athlete, goal=goal, today=today, now=now,
+        why=instruction, undo=True,
+    )  # fmt: skip
     changes = after.changes if version is not None else ()
-    return Steered(last, update.plan, after, changes, version, today, undone=True)
+    return Steered(instruction, update.plan, after, changes, version, today, undone=True)
 
 
 def instructions_in_force(session: Session, today: date) -> list[Instruction]:
@@ -312,5 +347,6 @@ __all__ = [
     "instruction_to_json",
     "instructions_in_force",
     "open_steering",
+    "remove_race",
     "undo_last",
 ]

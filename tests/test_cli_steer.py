@@ -481,3 +481,43 @@ def test_days_from_a_later_day_is_refused_for_now(ampt, config) -> None:
     assert result.code == 2
     assert "start today for now" in result.stderr
     assert config.read_text() == before_text
+
+
+# ------------------------------------------------------------------------------------------------
+# tune-up races
+
+
+def test_race_add_then_push_then_remove(ampt, sim) -> None:
+    ampt("push")
+    today = _today()
+    day = (today + timedelta(days=5)).isoformat()
+    result = ampt("race", "add", day, "5k", "--name", "Parkrun", "--priority", "c")
+    assert "Parkrun added on" in result.stdout
+    assert "(C race)" in result.stdout
+    after = plan_days(ampt)
+    (race,) = after[day]
+    assert race["kind"] == "race"
+    assert race["distance_m"] == 5000
+    assert race["title"] == "Race: Parkrun"
+    the_day_after = (today + timedelta(days=6)).isoformat()
+    assert all(w["kind"] in ("recovery", "strength") for w in after.get(the_day_after, []))
+    ampt("push")
+    names = {w["workoutName"] for w in sim.workouts.values()}
+    assert any("Parkrun" in n for n in names), names
+    document = json.loads(ampt("instructions", "--format", "json").stdout)
+    assert [(i["kind"], i["date"], i["distance_m"]) for i in document["instructions"]] == [
+        ("race", day, 5000.0)
+    ]
+
+    removed = ampt("race", "remove", day)
+    assert "Taken back #1" in removed.stdout
+    back = plan_days(ampt)
+    assert not any(w["kind"] == "race" and w["key"] == race["key"] for w in back.get(day, []))
+    ampt("push")
+    assert not any("Parkrun" in w["workoutName"] for w in sim.workouts.values())
+
+
+def test_race_remove_without_a_race_says_so(ampt) -> None:
+    result = ampt("race", "remove", "tomorrow", ok=False)
+    assert result.code == 2
+    assert "no tune-up race on" in result.stderr

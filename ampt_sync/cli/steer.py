@@ -1,5 +1,5 @@
-"""The runner steers the plan: ``move``, ``swap``, ``skip``, ``unwell``, ``undo``,
-``instructions``, and the config's goal and run days: ``goal set``, ``days``.
+"""The runner steers the plan: ``move``, ``swap``, ``skip``, ``unwell``, ``race add/remove``,
+``undo``, ``instructions``, and the config's goal and run days: ``goal set``, ``days``.
 
 Thin: each command parses, calls one service function of :mod:`ampt_sync.steering` (the same
 the runner's page calls), and prints the days before and after and every change with its
@@ -335,6 +335,80 @@ def _line(ins: Instruction, today: date) -> str:
 
     given = ins.given_on.isoformat()
     return f"#{ins.id}  {summary(ins, today)}  (given {given} from the {ins.source})"
+
+
+# ------------------------------------------------------------------------------------------------
+# tune-up races
+
+race_app = typer.Typer(help="Tune-up races: `race add`, `race remove`.", no_args_is_help=True)
+app.add_typer(race_app, name="race", rich_help_panel=TRAINING)
+
+
+class Priority(StrEnum):
+    b = "b"
+    c = "c"
+
+
+@race_app.command("add")
+def race_add(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Argument(help=f"Race day: {DAY_HELP}")],
+    distance: Annotated[str, typer.Argument(help='5k, 10k, half, marathon, or metres ("8000").')],
+    name: Annotated[str, typer.Option("--name", help="The race's name.")] = "",
+    priority: Annotated[
+        Priority,
+        typer.Option("--priority", help="b: three easy days before it; c: two."),
+    ] = Priority.b,
+    dry_run: DryRun = False,
+    push: Push = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """A tune-up race in the plan: easy days before it, a recovery run after, and it counts as
+    the week's hard session. Its result, once on Strava (tagged as a race), sets your paces like
+    any race."""
+    from ampt_sync.domain import Instruction, InstructionKind
+    from ampt_sync.units import parse_race_distance_m
+
+    try:
+        distance_m = parse_race_distance_m(distance)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+    def make(today: date) -> Instruction:
+        return Instruction(
+            InstructionKind.RACE, parse_day(day, today), today, distance_m=distance_m,
+            name=name.strip(), priority=priority.value,
+        )  # fmt: skip
+
+    _give(ctx, make, dry_run=dry_run, push=push, output=output)
+
+
+@race_app.command("remove")
+def race_remove(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Argument(help=f"Race day: {DAY_HELP}")],
+    dry_run: DryRun = False,
+    push: Push = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Take a tune-up race out: the plan returns to what it would have been without it."""
+    from ampt_sync.steering import open_steering, remove_race
+
+    settings = load(ctx).settings
+    today = _today(settings)
+    when = parse_day(day, today)
+    with open_steering(settings, dry_run=dry_run) as session:
+        steered = remove_race(
+            session,
+            when,
+            athlete=settings.athlete_domain(),
+            goal=settings.goal_domain(),
+            today=today,
+            now=datetime.now(UTC),
+        )
+    _show(steered, settings, output=output, dry_run=dry_run)
+    if push and not dry_run:
+        _push(settings, today)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The runner's instructions in the store: added, listed, taken back. Rows are never deleted.
 
 Each instruction is one row of ``instructions``; what its kind needs beyond the day goes into
-``params`` as JSON (``to_day``, ``keys``, ``days``, ``level``, ``why``). The caller owns the
+``params`` as JSON (``to_day``, ``keys``, ``days``, ``level``, ``why``, ``distance_m``,
+``name``, ``priority``). The caller owns the
 transaction (see :mod:`ampt_sync.steering`, which records an instruction and the plan it makes
 in one).
 """
@@ -35,6 +36,12 @@ def add_instruction(
         params["level"] = instruction.level
     if instruction.why:
         params["why"] = instruction.why
+    if instruction.distance_m:
+        params["distance_m"] = instruction.distance_m
+    if instruction.name:
+        params["name"] = instruction.name
+    if instruction.priority:
+        params["priority"] = instruction.priority
     row = InstructionRow(
         kind=instruction.kind.value,
         day=instruction.day,
@@ -62,6 +69,9 @@ def _instruction(row: InstructionRow) -> Instruction:
         days=int(params.get("days", 0)),
         level=str(params.get("level", "")),
         why=str(params.get("why", "")),
+        distance_m=float(params.get("distance_m", 0.0)),
+        name=str(params.get("name", "")),
+        priority=str(params.get("priority", "")),
         id=row.id,
         given_at=row.given_at,
     )

@@ -185,9 +185,10 @@ class ServiceStateRow(Base):
 
 
 class InstructionRow(Base):
-    """A runner's instruction (move, swap, skip, unwell), kept apart from the plan's versions so
-    that every later plan honours it. Rows are never deleted: ``undone_at`` marks one taken back.
-    ``params`` holds what its kind needs (``to_day``, ``keys``, ``days``, ``level``, ``why``)."""
+    """A runner's instruction (move, swap, skip, unwell, tune-up race), kept apart from the
+    plan's versions so that every later plan honours it. Rows are never deleted: ``undone_at``
+    marks one taken back. ``params`` holds what its kind needs (``to_day``, ``keys``,
+    ``days``, ``level``, ``why``, ``distance_m``, ``name``, ``priority``)."""
 
     __tablename__ = "instructions"
 

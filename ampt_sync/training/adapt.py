@@ -24,10 +24,12 @@ on the same day with the same activities changes nothing, and the same plan come
    (§5.5).
 4. **New paces** (VDOT up or down by 0.5 or more, e.g. after a race or a best effort) → every
    workout from today on is rendered again with the new paces: same keys, same sizes.
-4½. **The runner's instructions** in force (move, swap, skip, unwell:
+4½. **The runner's instructions** in force (move, swap, skip, unwell, tune-up race:
    :mod:`~ampt_sync.training.instructions`) are applied to what 1–4 left, so that a plan made
    afresh still honours them; the rules below then work on the plan the runner asked for. A
-   session the runner moved onto another day is no sign that the run days changed (1–3).
+   session the runner moved onto another day, or a tune-up race, is no sign that the run days
+   changed (1–3); a tune-up race, like the goal race, is exempt from the single-run cap (9)
+   and is never made up when missed (6).
 5. **Matching** of the activities to the planned workouts (same day ±1 by kind and volume:
    ≥ 70 % done, 30–70 % partial, else missed; runs left over are extra; §5.4).
 6. **Missed sessions** since the last adaptation (§5.4): an easy run is let go; a quality
@@ -76,7 +78,7 @@ from ampt_sync.training.adapt_state import Adapter, Context
 from ampt_sync.training.instructions import apply_instructions
 from ampt_sync.training.load import RunLog, counts_as_run, week_start
 from ampt_sync.training.matching import classify_recent, match_activities
-from ampt_sync.training.measure import is_goal_race
+from ampt_sync.training.measure import is_fixed_race, is_goal_race
 from ampt_sync.training.periodise import BEGINNER_M_PER_RUN_DAY, STALE_HISTORY_DAYS, baseline
 from ampt_sync.training.planner import plan_warnings
 from ampt_sync.training.render import Renderer
@@ -258,7 +260,7 @@ def _replan_reason(
     for d in future:
         runs = [w for w in d.workouts if w.is_run and w.key not in placed]
         off_day = d.day.weekday() not in schedule.run_days
-        if any(off_day and not is_goal_race(w, d.day, previous.goal) for w in runs):
+        if any(off_day and not is_fixed_race(w, d.day, previous.goal) for w in runs):
             return "Your run days changed: the plan from today follows the new ones."
         if week_start(d.day) > settled and any(
             w.kind is K.LONG and d.day.weekday() != schedule.long_run_day for w in runs

@@ -32,6 +32,12 @@ What each kind does:
           :data:`RETURN_RUN_MAX_S`, the long run at most :data:`RETURN_LONG_MAX_S`.
           ``unwell_end`` ends the spell on its day (the return starts there). The goal race is
           never eased nor dropped: the change says so.
+``race``  A tune-up race on its day (the run there gives way to it, strength too): easy days
+          before it (3 for a B race, 2 for a C race: quality and long runs become easy runs,
+          no strength the day before), a 30-minute recovery run the day after (and no quality
+          the day after that, for a B race), and it counts as the week's quality: the week keeps
+          at most one other quality session. A race stays on its date: moves and swaps do not
+          take it away. ``race remove`` takes the instruction back.
 
 When a move or swap would break a safety rule, the plan does the nearest safe thing and says so
 (science note §4.3, §3.1): a quality session next to another hard day (quality, long run, race)
@@ -44,6 +50,7 @@ is shortened to the cap.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -59,12 +66,15 @@ from ampt_sync.domain import (
     Workout,
     WorkoutKind,
 )
+from ampt_sync.training import library
 from ampt_sync.training.draft import Draft
-from ampt_sync.training.load import RunLog, floor_m, single_run_cap_m
-from ampt_sync.training.measure import is_goal_race
+from ampt_sync.training.fitness import race_time
+from ampt_sync.training.layout import MAX_QUALITY
+from ampt_sync.training.load import RunLog, floor_m, single_run_cap_m, week_start
+from ampt_sync.training.measure import TUNE_UP_PREFIX, is_fixed_race, is_goal_race
 from ampt_sync.training.render import Renderer
 from ampt_sync.training.wording import day_name, distance_text, minutes_text, session_name
-from ampt_sync.units import Units
+from ampt_sync.units import Units, distance_label
 
 K = WorkoutKind
 I = InstructionKind  # noqa: E741 - the kind's initial, as K is the workout kind's
@@ -82,6 +92,12 @@ RETURN_RUN_MAX_S = 45 * 60
 RETURN_LONG_MAX_S = 75 * 60
 #: A long run moved beside another hard day becomes an easy run of this share of it [H].
 EASED_LONG_SHARE = 0.5
+#: Easy days before a tune-up race, by its priority (b: it matters; c: a hard workout) [H].
+RACE_TAPER_DAYS = {"b": 3, "c": 2}
+#: A tune-up race is refused this close to another race (either side): easy days between [H].
+RACE_MIN_GAP_DAYS = 2
+#: The day after a tune-up race: a recovery run of at most this long (§4.3) [H].
+RACE_RECOVERY_S = 30 * 60
 
 
 class InstructionRefused(ValueError):
@@ -107,7 +123,20 @@ def summary(instruction: Instruction, today: date) -> str:
         feeling = "tired" if ins.level == "tired" else "ill"
         days = "1 day" if ins.days == 1 else f"{ins.days} days"
         return f"{feeling}, {days} from {day}"
+    if ins.kind is I.RACE:
+        return f"{race_name(ins)} on {day} ({ins.priority.upper()} race)"
     return f"unwell spell ended {day}"
+
+
+def race_name(instruction: Instruction) -> str:
+    """A tune-up race's name: the runner's, else its distance ("10K race")."""
+    return instruction.name or f"{distance_label(instruction.distance_m, 'km')} race"
+
+
+def tune_up_key(instruction: Instruction) -> str:
+    """The tune-up race's workout key: stable for its day and distance."""
+    seed = f"tune-up|{instruction.day.isoformat()}|{instruction.distance_m:g}"
+    return TUNE_UP_PREFIX + hashlib.sha256(seed.encode()).hexdigest()[:10]
 
 
 def _label(instruction: Instruction, today: date) -> str:
@@ -129,16 +158,22 @@ def apply_instructions(
     activities: Sequence[Activity] = (),
 ) -> tuple[Plan, tuple[Change, ...]]:
     """``plan`` with ``instructions`` applied from ``today`` on, and the changes that made
-    (none when the plan already honours them: then ``plan`` itself comes back). Moves, swaps
-    and skips apply first, oldest first; then the unwell spells ease what stands on their days."""
+    (none when the plan already honours them: then ``plan`` itself comes back). Tune-up races
+    apply first (they are fixed on their dates), then moves, swaps and skips, oldest first, then
+    the unwell spells ease what stands on their days."""
     if not instructions or not plan.weeks:
         return plan, ()
     steer = _Steer(plan, athlete, goal, today, activities)
     # Where sessions go first, then how the unwell days are eased: easing caps whatever stands
     # on a day, so it must see the days as the moves left them, or applying again would ease
     # what a later move brought there, and the plan would change every cycle.
+    for instruction in instructions:
+        if instruction.kind is I.RACE:
+            steer.apply(instruction, instructions)
     for n, instruction in enumerate(instructions):
-        if instruction.kind is not I.UNWELL and not _superseded(instruction, instructions[n + 1 :]):
+        if instruction.kind in (I.MOVE, I.SWAP, I.SKIP) and not _superseded(
+            instruction, instructions[n + 1 :]
+        ):
             steer.apply(instruction, instructions)
     for instruction in instructions:
         if instruction.kind is I.UNWELL:
@@ -232,6 +267,23 @@ def prepare(
             )
     if ins.kind in (I.MOVE, I.SWAP, I.SKIP):
         return _prepare_session(plan, ins, today)
+    if ins.kind is I.RACE:
+        if ins.day == plan.goal.day:
+            raise InstructionRefused(
+                f"{ins.day.isoformat()} is your goal race's day; give another day for a tune-up"
+            )
+        if any(a.kind is I.RACE and a.day == ins.day for a in active):
+            raise InstructionRefused(
+                f"a race on {ins.day.isoformat()} is in the plan already; "
+                "`ampt-sync race remove` takes it out"
+            )
+        races = [plan.goal.day] + [a.day for a in active if a.kind is I.RACE]
+        near = [d for d in races if abs((d - ins.day).days) <= RACE_MIN_GAP_DAYS]
+        if near:
+            raise InstructionRefused(
+                f"{ins.day.isoformat()} is within {RACE_MIN_GAP_DAYS} days of your race on "
+                f"{near[0].isoformat()}; races need easy days between them, give another day"
+            )
     if ins.kind is I.UNWELL_END:
         spells = [
             a
@@ -252,6 +304,11 @@ def _prepare_session(plan: Plan, ins: Instruction, today: date) -> Instruction:
             raise InstructionRefused(
                 f"{day.isoformat()} is your goal race, which stays on its date; to change the "
                 "race, edit [goal] in the config file"
+            )
+        if workout is not None and day is not None and is_fixed_race(workout, day, plan.goal):
+            raise InstructionRefused(
+                f"{day.isoformat()} is a tune-up race, which stays on its date; "
+                "`ampt-sync race remove` takes it out"
             )
     if ins.kind is I.SWAP:
         if session is None and other is None:
@@ -337,6 +394,8 @@ class _Steer:
             self.skip(ins)
         elif ins.kind is I.UNWELL:
             self.unwell(ins, every)
+        elif ins.kind is I.RACE:
+            self.race(ins)
 
     # -- move and swap -------------------------------------------------------------------------
 
@@ -352,8 +411,10 @@ class _Steer:
         origin, moving = found
         if not self.open_day(origin) or not self.open_day(target):
             return
+        if is_fixed_race(moving, origin, self.goal):
+            return
         for w in self.draft.days[target]:
-            if is_goal_race(w, target, self.goal):
+            if is_fixed_race(w, target, self.goal):
                 self.note(
                     origin, moving.key, f"{self.name(origin)}'s {session_name(moving)} stays: "
                     f"{self.name(target)} is race day", ins,
@@ -458,6 +519,70 @@ class _Steer:
                 f"({distance_text(longest, self.units)})", ins,
             )  # fmt: skip
 
+    # -- tune-up race --------------------------------------------------------------------------
+
+    def race(self, ins: Instruction) -> None:
+        day = ins.day
+        key = tune_up_key(ins)
+        if not self.open_day(day) or any(w.key == key for w in self.draft.days[day]):
+            return  # in the past, beyond the plan, or there already
+        if any(is_goal_race(w, day, self.goal) for w in self.draft.days[day]):
+            return  # (refused when given; a new goal on that day wins)
+        name = race_name(ins)
+        on = f"your race on {self.name(day)}"
+        for w in list(self.draft.days[day]):
+            self.draft.remove(day, w)
+            self.note(day, w.key, f"{self.name(day)}'s {session_name(w)} gives way to {on}", ins)
+        self.draft.put(day, self.tune_up(ins, key, name))
+        self.note(day, key, f"{name} added on {self.name(day)}", ins)
+        # Easy days before it; no strength the day before.
+        for n in range(1, RACE_TAPER_DAYS[ins.priority] + 1):
+            before = day - timedelta(days=n)
+            if not self.open_day(before):
+                continue
+            for w in list(self.draft.days[before]):
+                if n == 1 and w.kind is K.STRENGTH:
+                    self.draft.remove(before, w)
+                    self.note(before, w.key, f"{self.name(before)}'s strength circuit off: "
+                              f"the day before {on}", ins)  # fmt: skip
+                elif w.is_run and _hard(w) and not is_fixed_race(w, before, self.goal):
+                    self.ease(before, w, f"easy days before {on}", ins)
+        # Recovery after it.
+        after = day + timedelta(days=1)
+        run = self.draft.run_on(after) if self.open_day(after) else None
+        recovered = (
+            run is None
+            or is_fixed_race(run, after, self.goal)
+            or (run.kind is K.RECOVERY and run.duration_s <= RACE_RECOVERY_S)
+        )
+        if run is not None and not recovered:
+            self.replace(after, run, self.render.recovery(run.key, RACE_RECOVERY_S))
+            self.note(after, run.key, f"{self.name(after)}'s {session_name(run)} is a "
+                      f"{minutes_text(RACE_RECOVERY_S)} recovery run: the day after {on}",
+                      ins)  # fmt: skip
+        if ins.priority == "b":
+            later = day + timedelta(days=2)
+            run = self.draft.run_on(later) if self.open_day(later) else None
+            if run is not None and run.is_quality:
+                self.ease(later, run, f"two days after {on}, no quality yet", ins)
+        # It counts as the week's quality: at most one other, the nearest to it eased first.
+        monday = week_start(day)
+        quality = sorted(
+            (abs((d - day).days), d, w.key)
+            for d, w in self.draft.runs_between(monday, monday + timedelta(days=7))
+            if w.is_quality and self.open_day(d)
+        )
+        for _gap, d, _key in quality[: max(0, len(quality) - (MAX_QUALITY - 1))]:
+            run = self.draft.run_on(d)
+            if run is not None:
+                self.ease(d, run, f"{on} is this week's hard session", ins)
+
+    def tune_up(self, ins: Instruction, key: str, name: str) -> Workout:
+        fitness = self.plan.fitness
+        race_goal = Goal(distance_m=ins.distance_m, day=ins.day, race=name)
+        predicted_s = race_time(fitness.vdot, ins.distance_m)
+        return library.race(key, race_goal, predicted_s, units=self.units)
+
     # -- skip ----------------------------------------------------------------------------------
 
     def skip(self, ins: Instruction) -> None:
@@ -478,20 +603,25 @@ class _Steer:
     def unwell(self, ins: Instruction, every: Sequence[Instruction]) -> None:
         first, end, return_end = unwell_window(ins, every)
         day = max(first, self.today)
+        noted = len(self.changes)
+        races: list[tuple[date, Workout]] = []
         while day < return_end:
             if day in self.draft.days:
                 if day < end:
                     self.unwell_day(day, ins)
+                    races += [(day, w) for w in self.draft.days[day] if w.kind is K.RACE]
                 else:
                     self.return_day(day, ins)
             day += timedelta(days=1)
+        # Said once, with the spell's other changes (so applying again says nothing new).
+        if len(self.changes) > noted:
+            for day, race in races:
+                self.note(day, race.key, f"{self.name(day)}'s race stays: run it as you feel", ins)
 
     def unwell_day(self, day: date, ins: Instruction) -> None:
         ill = ins.level == "ill"
         for w in list(self.draft.days[day]):
-            if is_goal_race(w, day, self.goal):
-                if not any(c.key == w.key and "race stays" in c.reason for c in self.changes):
-                    self.note(day, w.key, f"{self.name(day)}'s race stays: run it as you feel", ins)
+            if is_fixed_race(w, day, self.goal):
                 continue
             if ill:
                 self.draft.remove(day, w)
@@ -508,7 +638,7 @@ class _Steer:
 
     def return_day(self, day: date, ins: Instruction) -> None:
         for w in list(self.draft.days[day]):
-            if not w.is_run or is_goal_race(w, day, self.goal):
+            if not w.is_run or is_fixed_race(w, day, self.goal):
                 continue
             new = self.capped(day, w, RETURN_RUN_MAX_S, RETURN_LONG_MAX_S)
             if self.replace(day, w, new):
