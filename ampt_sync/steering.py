@@ -178,7 +178,9 @@ def give_instruction(
     else:
         update = bring_plan_up_to_date(session, athlete=athlete, goal=goal, today=today, now=now)
         after, version = update.plan, (update.version if update.saved else None)
-        changes = tuple(c for c in update.changes if _names(c, stored))
+        # All of this version's changes follow from the instruction (the day's adaptation was
+        # saved before it): its own, and what the safety caps or an unwell spell then did.
+        changes = update.changes if update.saved else ()
     return Steered(stored, before, after, changes, version, today)
 
 
@@ -334,10 +336,6 @@ def _back_changes(old: Plan, new: Plan, today: date, label: str) -> list[Change]
                 text = f"{name} is back to its full size"
         changes.append(Change(day, key, f"{text} ({label})."))
     return changes
-
-
-def _names(change: Change, instruction: Instruction) -> bool:
-    return f"your instruction #{instruction.id}," in change.reason
 
 
 __all__ = [

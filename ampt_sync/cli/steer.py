@@ -307,7 +307,7 @@ def undo(
 
 @app.command(rich_help_panel=TRAINING)
 def instructions(ctx: typer.Context, output: Format = OutputFormat.text) -> None:
-    """List your instructions in force (move, swap, skip, unwell), oldest first."""
+    """List your instructions in force (move, swap, skip, unwell, tune-up race), oldest first."""
     from ampt_sync.steering import instruction_to_json, instructions_in_force
     from ampt_sync.store.db import open_store
 
