@@ -125,6 +125,7 @@ def test_move_to_a_free_day_is_one_workout_moved_on_garmin_and_nothing_else(ampt
     day, target = easy[0], free[0]
     key = runs(days[day])[0]["key"]
     before_ids = ours_on_garmin(sim)
+    entries = {workout_id: sid for sid, workout_id, _day in sim.schedules()}
     sim.clear_log()
 
     result = ampt("move", day, "--to", target)
@@ -136,16 +137,14 @@ def test_move_to_a_free_day_is_one_workout_moved_on_garmin_and_nothing_else(ampt
     assert writes(sim) == []  # recording writes nothing to Garmin; the push does
 
     ampt("push")
-    # The moved workout keeps its Garmin workout: its calendar entry goes to the new day.
-    # That is an unschedule and a schedule today (Garmin's one-call reschedule is not used yet).
-    methods = [m for m, _ in writes(sim)]
-    assert sorted(methods) == ["DELETE", "POST"], writes(sim)
-    assert all("/schedule/" in path for _, path in writes(sim))
+    # One write: the moved workout's calendar entry is rescheduled to the new day (the same
+    # workout, the same entry); no workout is created, rewritten or deleted.
     now_ids = ours_on_garmin(sim)
-    assert set(now_ids) == set(before_ids)  # no workout created or deleted
+    assert set(now_ids) == set(before_ids)
     moved = [i for i in now_ids if now_ids[i] != before_ids[i]]
     assert len(moved) == 1
     assert now_ids[moved[0]].isoformat() == target
+    assert writes(sim) == [("PUT", f"/workout-service/schedule/{entries[moved[0]]}")]
     assert own in sim.workouts  # the runner's own workout is never touched
 
 
