@@ -99,8 +99,11 @@ def single_run_caps(adapter: Adapter) -> None:
             longest = max(window.values(), default=0.0)
             cap = floor_m(single_run_cap_m(max(longest, ctx.baseline.longest_floor_m)))
             # With nothing run or planned in the 30 days before (a break, then rest days the
-            # runner asked for), the shortest run is the cap: never a run of 0 m.
-            cap = max(cap, ctx.render.min_run_m())
+            # runner asked for) there is nothing to measure by: the caps' shortest run is the
+            # cap, never a run of 0 m. Otherwise the cap wins over the 15-minute minimum, as in
+            # the planner's precedence.
+            if cap <= 0:
+                cap = SHORTEST_RUN_M
             if workout.distance_m > cap:
                 week = draft.week_of(d)
                 week_m = week.planned_distance_m if week is not None else 0.0

@@ -8,11 +8,12 @@ last instruction back gives the plan without it."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from athletes import build_inputs, runners
-from hypothesis import given, settings
+from athletes import RunnerSpec, build_inputs, runners
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from plan_helpers import Inputs, check_plan, describe, make_athlete, steady_history
 
@@ -60,8 +61,6 @@ def steer(setting, plan: Plan, *instructions: Instruction) -> Plan:
 
 
 def _with_id(ins: Instruction, n: int) -> Instruction:
-    from dataclasses import replace
-
     return replace(ins, id=n)
 
 
@@ -351,7 +350,18 @@ ORDERS = st.tuples(
 )
 
 
+#: A break of 18 days, then 8 days ill: nothing run or planned in the 30 days before the
+#: return (the caps once made a run of 0 m there, then one over the cap).
+AFTER_A_BREAK = RunnerSpec(
+    goal_distance_m=5000.0, run_days=(0, 1, 2, 3, 4, 5, 6), long_run_day=0, weekly_m=21000.0,
+    weeks_to_race=4, vdot=37.0, break_days=18, break_end_days_ago=1, hr_max_bpm=178,
+    race_weekday=5,
+)  # fmt: skip
+
+
 @settings(max_examples=20, deadline=None)
+@example(spec=AFTER_A_BREAK, orders=[(I.UNWELL, 0, 0, 8, "ill")])
+@example(spec=replace(AFTER_A_BREAK, break_days=0), orders=[(I.UNWELL, 0, 0, 3, "ill")])
 @given(spec=runners(), orders=st.lists(ORDERS, min_size=1, max_size=4))
 def test_random_instructions_keep_the_safety_rules_lose_nothing_and_undo_cleanly(
     spec, orders
