@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -25,6 +25,8 @@ from ampt_sync.domain import UNWELL_MAX_DAYS, WEEKDAYS
 from ampt_sync.units import Units, format_duration
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from ampt_sync.config import Settings
     from ampt_sync.domain import Instruction, Workout
     from ampt_sync.steering import Steered
@@ -77,20 +79,46 @@ def _give(
     output: OutputFormat,
 ) -> None:
     """Record the instruction ``make(today)`` builds, print what changed, push if asked."""
-    from ampt_sync.steering import give_instruction, open_steering
+    from ampt_sync.steering import give_instruction
+
+    settings = load(ctx).settings
+    instruction = make(_today(settings))  # a bad day is refused before the store is opened
+    _steer(
+        ctx,
+        lambda session, settings, today: give_instruction(
+            session, instruction, **_inputs(settings, today)
+        ),
+        dry_run=dry_run,
+        push=push,
+        output=output,
+    )
+
+
+def _inputs(settings: Settings, today: date) -> dict[str, Any]:
+    """What every service function of :mod:`ampt_sync.steering` takes beside the session."""
+    return {
+        "athlete": settings.athlete_domain(),
+        "goal": settings.goal_domain(),
+        "today": today,
+        "now": datetime.now(UTC),
+    }
+
+
+def _steer(
+    ctx: typer.Context,
+    call: Callable[[Session, Settings, date], Steered],
+    *,
+    dry_run: bool,
+    push: bool,
+    output: OutputFormat,
+) -> None:
+    """Run ``call`` on the store under the cycle lock, print what it did, push if asked."""
+    from ampt_sync.steering import open_steering
 
     settings = load(ctx).settings
     today = _today(settings)
-    instruction = make(today)
     with open_steering(settings, dry_run=dry_run) as session:
-        steered = give_instruction(
-            session,
-            instruction,
-            athlete=settings.athlete_domain(),
-            goal=settings.goal_domain(),
-            today=today,
-            now=datetime.now(UTC),
-        )
+        steered = call(session, settings, today)
     _show(steered, settings, output=output, dry_run=dry_run)
     if push and not dry_run:
         _push(settings, today)
@@ -288,21 +316,15 @@ def undo(
 ) -> None:
     """Take back your last instruction still in force (each once); the plan returns to what it
     would have been without it."""
-    from ampt_sync.steering import open_steering, undo_last
+    from ampt_sync.steering import undo_last
 
-    settings = load(ctx).settings
-    today = _today(settings)
-    with open_steering(settings, dry_run=dry_run) as session:
-        steered = undo_last(
-            session,
-            athlete=settings.athlete_domain(),
-            goal=settings.goal_domain(),
-            today=today,
-            now=datetime.now(UTC),
-        )
-    _show(steered, settings, output=output, dry_run=dry_run)
-    if push and not dry_run:
-        _push(settings, today)
+    _steer(
+        ctx,
+        lambda session, settings, today: undo_last(session, **_inputs(settings, today)),
+        dry_run=dry_run,
+        push=push,
+        output=output,
+    )
 
 
 @app.command(rich_help_panel=TRAINING)
@@ -392,23 +414,16 @@ def race_remove(
     output: Format = OutputFormat.text,
 ) -> None:
     """Take a tune-up race out: the plan returns to what it would have been without it."""
-    from ampt_sync.steering import open_steering, remove_race
+    from ampt_sync.steering import remove_race
 
-    settings = load(ctx).settings
-    today = _today(settings)
-    when = parse_day(day, today)
-    with open_steering(settings, dry_run=dry_run) as session:
-        steered = remove_race(
-            session,
-            when,
-            athlete=settings.athlete_domain(),
-            goal=settings.goal_domain(),
-            today=today,
-            now=datetime.now(UTC),
-        )
-    _show(steered, settings, output=output, dry_run=dry_run)
-    if push and not dry_run:
-        _push(settings, today)
+    when = parse_day(day, _today(load(ctx).settings))
+    _steer(
+        ctx,
+        lambda session, settings, today: remove_race(session, when, **_inputs(settings, today)),
+        dry_run=dry_run,
+        push=push,
+        output=output,
+    )
 
 
 # ------------------------------------------------------------------------------------------------
