@@ -427,6 +427,80 @@ class Change:
     reason: str
 
 
+# --------------------------------------------------------------------------------------------
+# What the runner tells the plan beforehand
+
+
+class InstructionKind(StrEnum):
+    """What a runner's instruction asks (issue 11)."""
+
+    MOVE = "move"  # the session of ``day`` to ``to_day``
+    SWAP = "swap"  # the sessions of ``day`` and ``to_day`` trade days
+    SKIP = "skip"  # the session of ``day`` is dropped, not made up later
+    UNWELL = "unwell"  # ``days`` days from ``day`` eased (``level`` tired) or rest (ill)
+    UNWELL_END = "unwell_end"  # an unwell spell ends on ``day``
+    RACE = "race"  # a tune-up race of ``distance_m`` on ``day``
+
+
+#: Who gave an instruction: the command line or the runner's page.
+INSTRUCTION_SOURCES = ("cli", "web")
+#: ``ampt-sync unwell --level``: easy and shorter, or rest.
+UNWELL_LEVELS = ("tired", "ill")
+#: ``ampt-sync unwell --days`` runs from 1 to this many days.
+UNWELL_MAX_DAYS = 14
+#: ``ampt-sync race add --priority``: b (two or three easy days before it) or c (two).
+RACE_PRIORITIES = ("b", "c")
+
+
+@dataclass(frozen=True, slots=True)
+class Instruction:
+    """A runner's instruction: data, an input to the adaptation like the runs are.
+
+    ``day`` is the local date it concerns (the session moved, swapped or skipped; the first
+    unwell day; a tune-up race's day); ``to_day`` the destination of a move or the other day of
+    a swap. ``distance_m``, ``name`` and ``priority`` describe a tune-up race. ``keys`` are
+    the sessions concerned as the plan held them when it was given: ``keys[0]`` is the session
+    of ``day`` and ``keys[1]``, when there is one, the run that stood on ``to_day`` (a move
+    trades it to ``day``). The key follows a session wherever the plan puts it, so the
+    instruction keeps meaning the same session after the plan is made again. ``given_on`` is the
+    runner's local date when it was given; ``id`` and ``given_at`` (aware) are set by the store.
+    """
+
+    kind: InstructionKind
+    day: date
+    given_on: date
+    source: str = "cli"
+    to_day: date | None = None
+    keys: tuple[str, ...] = ()
+    days: int = 0
+    level: str = ""
+    why: str = ""
+    distance_m: float = 0.0
+    name: str = ""
+    priority: str = ""
+    id: int | None = None
+    given_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.source not in INSTRUCTION_SOURCES:
+            raise ValueError(f"an instruction comes from {' or '.join(INSTRUCTION_SOURCES)}")
+        two_days = self.kind in (InstructionKind.MOVE, InstructionKind.SWAP)
+        if two_days and (self.to_day is None or self.to_day == self.day):
+            raise ValueError(f"a {self.kind} needs another day than {self.day}")
+        if self.kind is InstructionKind.UNWELL:
+            if not 1 <= self.days <= UNWELL_MAX_DAYS:
+                raise ValueError(f"unwell lasts 1 to {UNWELL_MAX_DAYS} days")
+            if self.level not in UNWELL_LEVELS:
+                raise ValueError(f"unwell is {' or '.join(UNWELL_LEVELS)}")
+        if self.kind is InstructionKind.RACE:
+            if self.distance_m <= 0:
+                raise ValueError("a race needs a positive distance")
+            if self.priority not in RACE_PRIORITIES:
+                raise ValueError(f"a tune-up race's priority is {' or '.join(RACE_PRIORITIES)}")
+        if self.given_at is not None and self.given_at.tzinfo is None:
+            raise ValueError("an instruction's given_at must be timezone-aware")
+
+
 @dataclass(frozen=True, slots=True)
 class Plan:
     """A dated plan from ``generated_on`` through race day and beyond."""

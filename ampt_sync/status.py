@@ -6,7 +6,8 @@ key file is created), and a broken or missing config is reported, not raised, so
 always answers and exits 0.
 
 The JSON document's keys: ``version``, ``config``, ``state_dir``, ``database``, ``activities``,
-``cycles``, ``next_jobs``, ``tokens``, ``paused_until``, ``alerts``, ``horizon``.
+``cycles``, ``next_jobs``, ``tokens``, ``paused_until``, ``alerts``, ``horizon``,
+``instructions`` (the runner's instructions in force, as ``ampt-sync instructions`` lists them).
 """
 
 from __future__ import annotations
@@ -130,6 +131,7 @@ def _stored(url: str, settings: Settings | None, now: datetime) -> dict[str, Any
         "paused_until": None,
         "alerts": {},
         "horizon": [],
+        "instructions": [],
         "stored": {},
     }
     path = sqlite_path(url)
@@ -190,11 +192,18 @@ def _stored(url: str, settings: Settings | None, now: datetime) -> dict[str, Any
                 paused = state.paused_until(session, today)
                 result["paused_until"] = None if paused is None else paused.isoformat()
                 result["horizon"] = _horizon(session, today, settings.sync.horizon_days)
+                result["instructions"] = _instructions(session, today)
     except SQLAlchemyError as exc:
         database["error"] = f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}"
     finally:
         store.close()
     return result
+
+
+def _instructions(session: Any, today: date) -> list[dict[str, Any]]:
+    from ampt_sync.steering import instruction_to_json, instructions_in_force
+
+    return [instruction_to_json(i, today) for i in instructions_in_force(session, today)]
 
 
 def _horizon(session: Any, today: date, days: int) -> list[dict[str, Any]]:
@@ -295,6 +304,11 @@ def status_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
                 f"{cycle['started_at']} {cycle['kind']}: {cycle['result']} "
                 f"(Strava {calls.get('strava', 0)}, Garmin {calls.get('garmin', 0)} calls)",
             )
+        )
+    for instruction in report.get("instructions", []):
+        table.add_row(
+            "instruction",
+            f"#{instruction['id']} {instruction['summary']} (`ampt-sync undo` takes the last back)",
         )
     for problem, alert in report["alerts"].items():
         rows.append(("alert", f"{alert['title']} ({problem}, since {alert['since']})"))

@@ -8,7 +8,7 @@ the end of every 30 days:
 * the SQLite database's size (pages in use, WAL included) and how much of it is free pages;
 * the plan versions stored and the bytes their JSON takes (the newest in full, the older ones as
   deltas);
-* beside it, what those versions would take stored in full, as before migration 0004 (each new
+* beside it, what those versions would take stored in full, as before migration 0003 (each new
   version counted at the size of the newest plan's JSON when it was made).
 
 Then it compacts the file (``VACUUM``) and prints the size after, and which tables hold the
@@ -127,7 +127,7 @@ def report(recorder: Recorder) -> str:
         "and an adapt cycle a day. Goal: under 20 MB at a year.",
         "",
         "| day | database | of which free pages | plan versions | their JSON "
-        "| the same versions in full (before 0004) |",
+        "| the same versions in full (before 0003) |",
         "|---|---|---|---|---|---|",
     ]
     for s in recorder.samples:
@@ -213,7 +213,7 @@ def bench_daily_versions(days: int, every: int = 30) -> list[str]:
     plan = generate_plan(goal, athlete, fitness, [], first)
     rows = [
         "| day | database | of which free pages | plan versions | their JSON "
-        "| the same versions in full (before 0004) |",
+        "| the same versions in full (before 0003) |",
         "|---|---|---|---|---|---|",
     ]
     full_bytes = 0

@@ -27,6 +27,7 @@ TABLES = {
     "run_reports",
     "plan_changes",
     "service_state",
+    "instructions",
 }
 
 
@@ -93,6 +94,7 @@ def test_a_migration_is_preceded_by_an_online_backup_holding_uncheckpointed_data
 ) -> None:
     url = sqlite_url(tmp_path)
     store = db.open_store(url)
+    head = db.head_revision()  # whichever revision the package's migrations end at
     # Keep a connection open so the WAL is not checkpointed into the main file on close.
     holder = store.engine.connect()
     with store.transaction() as session:

@@ -18,6 +18,7 @@ from ampt_sync.cli import garmin  # noqa: F401
 from ampt_sync.cli import plan  # noqa: F401
 from ampt_sync.cli import export  # noqa: F401
 from ampt_sync.cli import training  # noqa: F401
+from ampt_sync.cli import steer  # noqa: F401
 from ampt_sync.cli import daemon  # noqa: F401
 from ampt_sync.cli import web  # noqa: F401
 from ampt_sync.cli.base import app, main

@@ -88,6 +88,10 @@ class WorkoutCalendar(Protocol):
         """Take the entry off the calendar; False when it was already gone."""
         ...
 
+    def reschedule(self, schedule_id: int, day: date) -> bool:
+        """Move the entry to ``day`` (one write; idempotent); False when it was gone."""
+        ...
+
     def api_calls(self) -> dict[str, int]:
         """Requests made so far (``reads``, ``writes``, ``token_refreshes``, ``total``)."""
         ...
@@ -224,6 +228,15 @@ class GarminCalendar:
         try:
             with garmin_errors(f"unschedule calendar entry {schedule_id}"):
                 self.api.unschedule_workout(schedule_id)
+        except NotFound:
+            return False
+        return True
+
+    def reschedule(self, schedule_id: int, day: date) -> bool:
+        # garminconnect reads the entry, then PUTs it back with the new calendarDate.
+        try:
+            with garmin_errors(f"move calendar entry {schedule_id} to {day}"):
+                self.api.reschedule_workout(schedule_id, day.isoformat())
         except NotFound:
             return False
         return True

@@ -232,6 +232,8 @@ class Pusher:
         self.ledger.put(self._row(key).but(content_hash=encoded.payload_hash, pending=None))
 
     def _move(self, action: Move) -> None:
+        if action.to_day is not None and action.unschedule and self._reschedule(action):
+            return
         for schedule_id in action.unschedule:
             row = self._row(action.key)
             self.ledger.put(row.but(pending="unschedule"))
@@ -252,6 +254,40 @@ class Pusher:
                 if action.desired is None:
                     raise
                 self._create(action.desired)
+
+    def _reschedule(self, action: Move) -> bool:
+        """Move the workout's calendar entry to ``action.to_day`` in one write (Garmin's
+        reschedule), and take off any duplicate entries. False when the entry is gone: the
+        caller then unschedules and schedules as before."""
+        assert action.to_day is not None  # noqa: S101 - the caller checks it
+        to_day = action.to_day
+        row = self._row(action.key)
+        # The ledger's entry moves; the others are duplicates (schedule is not idempotent).
+        first = row.schedule_id if row.schedule_id in action.unschedule else action.unschedule[0]
+        self.ledger.put(row.but(pending="reschedule"))
+        try:
+            moved = self._write(lambda: self.calendar.reschedule(first, to_day))
+        except RemoteUnavailable:
+            moved = True  # a PUT: the read-back below says whether it took
+        entry = self.calendar.get_schedule(first) if moved else None
+        if entry is not None and entry.day != to_day:
+            moved = self._write(lambda: self.calendar.reschedule(first, to_day))
+            entry = self.calendar.get_schedule(first) if moved else None
+        if entry is None:
+            self.ledger.put(self._row(action.key).but(pending=None))
+            return False
+        if entry.workout_id != action.workout_id or entry.day != to_day:
+            raise RemoteError(
+                f"Garmin did not move calendar entry {first} to {to_day} "
+                f"(it shows workout {entry.workout_id} on {entry.day})"
+            )
+        self.ledger.put(
+            self._row(action.key).but(schedule_id=first, scheduled_day=to_day, pending=None)
+        )
+        for extra in action.unschedule:
+            if extra != first:
+                self._unschedule(extra)
+        return True
 
     def _forget_gone_workout(self, row: LedgerEntry) -> None:
         # Garmin's calendar can keep an entry of a deleted workout for a while; take ours off.

@@ -12,6 +12,7 @@ It speaks the endpoints ampt-sync uses, as garminconnect 0.3.20 calls them (path
                                                           time (not idempotent, like Garmin)
     GET    /workout-service/schedule/{scheduleId}         the entry, or 404
     DELETE /workout-service/schedule/{scheduleId}         204, or 404
+    PUT    /workout-service/schedule/{scheduleId}         {"calendarDate"} -> the entry, moved
     GET    /calendar-service/year/{Y}/month/{M0}          month view; M0 is 0-based and the view
                                                           spills into the neighbouring months
                                                           (whole weeks, Sunday to Saturday)
@@ -598,6 +599,13 @@ class GarminSim(LoopbackSim):
         if method == "DELETE":
             del self._state.schedules[some_id]
             return 204, None, {}
+        if method == "PUT":  # reschedule: the same entry on another day
+            try:
+                day = date.fromisoformat(_json(body)["calendarDate"])
+            except (KeyError, TypeError, ValueError):
+                raise _Reply(400, {"message": "Invalid calendarDate"}) from None
+            self._state.schedules[some_id]["date"] = day.isoformat()
+            return 200, self._schedule_entry(some_id), {}
         raise _Reply(405, {"message": "Method not allowed"})
 
     def _month(self, year: int, month0: int) -> dict[str, Any]:

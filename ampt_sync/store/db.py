@@ -124,7 +124,7 @@ def migrate(engine: Engine, *, now: datetime | None = None) -> str | None:
         command.upgrade(config, "head")
     log.info("database schema now at revision %s", head)
     if current is not None and path is not None:
-        # A migration may rewrite most of the file (0004 turns full plan versions into deltas);
+        # A migration may rewrite most of the file (0003 turns full plan versions into deltas);
         # SQLite keeps the freed pages until a VACUUM gives them back.
         try:
             compact(engine)

@@ -194,6 +194,27 @@ class ServiceStateRow(Base):
     updated_at: Mapped[datetime]
 
 
+class InstructionRow(Base):
+    """A runner's instruction (move, swap, skip, unwell, tune-up race), kept apart from the
+    plan's versions so that every later plan honours it. Rows are never deleted: ``undone_at``
+    marks one taken back. ``params`` holds what its kind needs (``to_day``, ``keys``,
+    ``days``, ``level``, ``why``, ``distance_m``, ``name``, ``priority``)."""
+
+    __tablename__ = "instructions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    day: Mapped[date]
+    given_on: Mapped[date]
+    given_at: Mapped[datetime] = mapped_column(index=True)
+    # cli | web
+    source: Mapped[str] = mapped_column(String(10))
+    params: Mapped[dict[str, Any]]
+    # The plan version in force just before it was given: `undo` starts again from there.
+    plan_version_before: Mapped[int | None] = mapped_column(Integer)
+    undone_at: Mapped[datetime | None]
+
+
 #: Keys of the raw Strava JSON that locate the runner; never stored.
 LOCATION_KEYS = frozenset(
     {"map", "start_latlng", "end_latlng", "start_latitude", "start_longitude"}

@@ -102,7 +102,7 @@ def load_plan(session: Session, version: int | None = None) -> Plan | None:
 
 
 def _damaged(version: int) -> StoreError:
-    # The newest version always holds its full JSON (save_plan and migration 0004 see to it).
+    # The newest version always holds its full JSON (save_plan and migration 0003 see to it).
     return StoreError(
         f"plan version {version} has no full JSON, so the store is damaged; restore a backup "
         "from the backups/ folder beside the database"
@@ -286,14 +286,17 @@ def bring_plan_up_to_date(
     activities: Sequence[Activity] | None = None,
 ) -> PlanUpdate:
     """Estimate fitness, then generate (no plan yet) or adapt (otherwise) the plan for
-    ``today``, save it when its content changed, and record which planned workouts were done.
+    ``today`` with the runner's instructions in force, save it when its content changed, and
+    record which planned workouts were done.
 
     ``activities`` default to every stored activity. Same inputs on the same day: no new
     version. The caller owns the transaction.
     """
     from ampt_sync.store.activities import load_activities
+    from ampt_sync.store.instructions import active_instructions
     from ampt_sync.training.adapt import adapt_plan
     from ampt_sync.training.fitness import estimate_fitness
+    from ampt_sync.training.instructions import in_force
     from ampt_sync.training.matching import classify_recent, match_activities
     from ampt_sync.training.planner import generate_plan
 
@@ -305,7 +308,8 @@ def bring_plan_up_to_date(
     if stored is None:
         plan = generate_plan(goal, athlete, fitness, activities, today)
     else:
-        plan = adapt_plan(stored.plan, activities, athlete, goal, fitness, today)
+        instructions = in_force(active_instructions(session), today)
+        plan = adapt_plan(stored.plan, activities, athlete, goal, fitness, today, instructions)
     digest = inputs_hash(goal, athlete, activities, today)
     version = save_plan(session, plan, now=now, inputs_hash=digest)
     first = plan.days()[0].day if plan.weeks else today

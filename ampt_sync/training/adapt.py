@@ -24,6 +24,12 @@ on the same day with the same activities changes nothing, and the same plan come
    (§5.5).
 4. **New paces** (VDOT up or down by 0.5 or more, e.g. after a race or a best effort) → every
    workout from today on is rendered again with the new paces: same keys, same sizes.
+4½. **The runner's instructions** in force (move, swap, skip, unwell, tune-up race:
+   :mod:`~ampt_sync.training.instructions`) are applied to what 1–4 left, so that a plan made
+   afresh still honours them; the rules below then work on the plan the runner asked for. A
+   session the runner moved onto another day, or a tune-up race, is no sign that the run days
+   changed (1–3); a tune-up race, like the goal race, is exempt from the single-run cap (9)
+   and is never made up when missed (6).
 5. **Matching** of the activities to the planned workouts (same day ±1 by kind and volume:
    ≥ 70 % done, 30–70 % partial, else missed; runs left over are extra; §5.4).
 6. **Missed sessions** since the last adaptation (§5.4): an easy run is let go; a quality
@@ -55,13 +61,24 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
-from ampt_sync.domain import Activity, Athlete, Change, Fitness, Goal, Plan, WorkoutKind
+from ampt_sync.domain import (
+    Activity,
+    Athlete,
+    Change,
+    Fitness,
+    Goal,
+    Instruction,
+    InstructionKind,
+    Plan,
+    WorkoutKind,
+)
 from ampt_sync.training.adapt_caps import apply_caps
 from ampt_sync.training.adapt_rules import missed_sessions, overreaching, overshoot
 from ampt_sync.training.adapt_state import Adapter, Context
+from ampt_sync.training.instructions import apply_instructions
 from ampt_sync.training.load import RunLog, counts_as_run, week_start
 from ampt_sync.training.matching import classify_recent, match_activities
-from ampt_sync.training.measure import is_goal_race
+from ampt_sync.training.measure import is_fixed_race, is_goal_race
 from ampt_sync.training.periodise import BEGINNER_M_PER_RUN_DAY, STALE_HISTORY_DAYS, baseline
 from ampt_sync.training.planner import plan_warnings
 from ampt_sync.training.render import Renderer
@@ -96,11 +113,13 @@ def adapt_plan(
     goal: Goal,
     fitness: Fitness,
     today: date,
+    instructions: Sequence[Instruction] = (),
 ) -> Plan:
     """``previous`` brought up to ``today`` with what the runner did. The returned plan's
     ``changes`` are the changes made now, each with its reason; when there is nothing to change,
     ``previous`` itself comes back (same content, same ``generated_on``), so saving it is a
-    no-op. ``fitness`` is today's estimate; ``activities`` every activity known (any order)."""
+    no-op. ``fitness`` is today's estimate; ``activities`` every activity known (any order);
+    ``instructions`` the runner's instructions in force, oldest first."""
     if today < previous.generated_on:
         return previous
     changes: list[Change] = []
@@ -112,7 +131,13 @@ def adapt_plan(
     replanned = False
 
     # 1–3: a new goal, new run days, a gap: plan the future afresh
-    why = _replan_reason(previous, activities, athlete, goal, today)
+    placed = frozenset(
+        key
+        for i in instructions
+        if i.kind in (InstructionKind.MOVE, InstructionKind.SWAP)
+        for key in i.keys
+    )
+    why = _replan_reason(previous, activities, athlete, goal, today, placed)
     if why is not None:
         fresh = replan_from(previous, goal, athlete, fitness, history, today)
         changes.append(Change(today, None, why))
@@ -139,6 +164,12 @@ def adapt_plan(
             )
         elif goal != previous.goal:
             plan = _rerender_race(plan, athlete, goal, today)
+
+    # 4½: the runner's instructions
+    plan, steered = apply_instructions(
+        plan, instructions, athlete=athlete, goal=goal, today=today, activities=activities
+    )
+    changes.extend(steered)
 
     # 5: matching, then 6–9
     past_log = RunLog(a for a in activities if a.day < today)
@@ -200,8 +231,15 @@ def _same_content(a: Plan, b: Plan) -> bool:
 
 
 def _replan_reason(
-    previous: Plan, activities: Sequence[Activity], athlete: Athlete, goal: Goal, today: date
+    previous: Plan,
+    activities: Sequence[Activity],
+    athlete: Athlete,
+    goal: Goal,
+    today: date,
+    placed: frozenset[str] = frozenset(),
 ) -> str | None:
+    """Why the future must be planned afresh, or ``None``. ``placed`` are the keys of sessions
+    the runner moved: where they stand says nothing about the run days."""
     schedule = athlete.schedule
     old = previous.goal
     if (old.distance_m, old.day) != (goal.distance_m, goal.day):
@@ -220,9 +258,9 @@ def _replan_reason(
     if unused and not leaves_days_free and len(full_weeks) >= 2:
         return "Your run days changed: the plan from today follows the new ones."
     for d in future:
-        runs = [w for w in d.workouts if w.is_run]
+        runs = [w for w in d.workouts if w.is_run and w.key not in placed]
         off_day = d.day.weekday() not in schedule.run_days
-        if any(off_day and not is_goal_race(w, d.day, previous.goal) for w in runs):
+        if any(off_day and not is_fixed_race(w, d.day, previous.goal) for w in runs):
             return "Your run days changed: the plan from today follows the new ones."
         if week_start(d.day) > settled and any(
             w.kind is K.LONG and d.day.weekday() != schedule.long_run_day for w in runs

@@ -28,7 +28,7 @@ from ampt_sync.training.load import (
     week_start,
     weekly_build_cap_m,
 )
-from ampt_sync.training.measure import is_goal_race
+from ampt_sync.training.measure import is_fixed_race, is_goal_race
 from ampt_sync.training.wording import dated_name, session_name
 
 K = WorkoutKind
@@ -92,12 +92,18 @@ def single_run_caps(adapter: Adapter) -> None:
         workout = draft.run_on(d)
         if d == ctx.today and ctx.ran_on(d):
             workout = None  # today's run is done: it is in the window already
-        if workout is not None and is_goal_race(workout, d, ctx.goal):
+        if workout is not None and is_fixed_race(workout, d, ctx.goal):
             window[d] = workout.distance_m  # exempt from the cap, but a longest run after it
         elif workout is not None:
             # the window holds exactly the 30 days before d (older ones are dropped below)
             longest = max(window.values(), default=0.0)
             cap = floor_m(single_run_cap_m(max(longest, ctx.baseline.longest_floor_m)))
+            # With nothing run or planned in the 30 days before (a break, then rest days the
+            # runner asked for) there is nothing to measure by: the caps' shortest run is the
+            # cap, never a run of 0 m. Otherwise the cap wins over the 15-minute minimum, as in
+            # the planner's precedence.
+            if cap <= 0:
+                cap = SHORTEST_RUN_M
             if workout.distance_m > cap:
                 week = draft.week_of(d)
                 week_m = week.planned_distance_m if week is not None else 0.0
@@ -230,7 +236,7 @@ def resized(
     render = adapter.ctx.render
     if w.kind is K.STRENGTH:
         return render.strength(w.key, light=True) if no_fast else w
-    if not w.is_run or is_goal_race(w, day, adapter.ctx.goal):
+    if not w.is_run or is_fixed_race(w, day, adapter.ctx.goal):
         return w
     if w.kind is K.RACE:
         return w  # a time trial keeps its distance

@@ -61,7 +61,7 @@ from ampt_sync.training.load import (
     week_start,
 )
 from ampt_sync.training.matching import Status
-from ampt_sync.training.measure import is_goal_race
+from ampt_sync.training.measure import is_fixed_race
 from ampt_sync.training.render import MIN_RUN_S
 from ampt_sync.training.wording import (
     KIND_WORDS,
@@ -116,7 +116,7 @@ def missed_sessions(adapter: Adapter) -> None:
         )
         if workout is None:
             continue
-        is_trial = workout.kind is K.RACE and not is_goal_race(workout, match.day, ctx.goal)
+        is_trial = workout.kind is K.RACE and not is_fixed_race(workout, match.day, ctx.goal)
         if workout.is_quality or is_trial:
             _missed_quality(adapter, match.day, workout)
         elif workout.kind is K.LONG:
@@ -264,8 +264,8 @@ def overshoot(adapter: Adapter) -> None:
         if following < ctx.today or (following == ctx.today and ctx.ran_on(following)):
             continue
         workout = draft.run_on(following)
-        if workout is None or is_goal_race(workout, following, ctx.goal):
-            continue  # a rest day is recovery enough; the race stays
+        if workout is None or is_fixed_race(workout, following, ctx.goal):
+            continue  # a rest day is recovery enough; a race stays
         if is_hard(workout):
             _make_easy(adapter, following, workout, why)
         elif not _eased(workout):

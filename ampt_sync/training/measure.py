@@ -41,6 +41,18 @@ def is_goal_race(workout: Workout, day: date, goal: Goal) -> bool:
     return workout.kind is WorkoutKind.RACE and day == goal.day
 
 
+#: Key prefix of a tune-up race the runner added (:mod:`~ampt_sync.training.instructions`).
+TUNE_UP_PREFIX = "t-"
+
+
+def is_fixed_race(workout: Workout, day: date, goal: Goal) -> bool:
+    """The goal race or a tune-up race: they stay on their dates, at their distances (exempt
+    from the single-run cap, as races are), and are never made up when missed."""
+    return is_goal_race(workout, day, goal) or (
+        workout.kind is WorkoutKind.RACE and workout.key.startswith(TUNE_UP_PREFIX)
+    )
+
+
 def easy_time_share(workouts: Iterable[tuple[date, Workout]], goal: Goal) -> float:
     """Share of running time that is easy: only the work steps of quality sessions are hard;
     the goal race is left out. 1.0 for no running."""

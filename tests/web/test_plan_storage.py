@@ -123,7 +123,7 @@ def test_only_the_newest_version_is_stored_in_full_and_every_one_rebuilds(store:
 
 
 # ------------------------------------------------------------------------------------------------
-# Migration 0004 from a store of full versions
+# Migration 0003 from a store of full versions
 
 
 OLD_PLANS = sa.table(
@@ -145,7 +145,7 @@ OLD_CHANGES = sa.table(
 
 
 def old_store(path: Path, plans: list[Plan]) -> str:
-    """A database at revision 0001 holding ``plans`` as full versions, as before 0004."""
+    """A database at revision 0001 holding ``plans`` as full versions, as before 0003."""
     url = f"sqlite:///{path}"
     engine = db.make_engine(url)
     config = db._alembic_config()

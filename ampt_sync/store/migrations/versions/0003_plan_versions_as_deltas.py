@@ -10,8 +10,8 @@ the changes history (``plan_changes``) is not touched. ``open_store`` compacts t
 
 The downgrade rebuilds every version in full and drops the new columns.
 
-Revision ID: 0004
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-12-07 18:40:00
 """
 
@@ -24,8 +24,8 @@ import jsonpatch
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

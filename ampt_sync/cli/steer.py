@@ -1,0 +1,568 @@
+"""The runner steers the plan: ``move``, ``swap``, ``skip``, ``unwell``, ``race add/remove``,
+``undo``, ``instructions``, and the config's goal and run days: ``goal set``, ``days``.
+
+Thin: each command parses, calls one service function of :mod:`ampt_sync.steering` (the same
+the runner's page calls), and prints the days before and after and every change with its
+reason. ``--dry-run`` stores nothing; ``--push`` puts the plan on Garmin right away (else the
+next cycle does); ``--format json`` prints one JSON document
+(:meth:`~ampt_sync.steering.Steered.to_json`).
+
+Dates are ``YYYY-MM-DD``, ``today``, ``tomorrow`` or a weekday name (``thu`` or ``thursday``:
+the first such day from today on, today included), in the runner's time zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ampt_sync.cli.base import TRAINING, OutputFormat, app, emit_json, err, load, out
+from ampt_sync.domain import UNWELL_MAX_DAYS, WEEKDAYS
+from ampt_sync.units import Units, format_duration
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ampt_sync.config import Settings
+    from ampt_sync.domain import Instruction, Workout
+    from ampt_sync.steering import Steered
+
+DAY_HELP = "YYYY-MM-DD, today, tomorrow, or a weekday (thu: the first Thursday from today on)."
+FULL_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class Level(StrEnum):
+    tired = "tired"
+    ill = "ill"
+
+
+def parse_day(text: str, today: date) -> date:
+    """``text`` as a local date; raises :class:`typer.BadParameter` naming what is accepted."""
+    word = text.strip().lower()
+    if word == "today":
+        return today
+    if word == "tomorrow":
+        return today + timedelta(days=1)
+    for names in (WEEKDAYS, FULL_WEEKDAYS):
+        if word in names:
+            return today + timedelta(days=(names.index(word) - today.weekday()) % 7)
+    try:
+        return date.fromisoformat(word)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a day; use {DAY_HELP}") from None
+
+
+def _today(settings: Settings) -> date:
+    return datetime.now(settings.zone()).date()
+
+
+# ------------------------------------------------------------------------------------------------
+# shared options
+
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would change; store nothing.")]
+Push = Annotated[
+    bool, typer.Option("--push", help="Put the plan on Garmin now (else the next cycle does).")
+]
+Format = Annotated[OutputFormat, typer.Option("--format", help="text or json")]
+
+
+def _give(
+    ctx: typer.Context,
+    make: Callable[[date], Instruction],
+    *,
+    dry_run: bool,
+    push: bool,
+    output: OutputFormat,
+) -> None:
+    """Record the instruction ``make(today)`` builds, print what changed, push if asked."""
+    from ampt_sync.steering import give_instruction
+
+    settings = load(ctx).settings
+    instruction = make(_today(settings))  # a bad day is refused before the store is opened
+    _steer(
+        ctx,
+        lambda session, settings, today: give_instruction(
+            session, instruction, **_inputs(settings, today)
+        ),
+        dry_run=dry_run,
+        push=push,
+        output=output,
+    )
+
+
+def _inputs(settings: Settings, today: date) -> dict[str, Any]:
+    """What every service function of :mod:`ampt_sync.steering` takes beside the session."""
+    return {
+        "athlete": settings.athlete_domain(),
+        "goal": settings.goal_domain(),
+        "today": today,
+        "now": datetime.now(UTC),
+    }
+
+
+def _steer(
+    ctx: typer.Context,
+    call: Callable[[Session, Settings, date], Steered],
+    *,
+    dry_run: bool,
+    push: bool,
+    output: OutputFormat,
+) -> None:
+    """Run ``call`` on the store under the cycle lock, print what it did, push if asked."""
+    from ampt_sync.steering import open_steering
+
+    settings = load(ctx).settings
+    today = _today(settings)
+    with open_steering(settings, dry_run=dry_run) as session:
+        steered = call(session, settings, today)
+    _show(steered, settings, output=output, dry_run=dry_run)
+    if push and not dry_run:
+        _push(settings, today)
+
+
+def _show(steered: Steered, settings: Settings, *, output: OutputFormat, dry_run: bool) -> None:
+    if output is OutputFormat.json:
+        document = steered.to_json()
+        document["dry_run"] = dry_run
+        emit_json(document)
+        return
+    from ampt_sync.training.instructions import summary
+
+    units: Units = "mi" if settings.athlete.units == "mi" else "km"
+    console = out()
+    ins = steered.instruction
+    number = f" #{ins.id}" if ins.id is not None and not dry_run else ""
+    verb = "Taken back" if steered.undone else "Instruction"
+    console.print(f"{verb}{number}: {summary(ins, steered.today)}")
+    old = {d.day: d.workouts for d in steered.before.days()}
+    new = {d.day: d.workouts for d in steered.after.days()}
+    days = steered.days()
+    if not days:
+        console.print("  The plan already holds this; nothing changed.")
+    for day in days:
+        console.print(f"  {_day(day)}: {_sessions(old.get(day, ()), units)}")
+        console.print(f"  {' ' * len(_day(day))}→ {_sessions(new.get(day, ()), units)}")
+    if steered.changes:
+        console.print("Changes:")
+        for change in steered.changes:
+            console.print(f"  • {change.reason}")
+    if dry_run:
+        err().print("dry run: nothing stored")
+    elif steered.version is not None:
+        err().print(
+            f"stored as plan version {steered.version}; Garmin gets it at the next sync "
+            "(or now with --push)"
+        )
+
+
+def _day(day: date) -> str:
+    return day.strftime("%a %d %b").replace(" 0", " ")
+
+
+def _sessions(workouts: tuple[Workout, ...] | list[Workout], units: Units) -> str:
+    if not workouts:
+        return "rest"
+    parts = []
+    for w in workouts:
+        # Titles name the distance in the runner's units already; the time completes them.
+        size = f" ({format_duration(w.duration_s)})" if w.duration_s else ""
+        parts.append(f"{w.title}{size}")
+    return "; ".join(parts)
+
+
+def _push(settings: Settings, today: date) -> None:
+    """The push of ``ampt-sync push``: the plan in force to Garmin, now."""
+    from ampt_sync.errors import RemoteError
+    from ampt_sync.garmin.push import run_push
+    from ampt_sync.secrets import open_token_store
+    from ampt_sync.service import cycle_lock, plan_to_push
+    from ampt_sync.store.db import open_store
+
+    store = open_store(settings.database_url())
+    token_store = open_token_store(settings.secrets.backend, settings.state_dir())
+    try:
+        with cycle_lock(settings):
+            plan = plan_to_push(store, settings, today, now=datetime.now(UTC))
+            report = run_push(plan, today, settings, store, token_store)
+    finally:
+        store.close()
+    calls = report.api_calls
+    err().print(
+        f"pushed to Garmin: {calls.get('total', 0)} request(s) ({calls.get('reads', 0)} read, "
+        f"{calls.get('writes', 0)} write)"
+    )
+    if report.errors:
+        raise RemoteError(report.errors[0])
+
+
+# ------------------------------------------------------------------------------------------------
+# the commands
+
+
+@app.command(rich_help_panel=TRAINING)
+def move(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Argument(help=f"The session's day: {DAY_HELP}")],
+    to: Annotated[str, typer.Option("--to", help=f"Its new day: {DAY_HELP}")],
+    dry_run: DryRun = False,
+    push: Push = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Move a session to another day; the run that stood there takes its old day.
+
+    On Garmin the workout is moved, not deleted and made again. When the new day would break a
+    safety rule (two hard days in a row, quality the day before the long run, a run beyond the
+    single-run cap), the plan does the nearest safe thing and says what and why.
+    """
+    from ampt_sync.domain import Instruction, InstructionKind
+
+    def make(today: date) -> Instruction:
+        return Instruction(
+            InstructionKind.MOVE, parse_day(day, today), today, to_day=_other(to, day, today)
+        )
+
+    _give(ctx, make, dry_run=dry_run, push=push, output=output)
+
+
+@app.command(rich_help_panel=TRAINING)
+def swap(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Argument(help=f"One day: {DAY_HELP}")],
+    other: Annotated[str, typer.Argument(help="The other day, in the same forms.")],
+    dry_run: DryRun = False,
+    push: Push = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Swap the sessions of two days (strength circuits stay where they are), with the same
+    safety rules as `move`."""
+    from ampt_sync.domain import Instruction, InstructionKind
+
+    def make(today: date) -> Instruction:
+        return Instruction(
+            InstructionKind.SWAP, parse_day(day, today), today, to_day=_other(other, day, today)
+        )
+
+    _give(ctx, make, dry_run=dry_run, push=push, output=output)
+
+
+def _other(text: str, first: str, today: date) -> date:
+    when = parse_day(text, today)
+    if when == parse_day(first, today):
+        raise typer.BadParameter(f"{text!r} is the same day as {first!r}; give another day")
+    return when
+
+
+@app.command(rich_help_panel=TRAINING)
+def skip(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Argument(help=f"The session's day: {DAY_HELP}")],
+    why: Annotated[str, typer.Option("--why", help="Your reason, kept with it.")] = "",
+    dry_run: DryRun = False,
+    push: Push = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Drop a session; it is not made up later, and nothing else is stacked to replace it."""
+    from ampt_sync.domain import Instruction, InstructionKind
+
+    def make(today: date) -> Instruction:
+        return Instruction(InstructionKind.SKIP, parse_day(day, today), today, why=why.strip())
+
+    _give(ctx, make, dry_run=dry_run, push=push, output=output)
+
+
+@app.command(rich_help_panel=TRAINING)
+def unwell(
+    ctx: typer.Context,
+    days: Annotated[
+        int,
+        typer.Option("--days", min=1, max=UNWELL_MAX_DAYS, help="How many days, from today."),
+    ] = 3,
+    level: Annotated[
+        Level, typer.Option("--level", help="tired: easy and shorter; ill: rest days.")
+    ] = Level.tired,
+    end: Annotated[
+        bool, typer.Option("--end", help="You feel fine again: end the spell today.")
+    ] = False,
+    dry_run: DryRun = False,
+    push: Push = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Not feeling 100 %: ease the next days; afterwards a return as after a break.
+
+    `tired`: no quality, every run easy and at most 30 minutes, the long run at most an hour.
+    `ill`: rest days. Then as many days (at most 7) of easing back in: no quality, runs at most
+    45 minutes, the long run at most 75. Unlike `pause`, your watch still gets the eased days.
+    """
+    from ampt_sync.domain import Instruction, InstructionKind
+
+    def make(today: date) -> Instruction:
+        if end:
+            return Instruction(InstructionKind.UNWELL_END, today, today)
+        return Instruction(InstructionKind.UNWELL, today, today, days=days, level=level.value)
+
+    _give(ctx, make, dry_run=dry_run, push=push, output=output)
+
+
+@app.command(rich_help_panel=TRAINING)
+def undo(
+    ctx: typer.Context,
+    dry_run: DryRun = False,
+    push: Push = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Take back your last instruction still in force (each once); the plan returns to what it
+    would have been without it."""
+    from ampt_sync.steering import undo_last
+
+    _steer(
+        ctx,
+        lambda session, settings, today: undo_last(session, **_inputs(settings, today)),
+        dry_run=dry_run,
+        push=push,
+        output=output,
+    )
+
+
+@app.command(rich_help_panel=TRAINING)
+def instructions(ctx: typer.Context, output: Format = OutputFormat.text) -> None:
+    """List your instructions in force (move, swap, skip, unwell, tune-up race), oldest first."""
+    from ampt_sync.steering import instruction_to_json, instructions_in_force
+    from ampt_sync.store.db import open_store
+
+    settings = load(ctx).settings
+    today = _today(settings)
+    store = open_store(settings.database_url())
+    try:
+        with store.transaction() as session:
+            found = instructions_in_force(session, today)
+    finally:
+        store.close()
+    if output is OutputFormat.json:
+        emit_json({"instructions": [instruction_to_json(i, today) for i in found]})
+        return
+    console = out()
+    if not found:
+        console.print("No instructions in force.")
+        return
+    for ins in found:
+        console.print(_line(ins, today))
+
+
+def _line(ins: Instruction, today: date) -> str:
+    from ampt_sync.training.instructions import summary
+
+    given = ins.given_on.isoformat()
+    return f"#{ins.id}  {summary(ins, today)}  (given {given} from the {ins.source})"
+
+
+# ------------------------------------------------------------------------------------------------
+# tune-up races
+
+race_app = typer.Typer(help="Tune-up races: `race add`, `race remove`.", no_args_is_help=True)
+app.add_typer(race_app, name="race", rich_help_panel=TRAINING)
+
+
+class Priority(StrEnum):
+    b = "b"
+    c = "c"
+
+
+@race_app.command("add")
+def race_add(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Argument(help=f"Race day: {DAY_HELP}")],
+    distance: Annotated[str, typer.Argument(help='5k, 10k, half, marathon, or metres ("8000").')],
+    name: Annotated[str, typer.Option("--name", help="The race's name.")] = "",
+    priority: Annotated[
+        Priority,
+        typer.Option("--priority", help="b: three easy days before it; c: two."),
+    ] = Priority.b,
+    dry_run: DryRun = False,
+    push: Push = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """A tune-up race in the plan: easy days before it, a recovery run after, and it counts as
+    the week's hard session. Its result, once on Strava (tagged as a race), sets your paces like
+    any race."""
+    from ampt_sync.domain import Instruction, InstructionKind
+    from ampt_sync.units import parse_race_distance_m
+
+    try:
+        distance_m = parse_race_distance_m(distance)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+    def make(today: date) -> Instruction:
+        return Instruction(
+            InstructionKind.RACE, parse_day(day, today), today, distance_m=distance_m,
+            name=name.strip(), priority=priority.value,
+        )  # fmt: skip
+
+    _give(ctx, make, dry_run=dry_run, push=push, output=output)
+
+
+@race_app.command("remove")
+def race_remove(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Argument(help=f"Race day: {DAY_HELP}")],
+    dry_run: DryRun = False,
+    push: Push = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Take a tune-up race out: the plan returns to what it would have been without it."""
+    from ampt_sync.steering import remove_race
+
+    when = parse_day(day, _today(load(ctx).settings))
+    _steer(
+        ctx,
+        lambda session, settings, today: remove_race(session, when, **_inputs(settings, today)),
+        dry_run=dry_run,
+        push=push,
+        output=output,
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# the goal and the run days: in the config file, changed in place
+
+
+goal_app = typer.Typer(help="Set a new goal race: `goal set`.", no_args_is_help=True)
+app.add_typer(goal_app, name="goal", rich_help_panel=TRAINING)
+
+
+@goal_app.command("set")
+def goal_set(
+    ctx: typer.Context,
+    distance: Annotated[
+        str, typer.Option("--distance", help='5k, 10k, half, marathon, or metres ("15000").')
+    ],
+    day: Annotated[str, typer.Option("--date", help=f"Race day: {DAY_HELP}")],
+    race: Annotated[str | None, typer.Option("--race", help="The race's name.")] = None,
+    target_time: Annotated[
+        str | None,
+        typer.Option("--target-time", help='A wish, "1:45:00"; it never sets training paces.'),
+    ] = None,
+    dry_run: DryRun = False,
+    push: Push = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """Set a new goal race: the plan is periodised again from today with the same history.
+
+    The config file's [goal] is updated in place, keeping its comments (a race name or target
+    time not given is removed: it was the old goal's). When the file is read-only (the systemd
+    layout), the command says what to edit there instead.
+    """
+    loaded = load(ctx)
+    today = _today(loaded.settings)
+    when = parse_day(day, today)
+    if when < today:
+        raise typer.BadParameter(f"{when.isoformat()} is in the past; give a race day from today")
+    number = distance.strip()
+    values: dict[str, object] = {
+        "distance": float(number) if number.replace(".", "", 1).isdigit() else number,
+        "date": when,
+        "race": race,
+        "target_time": target_time,
+    }
+    _change_config(ctx, {"goal": values}, today, dry_run=dry_run, push=push, output=output)
+
+
+@app.command(rich_help_panel=TRAINING)
+def days(
+    ctx: typer.Context,
+    run: Annotated[
+        str, typer.Option("--run", help="Your run days from now on: mon,wed,fri,sat,sun.")
+    ],
+    long: Annotated[
+        str | None, typer.Option("--long", help="The long-run day (one of them).")
+    ] = None,
+    start: Annotated[
+        str, typer.Option("--from", help=f"From which day: {DAY_HELP} Today only, for now.")
+    ] = "today",
+    dry_run: DryRun = False,
+    push: Push = False,
+    output: Format = OutputFormat.text,
+) -> None:
+    """New run days: the plan from today follows them.
+
+    The config file's [schedule] is updated in place, keeping its comments; when it is
+    read-only (the systemd layout), the command says what to edit there instead.
+    """
+    loaded = load(ctx)
+    today = _today(loaded.settings)
+    if parse_day(start, today) != today:
+        raise typer.BadParameter(
+            "new run days start today for now; run `ampt-sync days` again on the day they start"
+        )
+    chosen = [d.strip().lower()[:3] for d in run.split(",") if d.strip()]
+    values: dict[str, object] = {"run_days": chosen}
+    if long is not None:
+        values["long_run_day"] = long.strip().lower()[:3]
+    _change_config(ctx, {"schedule": values}, today, dry_run=dry_run, push=push, output=output)
+
+
+def _change_config(
+    ctx: typer.Context,
+    changes: dict[str, dict[str, object]],
+    today: date,
+    *,
+    dry_run: bool,
+    push: bool,
+    output: OutputFormat,
+) -> None:
+    """Change the config file as ``changes`` say (only check it on a dry run), then bring the
+    plan up to date with it and print what changed."""
+    from ampt_sync.config_edit import change_config
+    from ampt_sync.errors import ConfigError
+    from ampt_sync.steering import open_steering
+    from ampt_sync.store.plans import bring_plan_up_to_date, load_plan
+
+    loaded = load(ctx)
+    if loaded.path is None:
+        raise ConfigError("no config file to change; create one with `ampt-sync init`")
+    settings = change_config(loaded.path, changes, write=not dry_run)
+    with open_steering(settings, dry_run=dry_run) as session:
+        before = load_plan(session)
+        update = bring_plan_up_to_date(
+            session,
+            athlete=settings.athlete_domain(),
+            goal=settings.goal_domain(),
+            today=today,
+            now=datetime.now(UTC),
+        )
+    shown = {
+        section: {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
+        for section, values in changes.items()
+    }
+    if output is OutputFormat.json:
+        emit_json(
+            {
+                "config": str(loaded.path),
+                "written": not dry_run,
+                "changed": shown,
+                "plan_version": update.version if update.saved and not dry_run else None,
+                "changes": [
+                    {"date": c.day.isoformat(), "key": c.key, "reason": c.reason}
+                    for c in update.changes
+                ],
+            }
+        )
+    else:
+        console = out()
+        for section, values in shown.items():
+            listed = ", ".join(f"{k} = {v}" for k, v in values.items() if v is not None)
+            console.print(f"[{section}] {listed}")
+        if before is not None and update.changes:
+            console.print("Changes:")
+            for change in update.changes:
+                console.print(f"  • {change.reason}")
+        if dry_run:
+            err().print(f"dry run: {loaded.path} and the plan are unchanged")
+        else:
+            err().print(f"{loaded.path} updated; the plan from today follows it")
+    if push and not dry_run:
+        _push(settings, today)

@@ -1,0 +1,350 @@
+"""The runner steers the plan: record an instruction, take the last one back, list them.
+
+These are the service functions both the CLI (``ampt-sync move …``) and the runner's page call;
+neither does more than parse, call one of them, and render what comes back.
+
+Recording is one transaction: the plan is first brought up to date (as ``ampt-sync plan`` does),
+the instruction is checked against it (:func:`~ampt_sync.training.instructions.prepare`) and
+stored with the version it was given on, and the plan is adapted again with it and saved. The
+callers hold the cycle lock around it (:func:`open_steering`), so that two processes (the page
+and the CLI, or the daemon's cycle) never interleave and no instruction is lost. A dry run does
+the same in a session that is always rolled back: it stores nothing.
+
+Taking back (:func:`undo_last`) marks the newest instruction in force as undone, then makes the
+plan again from the version it was given on with the instructions still in force, so the plan
+returns to what it would have been without it. Ending an unwell spell early does the same from
+the version the spell was given on, so the days after the end are no longer eased.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from ampt_sync.domain import Athlete, Change, Goal, Instruction, InstructionKind, Plan, Workout
+from ampt_sync.errors import AmptSyncError
+from ampt_sync.training.instructions import (
+    InstructionRefused,
+    in_force,
+    prepare,
+    summary,
+    unwell_window,
+)
+from ampt_sync.training.wording import a_session, day_name, session_name
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ampt_sync.config import Settings
+    from ampt_sync.store.db import Store
+
+
+class InstructionError(AmptSyncError):
+    """An instruction that cannot apply (a day in the past, a day without a session, …)."""
+
+    exit_code = 2  # a usage error, as the CLI's own
+
+
+@dataclass(frozen=True)
+class Steered:
+    """What recording (or taking back) an instruction did.
+
+    ``before`` and ``after`` are the plan in force before and after; ``changes`` the changes it
+    made, each naming the instruction; ``version`` the plan version stored (``None`` when the
+    plan did not change, or on a dry run: then nothing was stored).
+    """
+
+    instruction: Instruction
+    before: Plan
+    after: Plan
+    changes: tuple[Change, ...]
+    version: int | None
+    today: date
+    undone: bool = False
+
+    def days(self) -> list[date]:
+        """The days whose sessions changed, in order."""
+        old = {d.day: d.workouts for d in self.before.days()}
+        new = {d.day: d.workouts for d in self.after.days()}
+        return sorted(d for d in old.keys() | new.keys() if old.get(d) != new.get(d))
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON document of ``--format json``: SI numbers, ISO dates, no timestamps."""
+        old = {d.day: d.workouts for d in self.before.days()}
+        new = {d.day: d.workouts for d in self.after.days()}
+        return {
+            "instruction": instruction_to_json(self.instruction, self.today),
+            "undone": self.undone,
+            "stored": self.version is not None,
+            "plan_version": self.version,
+            "changes": [
+                {"date": c.day.isoformat(), "key": c.key, "reason": c.reason} for c in self.changes
+            ],
+            "days": [
+                {
+                    "date": d.isoformat(),
+                    "before": [_workout_json(w) for w in old.get(d, ())],
+                    "after": [_workout_json(w) for w in new.get(d, ())],
+                }
+                for d in self.days()
+            ],
+        }
+
+
+def _workout_json(workout: Workout) -> dict[str, Any]:
+    return {
+        "key": workout.key,
+        "kind": workout.kind.value,
+        "title": workout.title,
+        "distance_m": round(workout.distance_m),
+        "duration_s": round(workout.duration_s),
+    }
+
+
+def instruction_to_json(instruction: Instruction, today: date) -> dict[str, Any]:
+    ins = instruction
+    return {
+        "id": ins.id,
+        "kind": ins.kind.value,
+        "date": ins.day.isoformat(),
+        "to_date": None if ins.to_day is None else ins.to_day.isoformat(),
+        "keys": list(ins.keys),
+        "days": ins.days or None,
+        "level": ins.level or None,
+        "why": ins.why or None,
+        "distance_m": ins.distance_m or None,
+        "name": ins.name or None,
+        "priority": ins.priority or None,
+        "source": ins.source,
+        "given_on": ins.given_on.isoformat(),
+        "summary": summary(ins, today),
+    }
+
+
+# ------------------------------------------------------------------------------------------------
+# Opening: the store under the cycle lock
+
+
+@contextlib.contextmanager
+def open_steering(settings: Settings, *, dry_run: bool) -> Iterator[Session]:
+    """A session on the store, under the cycle lock: committed at the end, or on a dry run
+    always rolled back."""
+    from ampt_sync.service import cycle_lock
+    from ampt_sync.store.db import open_store
+
+    store: Store = open_store(settings.database_url())
+    try:
+        with cycle_lock(settings), store.scratch() if dry_run else store.transaction() as s:
+            yield s
+    finally:
+        store.close()
+
+
+# ------------------------------------------------------------------------------------------------
+# The service functions (the caller owns the transaction)
+
+
+def give_instruction(
+    session: Session,
+    instruction: Instruction,
+    *,
+    athlete: Athlete,
+    goal: Goal,
+    today: date,
+    now: datetime,
+) -> Steered:
+    """Record ``instruction`` and bring the plan up to date with it. Raises
+    :class:`InstructionError` when it cannot apply (nothing is stored then)."""
+    from ampt_sync.store.instructions import active_instructions, add_instruction
+    from ampt_sync.store.plans import bring_plan_up_to_date
+
+    update = bring_plan_up_to_date(session, athlete=athlete, goal=goal, today=today, now=now)
+    before = update.plan
+    active = in_force(active_instructions(session), today)
+    try:
+        prepared = prepare(before, instruction, today, active)
+    except InstructionRefused as exc:
+        raise InstructionError(str(exc)) from None
+    stored = add_instruction(session, prepared, now=now, plan_version_before=update.version or None)
+    if prepared.kind is InstructionKind.UNWELL_END:
+        spell = _spell_ended(active, stored)
+        after, version = _remake(
+            session, spell, athlete=athlete, goal=goal, today=today, now=now, why=stored
+        )
+        changes = after.changes if version is not None else ()
+    else:
+        update = bring_plan_up_to_date(session, athlete=athlete, goal=goal, today=today, now=now)
+        after, version = update.plan, (update.version if update.saved else None)
+        # All of this version's changes follow from the instruction (the day's adaptation was
+        # saved before it): its own, and what the safety caps or an unwell spell then did.
+        changes = update.changes if update.saved else ()
+    return Steered(stored, before, after, changes, version, today)
+
+
+def undo_last(
+    session: Session, *, athlete: Athlete, goal: Goal, today: date, now: datetime
+) -> Steered:
+    """Take back the newest instruction still in force; the plan is made again without it."""
+    from ampt_sync.store.instructions import active_instructions
+
+    active = in_force(active_instructions(session), today)
+    if not active:
+        raise InstructionError("no instruction in force to take back (`ampt-sync instructions`)")
+    return _take_back(session, active[-1], athlete=athlete, goal=goal, today=today, now=now)
+
+
+def remove_race(
+    session: Session, day: date, *, athlete: Athlete, goal: Goal, today: date, now: datetime
+) -> Steered:
+    """Take back the tune-up race on ``day``; the plan is made again without it."""
+    from ampt_sync.store.instructions import active_instructions
+
+    races = [
+        i
+        for i in in_force(active_instructions(session), today)
+        if i.kind is InstructionKind.RACE and i.day == day
+    ]
+    if not races:
+        raise InstructionError(
+            f"no tune-up race on {day.isoformat()} (`ampt-sync instructions` lists them)"
+        )
+    return _take_back(session, races[-1], athlete=athlete, goal=goal, today=today, now=now)
+
+
+def _take_back(
+    session: Session,
+    instruction: Instruction,
+    *,
+    athlete: Athlete,
+    goal: Goal,
+    today: date,
+    now: datetime,
+) -> Steered:
+    from ampt_sync.store.instructions import mark_undone
+    from ampt_sync.store.plans import bring_plan_up_to_date
+
+    update = bring_plan_up_to_date(session, athlete=athlete, goal=goal, today=today, now=now)
+    mark_undone(session, instruction.id or 0, now=now)
+    after, version = _remake(
+        session, instruction, athlete=athlete, goal=goal, today=today, now=now,
+        why=instruction, undo=True,
+    )  # fmt: skip
+    changes = after.changes if version is not None else ()
+    return Steered(instruction, update.plan, after, changes, version, today, undone=True)
+
+
+def instructions_in_force(session: Session, today: date) -> list[Instruction]:
+    """The instructions in force on ``today``, oldest first."""
+    from ampt_sync.store.instructions import active_instructions
+
+    return in_force(active_instructions(session), today)
+
+
+# ------------------------------------------------------------------------------------------------
+# Making the plan again
+
+
+def _spell_ended(active: Sequence[Instruction], end: Instruction) -> Instruction:
+    """The unwell spell that ``end`` ends: the newest one in force on its day."""
+    spells = [
+        i
+        for i in active
+        if i.kind is InstructionKind.UNWELL and unwell_window(i, [*active, end])[0] <= end.day
+    ]
+    return spells[-1]
+
+
+def _remake(
+    session: Session,
+    origin: Instruction,
+    *,
+    athlete: Athlete,
+    goal: Goal,
+    today: date,
+    now: datetime,
+    why: Instruction,
+    undo: bool = False,
+) -> tuple[Plan, int | None]:
+    """The plan made again from the version ``origin`` was given on, with the instructions in
+    force now, saved with one change per session that is back (or newly) somewhere; returns
+    it and its version (``None`` when it is the plan in force already)."""
+    from ampt_sync.store.activities import load_activities
+    from ampt_sync.store.instructions import active_instructions, plan_version_before
+    from ampt_sync.store.plans import inputs_hash, load_plan, newest_plan, save_plan
+    from ampt_sync.training.adapt import adapt_plan
+    from ampt_sync.training.fitness import estimate_fitness
+
+    newest = newest_plan(session)
+    if newest is None:  # an instruction is only ever given on a plan
+        raise InstructionError("there is no plan yet; run `ampt-sync plan` first")
+    base_version = plan_version_before(session, origin.id or 0)
+    base = (load_plan(session, base_version) if base_version else None) or newest.plan
+    activities = load_activities(session)
+    fitness = estimate_fitness(activities, athlete, today, base.fitness)
+    remaining = in_force(active_instructions(session), today)
+    plan = adapt_plan(base, activities, athlete, goal, fitness, today, remaining)
+    label = _undo_label(why, today) if undo else _end_label(why, today)
+    changes = (
+        Change(today, None, label[0].upper() + label[1:] + "."),
+        *_back_changes(newest.plan, plan, today, label),
+    )
+    plan = replace(plan, generated_on=today, changes=changes)
+    digest = inputs_hash(goal, athlete, activities, today)
+    version = save_plan(session, plan, now=now, inputs_hash=digest)
+    return plan, version
+
+
+def _undo_label(instruction: Instruction, today: date) -> str:
+    return f"you took back your instruction #{instruction.id}, {summary(instruction, today)}"
+
+
+def _end_label(instruction: Instruction, today: date) -> str:
+    when = day_name(instruction.day, today)
+    return f"your unwell spell ended {when} (instruction #{instruction.id})"
+
+
+def _back_changes(old: Plan, new: Plan, today: date, label: str) -> list[Change]:
+    """One change per session from today on that is elsewhere, different, gone or new."""
+    before = {w.key: (d.day, w) for d in old.days() if d.day >= today for w in d.workouts}
+    after = {w.key: (d.day, w) for d in new.days() if d.day >= today for w in d.workouts}
+    changes = []
+    for key in sorted(before.keys() | after.keys(), key=lambda k: (after.get(k) or before[k])[0]):
+        was, now = before.get(key), after.get(key)
+        if was == now:
+            continue
+        if now is None and was is not None:
+            text = f"{day_name(was[0], today)}'s {session_name(was[1])} is off the plan"
+            changes.append(Change(was[0], key, f"{text} ({label})."))
+            continue
+        if now is None:
+            continue
+        day, workout = now
+        if was is None:
+            text = f"{day_name(day, today)}'s {session_name(workout)} is back"
+        elif was[0] != day:
+            text = (
+                f"{day_name(was[0], today)}'s {session_name(was[1])} is back on "
+                f"{day_name(day, today)}"
+            )
+        else:
+            name = f"{day_name(day, today)}'s {session_name(was[1])}"
+            text = f"{name} is {a_session(workout)} again"
+            if workout.kind is was[1].kind:
+                text = f"{name} is back to its full size"
+        changes.append(Change(day, key, f"{text} ({label})."))
+    return changes
+
+
+__all__ = [
+    "InstructionError",
+    "Steered",
+    "give_instruction",
+    "instruction_to_json",
+    "instructions_in_force",
+    "open_steering",
+    "remove_race",
+    "undo_last",
+]

@@ -1,0 +1,102 @@
+"""The runner's instructions in the store: added, listed, taken back. Rows are never deleted.
+
+Each instruction is one row of ``instructions``; what its kind needs beyond the day goes into
+``params`` as JSON (``to_day``, ``keys``, ``days``, ``level``, ``why``, ``distance_m``,
+``name``, ``priority``). The caller owns the
+transaction (see :mod:`ampt_sync.steering`, which records an instruction and the plan it makes
+in one).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ampt_sync.domain import Instruction, InstructionKind
+from ampt_sync.store.models import InstructionRow
+
+
+def add_instruction(
+    session: Session, instruction: Instruction, *, now: datetime, plan_version_before: int | None
+) -> Instruction:
+    """Store ``instruction`` (given at ``now``, aware); returns it with its ``id``."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    params: dict[str, Any] = {}
+    if instruction.to_day is not None:
+        params["to_day"] = instruction.to_day.isoformat()
+    if instruction.keys:
+        params["keys"] = list(instruction.keys)
+    if instruction.days:
+        params["days"] = instruction.days
+    if instruction.level:
+        params["level"] = instruction.level
+    if instruction.why:
+        params["why"] = instruction.why
+    if instruction.distance_m:
+        params["distance_m"] = instruction.distance_m
+    if instruction.name:
+        params["name"] = instruction.name
+    if instruction.priority:
+        params["priority"] = instruction.priority
+    row = InstructionRow(
+        kind=instruction.kind.value,
+        day=instruction.day,
+        given_on=instruction.given_on,
+        given_at=now,
+        source=instruction.source,
+        params=params,
+        plan_version_before=plan_version_before,
+    )
+    session.add(row)
+    session.flush()
+    return _instruction(row)
+
+
+def _instruction(row: InstructionRow) -> Instruction:
+    params = row.params
+    to_day = params.get("to_day")
+    return Instruction(
+        kind=InstructionKind(row.kind),
+        day=row.day,
+        given_on=row.given_on,
+        source=row.source,
+        to_day=None if to_day is None else date.fromisoformat(to_day),
+        keys=tuple(params.get("keys", ())),
+        days=int(params.get("days", 0)),
+        level=str(params.get("level", "")),
+        why=str(params.get("why", "")),
+        distance_m=float(params.get("distance_m", 0.0)),
+        name=str(params.get("name", "")),
+        priority=str(params.get("priority", "")),
+        id=row.id,
+        given_at=row.given_at,
+    )
+
+
+def active_instructions(session: Session) -> list[Instruction]:
+    """Every instruction not taken back, oldest first (the order they apply in)."""
+    rows = session.scalars(
+        select(InstructionRow)
+        .where(InstructionRow.undone_at.is_(None))
+        .order_by(InstructionRow.given_at, InstructionRow.id)
+    ).all()
+    return [_instruction(r) for r in rows]
+
+
+def plan_version_before(session: Session, instruction_id: int) -> int | None:
+    row = session.get(InstructionRow, instruction_id)
+    return None if row is None else row.plan_version_before
+
+
+def mark_undone(session: Session, instruction_id: int, *, now: datetime) -> bool:
+    """Take back an instruction; False when it is unknown or was taken back already."""
+    row = session.get(InstructionRow, instruction_id)
+    if row is None or row.undone_at is not None:
+        return False
+    row.undone_at = now
+    session.flush()
+    return True
