@@ -306,9 +306,12 @@ def status_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
             )
         )
     for instruction in report.get("instructions", []):
-        table.add_row(
-            "instruction",
-            f"#{instruction['id']} {instruction['summary']} (`ampt-sync undo` takes the last back)",
+        rows.append(
+            (
+                "instruction",
+                f"#{instruction['id']} {instruction['summary']} "
+                "(`ampt-sync undo` takes the last back)",
+            )
         )
     for problem, alert in report["alerts"].items():
         rows.append(("alert", f"{alert['title']} ({problem}, since {alert['since']})"))

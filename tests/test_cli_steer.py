@@ -359,7 +359,7 @@ def test_move_with_push_puts_it_on_garmin_right_away(ampt, sim) -> None:
         (("skip", "2020-01-01"), "is in the past"),
         (("move", "today", "--to", "today"), "the same day"),
         (("unwell", "--end"), "not marked unwell"),
-        (("unwell", "--days", "15"), "less than or equal to 14"),
+        (("unwell", "--days", "15"), "1<=x<=14"),
     ],
 )
 def test_bad_instructions_are_one_clear_line_and_store_nothing(ampt, args, words) -> None:

@@ -76,10 +76,10 @@ def test_state_directory_is_private(tmp_path: Path) -> None:
 def _migrations_with_a_second_revision(tmp_path: Path) -> Path:
     folder = tmp_path / "migrations"
     shutil.copytree(db.MIGRATIONS_DIR, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0002_test.py").write_text(
+    (folder / "versions" / "9999_test.py").write_text(
         '"""test revision"""\n'
         "import sqlalchemy as sa\nfrom alembic import op\n\n"
-        f'revision = "0002"\ndown_revision = "{db.head_revision()}"\n'
+        f'revision = "9999"\ndown_revision = "{db.head_revision()}"\n'
         "branch_labels = None\ndepends_on = None\n\n\n"
         "def upgrade():\n"
         '    op.create_table("extra", sa.Column("id", sa.Integer, primary_key=True))\n\n\n'
@@ -94,14 +94,13 @@ def test_a_migration_is_preceded_by_an_online_backup_holding_uncheckpointed_data
 ) -> None:
     url = sqlite_url(tmp_path)
     store = db.open_store(url)
-    head = db.head_revision()  # whichever revision the package's migrations end at
     # Keep a connection open so the WAL is not checkpointed into the main file on close.
     holder = store.engine.connect()
     with store.transaction() as session:
         session.add(SyncCursorRow(name="strava", value="2026-11-20T00:00:00Z", updated_at=NOW))
     assert Path(str(tmp_path / "state" / "ampt-sync.db-wal")).stat().st_size > 0
 
-    head = db.head_revision()
+    head = db.head_revision()  # whichever revision the package's migrations end at
     monkeypatch.setattr(db, "MIGRATIONS_DIR", _migrations_with_a_second_revision(tmp_path))
     backup = db.migrate(store.engine, now=NOW)
     holder.close()
@@ -117,7 +116,7 @@ def test_a_migration_is_preceded_by_an_online_backup_holding_uncheckpointed_data
         assert copy.execute("SELECT version_num FROM alembic_version").fetchall() == [(head,)]
     migrated = db.open_store(url, migrate_schema=False)
     try:
-        assert db.current_revision(migrated.engine) == "0002"
+        assert db.current_revision(migrated.engine) == "9999"
         assert "extra" in inspect(migrated.engine).get_table_names()
     finally:
         migrated.close()

@@ -73,8 +73,8 @@ from ampt_sync.training.layout import MAX_QUALITY
 from ampt_sync.training.load import RunLog, floor_m, single_run_cap_m, week_start
 from ampt_sync.training.measure import TUNE_UP_PREFIX, is_fixed_race, is_goal_race
 from ampt_sync.training.render import Renderer
-from ampt_sync.training.wording import day_name, distance_text, minutes_text, session_name
-from ampt_sync.units import Units, distance_label
+from ampt_sync.training.wording import day_name, minutes_text, session_name
+from ampt_sync.units import Units, distance_label, format_distance
 
 K = WorkoutKind
 I = InstructionKind  # noqa: E741 - the kind's initial, as K is the workout kind's
@@ -486,7 +486,7 @@ class _Steer:
             self.note(
                 day, workout.key,
                 f"{self.name(day)}'s {session_name(workout)} is an easy run of "
-                f"{distance_text(size, self.units)} instead: {why}", ins,
+                f"{format_distance(size, self.units)} instead: {why}", ins,
             )  # fmt: skip
 
     def cap(self, day: date, ins: Instruction) -> None:
@@ -514,9 +514,9 @@ class _Steer:
             self.note(
                 day, run.key,
                 f"{self.name(day)}'s {session_name(run)} shortened to "
-                f"{distance_text(new.distance_m, self.units)}: on {self.name(day)} it would be "
+                f"{format_distance(new.distance_m, self.units)}: on {self.name(day)} it would be "
                 f"more than 1.1 × your longest run of the 30 days before "
-                f"({distance_text(longest, self.units)})", ins,
+                f"({format_distance(longest, self.units)})", ins,
             )  # fmt: skip
 
     # -- tune-up race --------------------------------------------------------------------------
@@ -665,7 +665,7 @@ class _Steer:
         what = f"{self.name(day)}'s {session_name(old)}"
         if new.kind is K.RECOVERY:
             return f"{what} cut to a {minutes_text(new.duration_s)} recovery run"
-        size = distance_text(new.distance_m, self.units)
+        size = format_distance(new.distance_m, self.units)
         if new.kind is old.kind:
             return f"{what} cut to {size}"
         return f"{what} is an easy run of {size}"

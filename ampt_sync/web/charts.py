@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
 
-from ampt_sync.units import Units, format_duration, metres_per_unit
+from ampt_sync.units import Units, format_distance, format_duration, metres_per_unit
 
 #: The CSS classes the charts use, with their default colours (the presentation attributes).
 CSS_CLASSES: dict[str, str] = {
@@ -239,10 +239,6 @@ def _in_units(distance_m: float, units: Units) -> float:
     return distance_m / metres_per_unit(units)
 
 
-def _distance_text(distance_m: float, units: Units) -> str:
-    return f"{_in_units(distance_m, units):.1f} {units}"
-
-
 # ------------------------------------------------------------------------------------------------
 # Bar charts: weekly distance, long runs
 
@@ -273,8 +269,8 @@ def _week_bars(
     for i, week in enumerate(weeks):
         x = canvas.plot_left + i * slot
         current = week.monday <= today < week.monday + _WEEK
-        planned_text = _distance_text(week.planned_m, units)
-        done_text = "" if week.done_m is None else f", {_distance_text(week.done_m, units)} done"
+        planned_text = format_distance(week.planned_m, units)
+        done_text = "" if week.done_m is None else f", {format_distance(week.done_m, units)} done"
         tip = f"Week of {day_label(week.monday)}: {what}{planned_text} planned{done_text}"
         if week.planned_m > 0:
             h = _in_units(week.planned_m, units) * scale
@@ -309,22 +305,22 @@ def _weekly_summary(weeks: Sequence[WeekBars], units: Units, today: date) -> str
     peak = max(weeks, key=lambda w: w.planned_m)
     parts = [
         f"{len(weeks)} weeks from {day_label(weeks[0].monday)} to {day_label(weeks[-1].monday)}; "
-        f"the biggest planned week is {_distance_text(peak.planned_m, units)} "
+        f"the biggest planned week is {format_distance(peak.planned_m, units)} "
         f"(week of {day_label(peak.monday)})."
     ]
     current = next((w for w in weeks if w.monday <= today and (today - w.monday).days < 7), None)
     if current is not None:
-        done = _distance_text(current.done_m or 0.0, units)
+        done = format_distance(current.done_m or 0.0, units)
         parts.append(
-            f"This week: {_distance_text(current.planned_m, units)} planned, {done} done so far."
+            f"This week: {format_distance(current.planned_m, units)} planned, {done} done so far."
         )
     past = [w for w in weeks if w.done_m is not None and w.monday + _WEEK <= today]
     if past:
         planned_m = sum(w.planned_m for w in past)
         done_m = sum(w.done_m or 0.0 for w in past)
         parts.append(
-            f"Weeks finished: {_distance_text(done_m, units)} run of "
-            f"{_distance_text(planned_m, units)} planned."
+            f"Weeks finished: {format_distance(done_m, units)} run of "
+            f"{format_distance(planned_m, units)} planned."
         )
     return " ".join(parts)
 
@@ -336,14 +332,14 @@ def long_run_chart(weeks: Sequence[WeekBars], units: Units, today: date) -> Char
         return _empty(slug, title, "No plan yet: the long runs appear with the first plan.")
     peak = max(weeks, key=lambda w: w.planned_m)
     summary = (
-        f"The longest planned run is {_distance_text(peak.planned_m, units)} "
+        f"The longest planned run is {format_distance(peak.planned_m, units)} "
         f"(week of {day_label(peak.monday)})."
     )
     done = [w for w in weeks if w.done_m]
     if done:
         best = max(done, key=lambda w: w.done_m or 0.0)
         summary += (
-            f" Your longest run so far: {_distance_text(best.done_m or 0.0, units)} "
+            f" Your longest run so far: {format_distance(best.done_m or 0.0, units)} "
             f"(week of {day_label(best.monday)})."
         )
     svg, bars = _week_bars(slug, title, weeks, units, today, what="long run ", summary=summary)
@@ -525,8 +521,8 @@ def load_chart(points: Sequence[LoadPoint], units: Units) -> Chart:
     last = points[-1]
     ratio = last.acute_m_per_week / last.chronic_m_per_week if last.chronic_m_per_week else None
     summary = (
-        f"On {day_label(last.day)}: acute {_distance_text(last.acute_m_per_week, units)} a week, "
-        f"chronic {_distance_text(last.chronic_m_per_week, units)} a week"
+        f"On {day_label(last.day)}: acute {format_distance(last.acute_m_per_week, units)} a week, "
+        f"chronic {format_distance(last.chronic_m_per_week, units)} a week"
         + (f" (ratio {ratio:.2f})." if ratio is not None else ".")
     )
     return Chart(slug, title, canvas.svg(title, summary), summary, LOAD_EXPLANATION, count)
