@@ -75,6 +75,20 @@ class NotFound(RemoteError):
     """Garmin has no such workout or calendar entry (HTTP 404)."""
 
 
+class Malformed(RemoteError):
+    """Garmin answered, but not with the JSON its API documents (an HTML page, a truncated or
+    empty body, the wrong shape). Use :func:`malformed` to make one."""
+
+
+def malformed(what: str, detail: str) -> Malformed:
+    """The one wording for an answer we cannot use: ``what`` names the call, ``detail`` what
+    was wrong with it (never the body itself: it may hold account data)."""
+    return Malformed(
+        f"Garmin answered with something that is not the JSON it documents ({what}: {detail}); "
+        "nothing was changed for it, and it is tried again at the next cycle"
+    )
+
+
 class TokenStoreLike(Protocol):
     """What :func:`open_garmin` needs of :class:`ampt_sync.secrets.TokenStore`."""
 
@@ -358,6 +372,21 @@ def _network_cause(exc: BaseException) -> BaseException | None:
     return None
 
 
+def _undecodable(exc: BaseException) -> BaseException | None:
+    """The JSON decoding failure behind ``exc``, if any (garminconnect wraps it as a
+    "Connection error")."""
+    import json
+
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, json.JSONDecodeError | UnicodeDecodeError):
+            return cur
+        cur = cur.__cause__ or cur.__context__
+    return None
+
+
 def _retry_at(exc: BaseException, now: datetime) -> datetime:
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None) or {}
@@ -409,6 +438,8 @@ def translate(
         )
     if status == 404:
         return NotFound(f"{what}: not found on Garmin")
+    if status is None and _undecodable(exc) is not None:
+        return malformed(what, "the body is not JSON")
     if status is not None and status >= 500:
         return RemoteUnavailable(
             f"Garmin failed on its side ({what}: HTTP {status}); it will be tried again later"

@@ -379,6 +379,16 @@ class GarminSim(LoopbackSim):
         with self._lock:
             del self._state.schedules[schedule_id]
 
+    def copy_directly(self, workout_id: int, day: date | None = None) -> tuple[int, int | None]:
+        """What the runner does with "Duplicate" in Garmin Connect: a new workout, same content
+        and description (our marker included), optionally scheduled."""
+        with self._lock:
+            payload = copy.deepcopy(self._state.workouts[workout_id])
+            payload["workoutName"] = f"{payload['workoutName']} (copy)"
+            new_id = self._store_workout(payload)
+            schedule_id = None if day is None else self._schedule(new_id, day)
+        return new_id, schedule_id
+
     def delete_directly(self, workout_id: int) -> None:
         """What the runner does when deleting a workout in the Garmin Connect app."""
         with self._lock:
