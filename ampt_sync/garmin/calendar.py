@@ -165,6 +165,9 @@ class GarminCalendar:
     def __init__(self, session: GarminSession) -> None:
         self.session = session
         self.api = session.api
+        #: How long a write held past our timeout may still take to land, as far as we wait for
+        #: it (see :meth:`ampt_sync.garmin.push.Pusher.settle`): twice the request timeout.
+        self.late_write_wait_s = 2 * session.timeout_s
 
     def api_calls(self) -> dict[str, int]:
         return self.session.calls.as_dict()

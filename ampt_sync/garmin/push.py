@@ -23,6 +23,15 @@ library listing only when something may exist that the ledger does not record), 
   ``push_report``.
 * A 404 on unschedule or delete counts as done. A workout is only deleted after reading it back
   with our marker still on it.
+* **Late writes.** A create or schedule whose outcome was unknown may still land after we looked
+  and wrote again (held by a proxy past our timeout). So after the last action, a push that met an
+  unknown outcome waits ``settle_wait_s`` (twice the request timeout), reads the window and the
+  library once more and applies what that shows (a duplicate workout or entry goes). The rows
+  concerned keep ``pending`` (``"unsure-create"``, ``"unsure"``) until a *later* push has listed
+  the library, so a write landing later still is found then; ``status`` shows them meanwhile.
+* **Copies.** A workout carrying the marker of a key whose ledger row names another workout is
+  the runner's copy (see :mod:`ampt_sync.garmin.reconcile`); it is never touched. A removed
+  key's row stays as a tombstone until a listing of the library shows no copy of it.
 
 :func:`run_push` is the entry point for the daemon and the CLI: plan in, report out.
 """
@@ -44,6 +53,7 @@ from ampt_sync.garmin.calendar import WorkoutCalendar
 from ampt_sync.garmin.client import NotFound
 from ampt_sync.garmin.encode import Encoded, encode, parse_marker, stored_as_sent
 from ampt_sync.garmin.reconcile import (
+    TOMBSTONE,
     Action,
     Adopt,
     Create,
@@ -146,15 +156,25 @@ class Pusher:
         ledger: GarminLedger,
         *,
         write_interval_s: float = 0.0,
+        settle_wait_s: float = 0.0,
+        tombstones: bool = True,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.calendar = calendar
         self.ledger = ledger
         self.write_interval_s = write_interval_s
+        self.settle_wait_s = settle_wait_s
+        self.tombstones = tombstones
         self.sleep = sleep
         self.clock = clock
         self._last_write: float | None = None
+        #: key → the ``pending`` mark it keeps: a create or schedule of it met an unknown outcome.
+        self.unsure: dict[str, str] = {}
+        self._view: View | None = None
+        #: Workouts that carried our marker before this push wrote anything (never "ours, just
+        #: created" when a create's outcome is looked up).
+        self._known: set[int] = set()
 
     # ---- gather and decide ------------------------------------------------------------------
 
@@ -168,12 +188,46 @@ class Pusher:
         if needs_library(desired, ledger):
             marked = tuple(self.calendar.marked_workouts())
         view = View(first=first, end=end, scheduled=scheduled, marked=marked)
+        self._view = view
+        self._known |= {m.workout_id for m in marked or ()}
         return reconcile(desired, ledger, view, force=force)
+
+    def settle(
+        self, desired: Sequence[Desired], first: date, end: date, report: PushReport
+    ) -> None:
+        """After the last action: when a create or schedule met an unknown outcome, wait for a
+        late copy of it to land, read once more and apply what that shows; then mark those rows
+        ``pending`` so that the next push lists the library too (see the module docstring)."""
+        if not self.unsure:
+            return
+        self.sleep(self.settle_wait_s)
+        for key, mark in self.unsure.items():
+            row = self.ledger.get(key)
+            if row is not None and row.pending is None:
+                self.ledger.put(row.but(pending=mark))
+        # force: the guard judges Garmin against the ledger; we have just written both.
+        actions = self.plan(desired, first, end, force=True)
+        report.actions.extend(a for a in actions if not isinstance(a, Adopt))
+        self.apply(actions, report)
+        for key, mark in self.unsure.items():
+            row = self.ledger.get(key)
+            if row is not None and row.pending is None:
+                self.ledger.put(row.but(pending=mark))
+
+    def _prune_tombstones(self) -> None:
+        """Forget removed keys of which the library, just read, shows no copy."""
+        if self._view is None or self._view.marked is None:
+            return
+        copied = {m.key for m in self._view.marked}
+        for key, row in self.ledger.all().items():
+            if row.pending == TOMBSTONE and key not in copied:
+                self.ledger.forget(key)
 
     # ---- apply ------------------------------------------------------------------------------
 
     def apply(self, actions: Sequence[Action], report: PushReport) -> None:
         """Apply ``actions`` in order; see the module docstring for what stops it."""
+        self._prune_tombstones()
         failed: set[str] = set()
         for action in actions:
             if action.key in failed:
@@ -205,13 +259,20 @@ class Pusher:
     def _row(self, key: str) -> LedgerEntry:
         return self.ledger.get(key) or LedgerEntry(key=key)
 
+    def _settled(self, key: str) -> str | None:
+        """``pending`` for a row whose writes are done: None, or the unknown-outcome mark it keeps
+        until a later push has looked (see :meth:`settle`)."""
+        return self.unsure.get(key)
+
     # ---- actions ----------------------------------------------------------------------------
 
     def _create(self, desired: Desired) -> None:
         key, encoded = desired.key, desired.encoded
         self.ledger.put(LedgerEntry(key=key, content_hash="", pending="create"))
         workout_id = self._create_workout(key, encoded)
-        self.ledger.put(LedgerEntry(key=key, garmin_workout_id=workout_id))
+        self.ledger.put(
+            LedgerEntry(key=key, garmin_workout_id=workout_id, pending=self._settled(key))
+        )
         self._check_content(key, workout_id, encoded)
         row = self._row(key).but(content_hash=encoded.payload_hash)
         self.ledger.put(row)
@@ -229,7 +290,9 @@ class Pusher:
             self._create(action.desired)
             return
         self._check_content(key, action.workout_id, encoded, written=True)
-        self.ledger.put(self._row(key).but(content_hash=encoded.payload_hash, pending=None))
+        self.ledger.put(
+            self._row(key).but(content_hash=encoded.payload_hash, pending=self._settled(key))
+        )
 
     def _move(self, action: Move) -> None:
         for schedule_id in action.unschedule:
@@ -239,7 +302,7 @@ class Pusher:
             row = self._row(action.key)
             if row.schedule_id == schedule_id:
                 row = row.but(schedule_id=None, scheduled_day=None)
-            self.ledger.put(row.but(pending=None))
+            self.ledger.put(row.but(pending=self._settled(action.key)))
         if action.to_day is not None:
             row = self._row(action.key)
             if row.schedule_id is not None and row.scheduled_day == action.to_day:
@@ -263,19 +326,24 @@ class Pusher:
         row = self.ledger.get(action.key)
         if action.forget or row is not None:
             # Pending makes the next push list the library, so nothing half-removed is lost.
+            # Duplicates of ours come from a create: while they go, other workouts with the key's
+            # marker are ours too (not the runner's copies).
             base = row or LedgerEntry(
                 key=action.key,
                 garmin_workout_id=action.workout_ids[0] if action.workout_ids else None,
             )
-            self.ledger.put(base.but(pending="remove"))
+            self.ledger.put(base.but(pending="remove" if action.forget else "unsure-create"))
         for schedule_id in action.schedule_ids:
             self._unschedule(schedule_id)
         for workout_id in action.workout_ids:
             self._delete_workout(workout_id)
-        if action.forget:
+        if action.forget and self.tombstones:
+            # Kept while the runner may hold copies of it (see the module docstring).
+            self.ledger.put(LedgerEntry(key=action.key, pending=TOMBSTONE))
+        elif action.forget:
             self.ledger.forget(action.key)
         else:
-            self.ledger.put(self._row(action.key).but(pending=None))
+            self.ledger.put(self._row(action.key).but(pending=self._settled(action.key)))
 
     # ---- single writes, each resolved and read back -----------------------------------------
 
@@ -293,12 +361,20 @@ class Pusher:
             self._last_write = self.clock()
 
     def _find_marked(self, key: str) -> list[int]:
-        return [w.workout_id for w in self.calendar.marked_workouts() if w.key == key]
+        """Workouts with ``key``'s marker that did not exist before this push (the runner's
+        copies did)."""
+        return [
+            w.workout_id
+            for w in self.calendar.marked_workouts()
+            if w.key == key and w.workout_id not in self._known
+        ]
 
     def _create_workout(self, key: str, encoded: Encoded) -> int:
         try:
             return self._write(lambda: self.calendar.create(encoded.payload))
         except RemoteUnavailable:
+            # It may have happened, or may still happen (held past our timeout).
+            self.unsure[key] = "unsure-create"
             found = self._find_marked(key)
             if found:
                 log.info("garmin: the create of %s went through after all", key)
@@ -339,13 +415,16 @@ class Pusher:
         assert row.garmin_workout_id is not None  # noqa: S101 - callers guarantee it
         workout_id = row.garmin_workout_id
         self.ledger.put(row.but(pending="schedule"))
-        schedule_id = self._schedule(workout_id, day)
-        self.ledger.put(row.but(schedule_id=schedule_id, scheduled_day=day, pending=None))
+        schedule_id = self._schedule(workout_id, day, row.key)
+        self.ledger.put(
+            row.but(schedule_id=schedule_id, scheduled_day=day, pending=self._settled(row.key))
+        )
 
-    def _schedule(self, workout_id: int, day: date) -> int:
+    def _schedule(self, workout_id: int, day: date, key: str) -> int:
         try:
             schedule_id = self._write(lambda: self.calendar.schedule(workout_id, day))
         except RemoteUnavailable:
+            self.unsure.setdefault(key, "unsure")
             # schedule is not idempotent: look before anything is sent again.
             existing = [
                 item.schedule_id
@@ -420,6 +499,7 @@ def push_workouts(
     write_interval_s: float = 0.0,
     dry_run: bool = False,
     force: bool = False,
+    settle_wait_s: float | None = None,
     sleep: Callable[[float], None] = time.sleep,
     on_plan: Callable[[list[Action]], None] | None = None,
 ) -> PushReport:
@@ -427,17 +507,28 @@ def push_workouts(
 
     ``on_plan`` sees the decided actions before the first write (the CLI shows them). With
     ``dry_run`` only reads happen and the report lists what would be done. On an exception the
-    partial report is attached to it as ``push_report``.
+    partial report is attached to it as ``push_report``. ``settle_wait_s`` (default: the
+    calendar's :attr:`late_write_wait_s`, else 0) is how long a push that met an unknown outcome
+    waits for a late write before its final read.
     """
     first, end = today, today + timedelta(days=horizon_days)
     report = PushReport(today=today, first=first, end=end, dry_run=dry_run)
-    pusher = Pusher(calendar, ledger, write_interval_s=write_interval_s, sleep=sleep)
+    if settle_wait_s is None:
+        settle_wait_s = float(getattr(calendar, "late_write_wait_s", 0.0))
+    pusher = Pusher(
+        calendar,
+        ledger,
+        write_interval_s=write_interval_s,
+        settle_wait_s=settle_wait_s,
+        sleep=sleep,
+    )
     with _counting(report, calendar):
         report.actions = pusher.plan(desired, first, end, force=force)
         if on_plan is not None:
             on_plan(report.actions)
         if not dry_run:
             pusher.apply(report.actions, report)
+            pusher.settle(desired, first, end, report)
     return report
 
 
@@ -455,7 +546,9 @@ def disconnect(
     ledger ends empty when nothing failed."""
     first, end = today, today + timedelta(days=horizon_days)
     report = PushReport(today=today, first=first, end=end, dry_run=False)
-    pusher = Pusher(calendar, ledger, write_interval_s=write_interval_s, sleep=sleep)
+    pusher = Pusher(
+        calendar, ledger, write_interval_s=write_interval_s, tombstones=False, sleep=sleep
+    )
     with _counting(report, calendar):
         view = View(
             first=first,

@@ -135,11 +135,30 @@ def test_a_pending_update_is_judged_by_the_version_in_the_marker() -> None:
     assert actions == [Adopt(synced(old)), Update(new, 11)]
 
 
-def test_a_second_copy_of_the_same_key_is_removed_and_the_ledgers_kept() -> None:
+def test_a_second_workout_of_a_key_whose_create_was_unsure_is_removed_and_the_ledgers_kept() -> (
+    None
+):
     item = want()
     copies = (MarkedWorkout(11, "w-a", item.encoded.version), MarkedWorkout(12, "w-a", "x" * 12))
-    actions = reconcile([item], {"w-a": synced(item)}, view(entry(), entry(12, 22), marked=copies))
-    assert actions == [Remove("w-a", item.title, (12,), (22,), forget=False, day=D[1])]
+    row = synced(item).but(pending="unsure-create")
+    actions = reconcile([item], {"w-a": row}, view(entry(), entry(12, 22), marked=copies))
+    assert actions == [
+        Remove("w-a", item.title, (12,), (22,), forget=False, day=D[1]),
+        Adopt(synced(item)),
+    ]
+
+
+def test_the_runners_copy_of_a_settled_workout_is_never_touched() -> None:
+    item = want()
+    copies = (MarkedWorkout(11, "w-a", item.encoded.version), MarkedWorkout(12, "w-a", "x" * 12))
+    both = view(entry(), entry(12, 22), marked=copies)
+    assert reconcile([item], {"w-a": synced(item)}, both) == []
+    # nor when ours leaves the plan: only ours goes
+    actions = reconcile([], {"w-a": synced(item)}, both)
+    assert actions == [Remove("w-a", item.title, (11,), (21,), forget=True, day=D[1])]
+    # and a tombstone keeps them the runner's after our row is gone
+    tomb = LedgerEntry("w-a", pending="removed")
+    assert reconcile([], {"w-a": tomb}, view(entry(12, 22), marked=copies[1:])) == []
 
 
 def test_a_workout_whose_marker_is_gone_is_no_longer_ours() -> None:
