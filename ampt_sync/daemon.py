@@ -11,6 +11,13 @@ Jobs (APScheduler 3, a ``BackgroundScheduler`` with an in-memory job store: no p
 ``watchdog``  ``WATCHDOG=1`` at half of systemd's ``WatchdogSec``, on its own executor so that a
               long cycle cannot starve it; a stalled scheduler stops it and systemd restarts us
 
+What the runner and systemd see: the cycle logs its own result (INFO when ok, WARNING when
+temporary or rate-limited, ERROR for sign-in, config and other errors; see
+:func:`ampt_sync.service.run_cycle`); the ``STATUS=`` line shown by ``systemctl status`` names the
+last cycle's result and, when it failed, its problem; and with ``[alerts] ping_url`` the morning
+push (and a retry after it) pings a dead-man's switch (:mod:`ampt_sync.deadman`): ``/start``,
+then success or ``/fail``.
+
 Cycles run one at a time (one worker thread; the cycle itself also takes the lock shared with the
 CLI). The main thread only waits for signals: SIGTERM and SIGINT set the stop event, which the
 cycle checks before every request, so the process ends within seconds even mid-cycle; SIGHUP
@@ -36,6 +43,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from ampt_sync.config import Settings
+from ampt_sync.deadman import Pinger
 from ampt_sync.schedule import DailyTrigger, next_fire, previous_fire
 from ampt_sync.systemd import notify, watchdog_interval_s
 
@@ -46,12 +54,17 @@ MISFIRE_GRACE_S = 6 * 3600
 JITTER_DAILY_S = 60.0
 JITTER_POLL_S = 30.0
 RETRY_AFTER_FAILURE = timedelta(minutes=15)
+#: Cycles that ping the dead-man's switch: the morning push, its catch-up, and a retry.
+PINGED_KINDS = frozenset({"push", "catch-up", "retry"})
+#: Longest problem text in the systemd STATUS line.
+STATUS_PROBLEM_CHARS = 160
 
 
 @dataclass(frozen=True)
 class CycleOutcome:
-    """What a cycle came to. ``result``: ok | error | rate_limited | temporary | interrupted |
-    paused | busy. ``retry_at`` is set for rate_limited and temporary."""
+    """What a cycle came to. ``result``: ok | temporary | rate_limited | busy | auth | config |
+    error | interrupted. ``retry_at`` is set for rate_limited and temporary; ``message`` holds
+    the problems, one line each joined by "; " (never a secret)."""
 
     result: str
     new_activities: int = 0
@@ -214,12 +227,16 @@ class Daemon:
             if self.stop.is_set():
                 return None
             notify(f"STATUS=cycle {kind} running", self._environ)
+            pinger = Pinger(self._settings.alerts.ping_url) if kind in PINGED_KINDS else None
+            if pinger is not None:
+                pinger.ping("start")
             outcome = self._cycle(kind, self.stop)
-            if outcome.result in ("rate_limited", "temporary") and not self.stop.is_set():
+            if pinger is not None and outcome.result != "interrupted":
+                pinger.ping("success" if outcome.result == "ok" else "fail")
+            if outcome.result in ("rate_limited", "temporary", "busy") and not self.stop.is_set():
                 retry_at = outcome.retry_at or (self._clock() + RETRY_AFTER_FAILURE)
-                log.warning(
-                    "cycle %s: %s; retrying at %s", kind, outcome.message, retry_at.isoformat()
-                )
+                # The cycle has logged its problem at WARNING already; this is what happens next.
+                log.info("cycle %s: retrying at %s", kind, retry_at.isoformat())
                 self._add_once("retry", retry_at)
             notify(f"STATUS={self._status_line(outcome, kind)}", self._environ)
             return outcome
@@ -245,4 +262,9 @@ class Daemon:
         upcoming = f"next push {push.strftime('%a %H:%M')}"
         if outcome is None:
             return upcoming
-        return f"last {kind}: {outcome.result}; {upcoming}"
+        if outcome.result in ("ok", "interrupted") or not outcome.message:
+            return f"last {kind}: {outcome.result}; {upcoming}"
+        problem = " ".join(outcome.message.split())
+        if len(problem) > STATUS_PROBLEM_CHARS:
+            problem = problem[: STATUS_PROBLEM_CHARS - 3] + "..."
+        return f"last {kind}: {outcome.result} ({problem}); {upcoming}"

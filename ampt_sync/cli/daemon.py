@@ -16,7 +16,8 @@ from ampt_sync.errors import EX_CONFIG, EX_SOFTWARE, EX_TEMPFAIL, ConfigError
 if TYPE_CHECKING:
     from ampt_sync.service import CycleReport
 
-#: Exit code of `sync` by the cycle's result.
+#: Exit code of `sync` by the cycle's result (:data:`ampt_sync.service.RESULTS`): the same
+#: mapping as every other command's errors (:mod:`ampt_sync.errors`), plus 130 for Ctrl-C.
 EXIT_BY_RESULT = {
     "ok": 0,
     "temporary": EX_TEMPFAIL,
@@ -24,6 +25,7 @@ EXIT_BY_RESULT = {
     "busy": EX_TEMPFAIL,
     "interrupted": 130,
     "auth": EX_CONFIG,
+    "config": EX_CONFIG,
     "error": EX_SOFTWARE,
 }
 
@@ -84,7 +86,10 @@ def sync(
     stop = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        report = run_cycle(CycleDeps(settings=settings), "manual", stop, dry_run=dry_run)
+        # quiet: the problems are printed below, one line each, not logged a second time.
+        report = run_cycle(
+            CycleDeps(settings=settings), "manual", stop, dry_run=dry_run, quiet=True
+        )
     finally:
         signal.signal(signal.SIGINT, previous)
     if output is OutputFormat.json:
