@@ -119,6 +119,7 @@ def _stored(url: str, settings: Settings | None, now: datetime) -> dict[str, Any
         "alerts": {},
         "horizon": [],
         "stored": {},
+        "unresolved_garmin_writes": [],
     }
     path = sqlite_path(url)
     if path is not None and not path.exists():
@@ -173,6 +174,7 @@ def _stored(url: str, settings: Settings | None, now: datetime) -> dict[str, Any
             result["alerts"] = state.get(session, state.ACTIVE_ALERTS) or {}
             relogin = state.get(session, state.GARMIN_RELOGIN)
             result["garmin_relogin_needed"] = relogin
+            result["unresolved_garmin_writes"] = _unresolved(session)
             if settings is not None:
                 today = now.astimezone(settings.zone()).date()
                 paused = state.paused_until(session, today)
@@ -183,6 +185,22 @@ def _stored(url: str, settings: Settings | None, now: datetime) -> dict[str, Any
     finally:
         store.close()
     return result
+
+
+def _unresolved(session: Any) -> list[dict[str, Any]]:
+    """Ledger rows with a Garmin write whose outcome is not known yet (a push stopped mid-write,
+    or a write that may still land late); the next push looks on Garmin and resolves them."""
+    from sqlalchemy import select
+
+    from ampt_sync.garmin.reconcile import TOMBSTONE
+    from ampt_sync.store.models import GarminLedgerRow
+
+    rows = session.scalars(
+        select(GarminLedgerRow)
+        .where(GarminLedgerRow.pending.is_not(None), GarminLedgerRow.pending != TOMBSTONE)
+        .order_by(GarminLedgerRow.key)
+    ).all()
+    return [{"key": row.key, "pending": row.pending} for row in rows]
 
 
 def _horizon(session: Any, today: date, days: int) -> list[dict[str, Any]]:
@@ -280,6 +298,13 @@ def render_status(report: dict[str, Any], console: Console) -> None:
         )
     for problem, alert in report["alerts"].items():
         table.add_row("alert", f"{alert['title']} ({problem}, since {alert['since']})")
+    unresolved = report.get("unresolved_garmin_writes") or []
+    if unresolved:
+        table.add_row(
+            "Garmin writes",
+            f"{len(unresolved)} unresolved (the next push checks them on Garmin): "
+            + ", ".join(f"{w['key']} ({w['pending']})" for w in unresolved),
+        )
     console.print(table)
     if report["horizon"]:
         horizon = Table(title="Next days: plan and Garmin", title_justify="left")

@@ -9,6 +9,7 @@ entry point against the simulators.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -158,3 +159,22 @@ def test_a_bad_config_path_is_one_line_and_78(cli, tmp_path, monkeypatch, comman
         assert result.code == 78, (args, result.stderr)
         _one_line(result.stderr)
         assert str(path) in result.stderr
+
+
+def test_status_shows_a_garmin_write_whose_outcome_is_not_known_yet(cli, config, accounts) -> None:
+    from ampt_sync.store.db import open_store
+    from ampt_sync.store.ledger import GarminLedger, LedgerEntry
+
+    assert cli("--config", str(config), "push").code == 0
+    store = open_store(accounts.settings.database_url())
+    try:
+        ledger = GarminLedger(store)
+        key = sorted(ledger.all())[0]
+        ledger.put(ledger.get(key).but(pending="unsure-create"))  # as a push leaves it
+        ledger.put(LedgerEntry(key="w-old", pending="removed"))  # a tombstone: settled
+    finally:
+        store.close()
+    document = json.loads(cli("--config", str(config), "status", "--format", "json").stdout)
+    assert document["unresolved_garmin_writes"] == [{"key": key, "pending": "unsure-create"}]
+    text = " ".join(cli("--config", str(config), "status").stdout.split())  # the table wraps
+    assert f"1 unresolved (the next push checks them on Garmin): {key} (unsure-create)" in text
