@@ -78,7 +78,8 @@ def sync(
     """Run one cycle now: pull from Strava, adapt the plan, push to Garmin, verify.
 
     Exit code 0 when all went well, 75 when a service was unavailable or rate-limited (retry
-    later), 78 when a service needs you to sign in again, 1 otherwise.
+    later), 78 when the set-up needs you (a service to connect or sign in to again, a config
+    value), 1 otherwise.
     """
     from ampt_sync.service import CycleDeps, run_cycle
 
