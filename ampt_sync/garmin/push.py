@@ -62,6 +62,7 @@ from ampt_sync.garmin.reconcile import (
     Remove,
     Update,
     View,
+    copies_seen,
     needs_library,
     reconcile,
 )
@@ -73,6 +74,9 @@ if TYPE_CHECKING:
     from ampt_sync.store.db import Store
 
 log = logging.getLogger(__name__)
+
+#: Most final reads after unknown outcomes in one push (each may meet one more).
+SETTLE_ROUNDS = 3
 
 
 def desired_workouts(plan: Plan, today: date, horizon_days: int) -> list[Desired]:
@@ -171,7 +175,10 @@ class Pusher:
         self._last_write: float | None = None
         #: key → the ``pending`` mark it keeps: a create or schedule of it met an unknown outcome.
         self.unsure: dict[str, str] = {}
+        #: Unknown outcomes of creates and schedules since the last read of Garmin.
+        self._unknown_outcomes = 0
         self._view: View | None = None
+        self._copies: dict[str, frozenset[int]] = {}
         #: Workouts that carried our marker before this push wrote anything (never "ours, just
         #: created" when a create's outcome is looked up).
         self._known: set[int] = set()
@@ -190,7 +197,9 @@ class Pusher:
         view = View(first=first, end=end, scheduled=scheduled, marked=marked)
         self._view = view
         self._known |= {m.workout_id for m in marked or ()}
-        return reconcile(desired, ledger, view, force=force)
+        known_copies = self.ledger.copies()
+        self._copies = copies_seen(ledger, view, known_copies)
+        return reconcile(desired, ledger, view, force=force, copies=known_copies)
 
     def settle(
         self, desired: Sequence[Desired], first: date, end: date, report: PushReport
@@ -198,26 +207,31 @@ class Pusher:
         """After the last action: when a create or schedule met an unknown outcome, wait for a
         late copy of it to land, read once more and apply what that shows; then mark those rows
         ``pending`` so that the next push lists the library too (see the module docstring)."""
-        if not self.unsure:
-            return
-        self.sleep(self.settle_wait_s)
-        for key, mark in self.unsure.items():
-            row = self.ledger.get(key)
-            if row is not None and row.pending is None:
-                self.ledger.put(row.but(pending=mark))
-        # force: the guard judges Garmin against the ledger; we have just written both.
-        actions = self.plan(desired, first, end, force=True)
-        report.actions.extend(a for a in actions if not isinstance(a, Adopt))
-        self.apply(actions, report)
+        for _ in range(SETTLE_ROUNDS):
+            if self._unknown_outcomes == 0:
+                break
+            self._unknown_outcomes = 0
+            self.sleep(self.settle_wait_s)
+            for key, mark in self.unsure.items():
+                row = self.ledger.get(key)
+                if row is not None and row.pending is None:
+                    self.ledger.put(row.but(pending=mark))
+            # force: the guard judges Garmin against the ledger; we have just written both.
+            actions = self.plan(desired, first, end, force=True)
+            report.actions.extend(a for a in actions if not isinstance(a, Adopt))
+            # A write of this round may meet an unknown outcome too: then one more round.
+            self.apply(actions, report)
         for key, mark in self.unsure.items():
             row = self.ledger.get(key)
             if row is not None and row.pending is None:
                 self.ledger.put(row.but(pending=mark))
 
     def _prune_tombstones(self) -> None:
-        """Forget removed keys of which the library, just read, shows no copy."""
+        """Remember the runner's copies seen; forget removed keys of which the library, just
+        read, shows no copy."""
         if self._view is None or self._view.marked is None:
             return
+        self.ledger.set_copies(self._copies)
         copied = {m.key for m in self._view.marked}
         for key, row in self.ledger.all().items():
             if row.pending == TOMBSTONE and key not in copied:
@@ -375,6 +389,7 @@ class Pusher:
         except RemoteUnavailable:
             # It may have happened, or may still happen (held past our timeout).
             self.unsure[key] = "unsure-create"
+            self._unknown_outcomes += 1
             found = self._find_marked(key)
             if found:
                 log.info("garmin: the create of %s went through after all", key)
@@ -425,6 +440,7 @@ class Pusher:
             schedule_id = self._write(lambda: self.calendar.schedule(workout_id, day))
         except RemoteUnavailable:
             self.unsure.setdefault(key, "unsure")
+            self._unknown_outcomes += 1
             # schedule is not idempotent: look before anything is sent again.
             existing = [
                 item.schedule_id

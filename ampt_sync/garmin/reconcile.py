@@ -175,12 +175,41 @@ def needs_library(desired: Sequence[Desired], ledger: Mapping[str, LedgerEntry])
     return any(d.key not in ledger or ledger[d.key].garmin_workout_id is None for d in desired)
 
 
+def _settled(entry: LedgerEntry | None) -> bool:
+    """Whether ``entry`` names the one workout of ours for its key (or is a tombstone), so that
+    any other workout carrying the key's marker is the runner's copy."""
+    return (
+        entry is not None
+        and entry.pending not in CREATE_UNSURE
+        and (entry.garmin_workout_id is not None or entry.pending == TOMBSTONE)
+    )
+
+
+def copies_seen(
+    ledger: Mapping[str, LedgerEntry],
+    view: View,
+    known: Mapping[str, frozenset[int]],
+) -> dict[str, frozenset[int]]:
+    """The runner's copies after this view: ``known`` ones still in the library (when it was
+    read), plus every marked workout of a settled key other than the ledger's. Pure."""
+    if view.marked is None:
+        return dict(known)
+    present = {m.workout_id for m in view.marked}
+    out: dict[str, set[int]] = {key: set(ids) & present for key, ids in known.items()}
+    for workout in view.marked:
+        entry = ledger.get(workout.key)
+        if entry is not None and _settled(entry) and workout.workout_id != entry.garmin_workout_id:
+            out.setdefault(workout.key, set()).add(workout.workout_id)
+    return {key: frozenset(ids) for key, ids in out.items() if ids}
+
+
 def reconcile(
     desired: Sequence[Desired],
     ledger: Mapping[str, LedgerEntry],
     view: View,
     *,
     force: bool = False,
+    copies: Mapping[str, frozenset[int]] | None = None,
 ) -> list[Action]:
     """Every action that makes Garmin's window ``[view.first, view.end)`` hold exactly the plan.
 
@@ -201,9 +230,12 @@ def reconcile(
     by_workout: dict[int, list[ScheduledItem]] = defaultdict(list)
     for entry in view.scheduled:
         by_workout[entry.workout_id].append(entry)
+    # Why: the runner's copies are never ours, whatever the ledger says now (a create in flight).
+    foreign = copies_seen(ledger, view, copies or {})
     marked: dict[str, list[MarkedWorkout]] = defaultdict(list)
     for workout in view.marked or ():
-        marked[workout.key].append(workout)
+        if workout.workout_id not in foreign.get(workout.key, frozenset()):
+            marked[workout.key].append(workout)
     keys = sorted(set(wanted) | set(ledger) | set(marked))
     ranked: list[tuple[tuple[int, date, int, str, int], Action]] = []
     for key in keys:
@@ -280,12 +312,7 @@ def _decide(
     # Why: a settled ledger row (or a tombstone) names the one workout of ours for this key; any
     # other carrying its marker is the runner's copy. Without a row, or while a create's outcome
     # is unknown, every marked one is ours (a lost answer or a late create made it).
-    settled = (
-        entry is not None
-        and entry.pending not in CREATE_UNSURE
-        and (entry.garmin_workout_id is not None or entry.pending == TOMBSTONE)
-    )
-    if not settled:
+    if not _settled(entry):
         for workout in marked:
             if workout.workout_id not in workout_ids:
                 workout_ids.append(workout.workout_id)

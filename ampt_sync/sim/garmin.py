@@ -192,6 +192,7 @@ class GarminSim(LoopbackSim):
         #: When set, the library listing ignores ``start=`` and always answers the first page
         #: (a server that ignores paging).
         self.ignore_paging = False
+        self._late_in_flight = 0
         #: Seconds every answer waits (a network's round trip), for benchmarks and stop tests.
         self.latency_s = 0.0
         self._stopping = threading.Event()
@@ -223,6 +224,15 @@ class GarminSim(LoopbackSim):
                 self._access.clear()
             if refresh:
                 self._refresh.clear()
+
+    def tokens_usable(self, token_json: str) -> bool:
+        """Whether ``token_json`` (as ``client.dumps()`` writes it) would be accepted now: its
+        access token unexpired and not revoked, and its refresh token not spent or revoked."""
+        data = json.loads(token_json)
+        with self._lock:
+            expires = self._access.get(data.get("di_token", ""))
+            refresh_ok = data.get("di_refresh_token") in self._refresh
+        return expires is not None and expires > time.time() and refresh_ok
 
     def issued_secrets(self) -> set[str]:
         """Every access and refresh token this sim has ever issued (for leak checks)."""
@@ -438,7 +448,14 @@ class GarminSim(LoopbackSim):
             self._log(method, path, 200, "body")
             return 200, _Raw(fault.body, fault.content_type), {}
         if fault is not None and fault.kind == "late":
-            self._sleep(fault.delay_s)  # the client has given up by now
+            with self._lock:
+                self._late_in_flight += 1
+            try:
+                self._sleep(fault.delay_s)  # the client has given up by now
+                return self._late(method, path, query, headers, body)
+            finally:
+                with self._lock:
+                    self._late_in_flight -= 1
         try:
             status, payload, extra = self._route(method, path, query, headers, body)
         except _Reply as reply:
@@ -450,6 +467,21 @@ class GarminSim(LoopbackSim):
             raise _Abort
         self._log(method, path, status, None)
         return status, payload, extra
+
+    def _late(
+        self, method: str, path: str, query: dict[str, list[str]], headers: Any, body: bytes
+    ) -> tuple[int, Any, dict]:
+        try:
+            status, _payload, _extra = self._route(method, path, query, headers, body)
+        except _Reply as reply:
+            status = reply.status
+        self._log(method, path, status, "late")
+        raise _Abort
+
+    def late_in_flight(self) -> int:
+        """Late writes held right now (they land when their delay is over)."""
+        with self._lock:
+            return self._late_in_flight
 
     def _authorise(self, headers: Any) -> None:
         auth = headers.get("Authorization", "")

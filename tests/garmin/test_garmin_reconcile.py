@@ -16,6 +16,7 @@ from ampt_sync.garmin.reconcile import (
     Remove,
     Update,
     View,
+    copies_seen,
     needs_library,
     reconcile,
 )
@@ -201,3 +202,26 @@ def test_a_plan_outside_the_window_or_with_a_key_twice_is_refused() -> None:
         reconcile([want(day=D[9])], {}, view())
     with pytest.raises(ValueError, match="twice"):
         reconcile([want(), want()], {}, view())
+
+
+def test_a_known_copy_is_never_adopted_while_a_create_of_its_key_is_in_flight() -> None:
+    # Found by the fault soak: the runner copied ours, then deleted ours; the re-create's answer
+    # was lost and the process killed. The copy must not become "ours".
+    item = want()
+    copy = MarkedWorkout(12, "w-a", item.encoded.version)
+    row = LedgerEntry("w-a", pending="create")
+    seen = view(entry(12, 22), marked=(copy,))
+    assert reconcile([item], {"w-a": row}, seen, copies={"w-a": frozenset({12})}) == [Create(item)]
+
+
+def test_copies_seen_keeps_known_copies_still_listed_and_adds_new_ones() -> None:
+    item = want()
+    ledger = {"w-a": synced(item), "w-b": LedgerEntry("w-b", pending="create")}
+    marked = (
+        MarkedWorkout(11, "w-a", "v"),  # ours
+        MarkedWorkout(12, "w-a", "v"),  # a new copy of a settled key
+        MarkedWorkout(13, "w-b", "v"),  # a create in flight: may be ours, not a copy
+    )
+    known = {"w-a": frozenset({14}), "w-c": frozenset({15})}  # 14 and 15 deleted since
+    assert copies_seen(ledger, view(marked=marked), known) == {"w-a": frozenset({12})}
+    assert copies_seen(ledger, view(), known) == known  # the library was not read
