@@ -227,7 +227,8 @@ class Daemon:
             if self.stop.is_set():
                 return None
             notify(f"STATUS=cycle {kind} running", self._environ)
-            pinger = Pinger(self._settings.alerts.ping_url) if kind in PINGED_KINDS else None
+            ping_url = self._settings.alerts.ping_url
+            pinger = Pinger(ping_url) if ping_url and kind in PINGED_KINDS else None
             if pinger is not None:
                 pinger.ping("start")
             outcome = self._cycle(kind, self.stop)

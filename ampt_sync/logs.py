@@ -99,8 +99,9 @@ def setup_logging(
     environ: Mapping[str, str] = os.environ,
 ) -> None:
     """Send log records to stderr. INFO and up under systemd; WARNING and up on a terminal
-    (commands print their own output); DEBUG with ``--verbose``. Without ``--verbose`` no record
-    carries a traceback, and the libraries in :data:`_TRANSLATED` are silent."""
+    (commands print their own output); DEBUG with ``--verbose``. Without ``--verbose`` the
+    libraries in :data:`_TRANSLATED` are silent, and on a terminal no record carries a
+    traceback."""
     handler = logging.StreamHandler(stream or sys.stderr)
     if under_journald(environ):
         handler.setFormatter(JournaldFormatter("%(name)s: %(message)s"))
@@ -110,7 +111,10 @@ def setup_logging(
         level = logging.WARNING
     if verbose:
         level = logging.DEBUG
-    else:
+    elif not under_journald(environ):
+        # A terminal gets one line per problem. The journal keeps the traceback of an error we
+        # did not expect (a daemon cannot simply be rerun with --verbose); each of its lines
+        # carries the error's priority.
         handler.addFilter(NoTraceback())
     root = logging.getLogger()
     root.handlers[:] = [handler]

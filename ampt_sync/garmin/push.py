@@ -613,7 +613,11 @@ def run_push(
     from ampt_sync.garmin.client import open_garmin, write_interval_s
 
     desired = desired_workouts(plan, today, settings.sync.horizon_days)
-    with open_garmin(token_store, store=store, environ=environ, on_request=on_request) as session:
+    # A dry run stores nothing in the database, not even "re-login needed" (rotated tokens do go
+    # to the token store: dropping them would lose the sign-in).
+    with open_garmin(
+        token_store, store=None if dry_run else store, environ=environ, on_request=on_request
+    ) as session:
         return push_workouts(
             desired,
             today,

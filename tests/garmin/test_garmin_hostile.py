@@ -254,3 +254,11 @@ def test_the_calendar_adapter_reads_through_the_real_client(sim, session) -> Non
     with session() as s:
         items = GarminCalendar(s).scheduled(TODAY, D[7])
     assert [i.day for i in items] == [D[1]]
+
+
+def test_a_stored_workout_of_the_wrong_shape_is_not_as_sent_never_a_type_error() -> None:
+    from ampt_sync.garmin.encode import encode, stored_as_sent
+
+    sent = encode(library_workouts()["easy"]).payload
+    for stored in ({**sent, "sportType": "running"}, {**sent, "workoutSegments": [["x"]]}):
+        assert stored_as_sent(sent, stored) is False
