@@ -573,8 +573,17 @@ def disconnect(
             marked=tuple(calendar.marked_workouts()),
         )
         # An empty plan: every key of ours is "no longer wanted". No guard: emptying is the point.
-        report.actions = reconcile([], ledger.all(), view, force=True)
+        report.actions = reconcile(
+            [], ledger.all(), view, force=True, copies=ledger.copies()
+        )
         pusher.apply(report.actions, report)
+        # Disconnected: nothing of ours is tracked any more, tombstones and copies included
+        # (the runner's copies stay on Garmin, untouched).
+        for key, row in ledger.all().items():
+            if row.pending == TOMBSTONE:
+                ledger.forget(key)
+        if report.ok:
+            ledger.set_copies({})
     return report
 
 

@@ -262,3 +262,20 @@ def test_a_stored_workout_of_the_wrong_shape_is_not_as_sent_never_a_type_error()
     sent = encode(library_workouts()["easy"]).payload
     for stored in ({**sent, "sportType": "running"}, {**sent, "workoutSegments": [["x"]]}):
         assert stored_as_sent(sent, stored) is False
+
+
+def test_disconnect_leaves_the_runners_copies_and_an_empty_ledger(sim, push, session, store):
+    from ampt_sync.garmin.push import disconnect
+
+    want = desired(week())
+    assert push(want, TODAY).ok
+    ours = GarminLedger(store).get(want[0].key).garmin_workout_id
+    copy_id, _ = sim.copy_directly(ours, D[4])
+    assert push(want[1:], TODAY).ok  # one removed: a tombstone
+    more = desired([*week()[1:], (D[3], easy("w-new", 6))])
+    assert push(more, TODAY).ok  # the library is listed: the copy is seen and remembered
+    with session() as s:
+        report = disconnect(GarminCalendar(s), GarminLedger(store), TODAY, 7)
+    assert report.ok
+    assert GarminLedger(store).all() == {}
+    assert list(sim.workouts) == [copy_id]
