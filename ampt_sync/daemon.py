@@ -7,7 +7,8 @@ Jobs (APScheduler 3, a ``BackgroundScheduler`` with an in-memory job store: no p
 ``poll``      every ``sync.poll_minutes`` (unless 0): a pull; a new activity runs adapt and push
 ``catch-up``  once at start when a scheduled cycle was missed while the server was off (or no
               cycle ever succeeded): exactly one run, however many were missed
-``retry``     once, at the time a rate limit names (or 15 min after a network failure)
+``retry``     once, at the time a rate limit names (or after a network failure: 15 min, doubling
+              with each failure in a row up to 4 h)
 ``watchdog``  ``WATCHDOG=1`` at half of systemd's ``WatchdogSec``, on its own executor so that a
               long cycle cannot starve it; a stalled scheduler stops it and systemd restarts us
 
@@ -54,6 +55,16 @@ MISFIRE_GRACE_S = 6 * 3600
 JITTER_DAILY_S = 60.0
 JITTER_POLL_S = 30.0
 RETRY_AFTER_FAILURE = timedelta(minutes=15)
+#: Longest wait before a retry: the delay doubles with each temporary failure in a row.
+RETRY_AFTER_FAILURE_MAX = timedelta(hours=4)
+
+
+def retry_delay(failures_in_a_row: int) -> timedelta:
+    """How long after the ``failures_in_a_row``-th temporary failure (1, 2, ...) the cycle is
+    tried again: 15 min, 30 min, 1 h, ... at most 4 h (a service that is down, or a token
+    renewal that keeps failing, is not hammered)."""
+    doubled = RETRY_AFTER_FAILURE * (2 ** max(0, min(failures_in_a_row - 1, 10)))
+    return min(doubled, RETRY_AFTER_FAILURE_MAX)
 #: Cycles that ping the dead-man's switch: the morning push, its catch-up, and a retry.
 PINGED_KINDS = frozenset({"push", "catch-up", "retry"})
 #: Longest problem text in the systemd STATUS line.
@@ -115,6 +126,8 @@ class Daemon:
         # Held while a cycle runs. Shutdown waits on it rather than on the scheduler, whose
         # shutdown(wait=True) holds the job-store lock that a finishing job may still need.
         self._running = threading.Lock()
+        #: Temporary failures in a row (network, 5xx, a busy lock), for the retry's backoff.
+        self._temporary_failures = 0
         self._settings = load_settings()
         self._cycle = make_cycle(self._settings)
         self._scheduler = BackgroundScheduler(
@@ -234,8 +247,12 @@ class Daemon:
             outcome = self._cycle(kind, self.stop)
             if pinger is not None and outcome.result != "interrupted":
                 pinger.ping("success" if outcome.result == "ok" else "fail")
-            if outcome.result in ("rate_limited", "temporary", "busy") and not self.stop.is_set():
-                retry_at = outcome.retry_at or (self._clock() + RETRY_AFTER_FAILURE)
+            temporary = outcome.result in ("rate_limited", "temporary", "busy")
+            self._temporary_failures = self._temporary_failures + 1 if temporary else 0
+            if temporary and not self.stop.is_set():
+                retry_at = outcome.retry_at or (
+                    self._clock() + retry_delay(self._temporary_failures)
+                )
                 # The cycle has logged its problem at WARNING already; this is what happens next.
                 log.info("cycle %s: retrying at %s", kind, retry_at.isoformat())
                 self._add_once("retry", retry_at)
