@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 from garmin_helpers import desired, easy
-from test_garmin_faults import HORIZON, TIMEOUT_S, TODAY, Killed, push_once
+from test_garmin_faults import HORIZON, TODAY, Killed, push_once
 
 from ampt_sync.errors import AmptSyncError, ReloginNeeded
 from ampt_sync.garmin.client import clear_relogin_needed
@@ -47,6 +47,10 @@ from ampt_sync.store.ledger import GarminLedger
 CREATE = r"^/workout-service/workout$"
 SCHEDULE = r"^/workout-service/schedule/\d+$"
 REFRESH = r"^/di-oauth2-service/oauth/token$"
+
+#: The request timeout of the soak's pushes: long enough that a loaded machine (two cores shared
+#: by several test runs) does not time out where no fault was injected.
+TIMEOUT_S = 0.3
 
 #: The faults a cycle may meet, with their weights.
 FAULTS = {
@@ -235,7 +239,7 @@ class Soak:
         try:
             report = push_once(
                 self.sim, self.store, self.tokens, want, self.today, on_request=hook,
-                force=self.force,
+                force=self.force, timeout_s=TIMEOUT_S,
             )
         except Killed:
             summary.kills += 1
