@@ -236,7 +236,15 @@ class GarminSession:
             log.info("stored Garmin's rotated tokens")
 
 
-_PRIVATE_ATTRIBUTES = ("_connectapi", "_di_token_url", "_api_session", "_http_post", "dumps")
+_PRIVATE_ATTRIBUTES = (
+    "_connectapi",
+    "_di_token_url",
+    "_api_session",
+    "_http_post",
+    "dumps",
+    "_refresh_di_token",
+    "_token_expires_soon",
+)
 
 
 def build_api(
