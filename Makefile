@@ -1,6 +1,7 @@
 # ampt-sync developer and operator entry points.
 #   make demo   create the environment and run the offline demo (simulated Strava and Garmin)
-#   make test   create the environment, lint, and run the test suite
+#   make test   create the environment, lint, and run the test suite (with a short fault soak)
+#   make soak   the long property and fault soaks; the Garmin fault soak prints its counts
 # Override the interpreter with `make PYTHON=/path/to/python3.12 ...`.
 
 VENV   := .venv

@@ -332,8 +332,10 @@ class SecretsConfig(_Section):
 class AlertsConfig(_Section):
     ntfy_url: str = ""
     webhook_url: str = ""
+    #: A dead-man's switch in the healthchecks.io style (see :mod:`ampt_sync.deadman`).
+    ping_url: str = ""
 
-    @field_validator("ntfy_url", "webhook_url")
+    @field_validator("ntfy_url", "webhook_url", "ping_url")
     @classmethod
     def _url(cls, value: str) -> str:
         if value and not re.match(r"^https?://[^\s/]+", value):
@@ -504,6 +506,11 @@ def find_config(explicit: Path | None, environ: Mapping[str, str] = os.environ) 
     places = config_candidates(explicit, environ)
     for path, how in places:
         if how in ("--config", f"${ENV_CONFIG}"):
+            if path.is_dir():
+                raise ConfigError(
+                    f"{path}: is a directory, not a config file (given by {how}); "
+                    "give the path of the .toml file"
+                )
             if not path.is_file():
                 raise ConfigError(
                     f"{path}: no such config file (given by {how}); "
@@ -681,7 +688,11 @@ KEY_COMMENTS: dict[str, dict[str, str]] = {
         "database_url": "default: SQLite in state_dir",
     },
     "secrets": {"backend": '"auto" | "keyring" | "file"'},
-    "alerts": {"ntfy_url": "optional", "webhook_url": "optional"},
+    "alerts": {
+        "ntfy_url": "optional",
+        "webhook_url": "optional",
+        "ping_url": "optional: a healthchecks.io-style check, pinged by every morning push",
+    },
     "web": {
         "listen": '"host:port" of the runner\'s page; "" = no page',
         "base_url": "optional: the page's address behind a reverse proxy",

@@ -7,9 +7,17 @@ Jobs (APScheduler 3, a ``BackgroundScheduler`` with an in-memory job store: no p
 ``poll``      every ``sync.poll_minutes`` (unless 0): a pull; a new activity runs adapt and push
 ``catch-up``  once at start when a scheduled cycle was missed while the server was off (or no
               cycle ever succeeded): exactly one run, however many were missed
-``retry``     once, at the time a rate limit names (or 15 min after a network failure)
+``retry``     once, at the time a rate limit names (or after a network failure: 15 min, doubling
+              with each failure in a row up to 4 h)
 ``watchdog``  ``WATCHDOG=1`` at half of systemd's ``WatchdogSec``, on its own executor so that a
               long cycle cannot starve it; a stalled scheduler stops it and systemd restarts us
+
+What the runner and systemd see: the cycle logs its own result (INFO when ok, WARNING when
+temporary or rate-limited, ERROR for sign-in, config and other errors; see
+:func:`ampt_sync.service.run_cycle`); the ``STATUS=`` line shown by ``systemctl status`` names the
+last cycle's result and, when it failed, its problem; and with ``[alerts] ping_url`` the morning
+push (and a retry after it) pings a dead-man's switch (:mod:`ampt_sync.deadman`): ``/start``,
+then success or ``/fail``.
 
 Cycles run one at a time (one worker thread; the cycle itself also takes the lock shared with the
 CLI). The main thread only waits for signals: SIGTERM and SIGINT set the stop event, which the
@@ -36,6 +44,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from ampt_sync.config import Settings
+from ampt_sync.deadman import Pinger
 from ampt_sync.schedule import DailyTrigger, next_fire, previous_fire
 from ampt_sync.systemd import notify, watchdog_interval_s
 
@@ -46,12 +55,27 @@ MISFIRE_GRACE_S = 6 * 3600
 JITTER_DAILY_S = 60.0
 JITTER_POLL_S = 30.0
 RETRY_AFTER_FAILURE = timedelta(minutes=15)
+#: Longest wait before a retry: the delay doubles with each temporary failure in a row.
+RETRY_AFTER_FAILURE_MAX = timedelta(hours=4)
+
+
+def retry_delay(failures_in_a_row: int) -> timedelta:
+    """How long after the ``failures_in_a_row``-th temporary failure (1, 2, ...) the cycle is
+    tried again: 15 min, 30 min, 1 h, ... at most 4 h (a service that is down, or a token
+    renewal that keeps failing, is not hammered)."""
+    doubled = RETRY_AFTER_FAILURE * (2 ** max(0, min(failures_in_a_row - 1, 10)))
+    return min(doubled, RETRY_AFTER_FAILURE_MAX)
+#: Cycles that ping the dead-man's switch: the morning push, its catch-up, and a retry.
+PINGED_KINDS = frozenset({"push", "catch-up", "retry"})
+#: Longest problem text in the systemd STATUS line.
+STATUS_PROBLEM_CHARS = 160
 
 
 @dataclass(frozen=True)
 class CycleOutcome:
-    """What a cycle came to. ``result``: ok | error | rate_limited | temporary | interrupted |
-    paused | busy. ``retry_at`` is set for rate_limited and temporary."""
+    """What a cycle came to. ``result``: ok | temporary | rate_limited | busy | auth | config |
+    error | interrupted. ``retry_at`` is set for rate_limited and temporary; ``message`` holds
+    the problems, one line each joined by "; " (never a secret)."""
 
     result: str
     new_activities: int = 0
@@ -102,6 +126,8 @@ class Daemon:
         # Held while a cycle runs. Shutdown waits on it rather than on the scheduler, whose
         # shutdown(wait=True) holds the job-store lock that a finishing job may still need.
         self._running = threading.Lock()
+        #: Temporary failures in a row (network, 5xx, a busy lock), for the retry's backoff.
+        self._temporary_failures = 0
         self._settings = load_settings()
         self._cycle = make_cycle(self._settings)
         self._scheduler = BackgroundScheduler(
@@ -214,12 +240,21 @@ class Daemon:
             if self.stop.is_set():
                 return None
             notify(f"STATUS=cycle {kind} running", self._environ)
+            ping_url = self._settings.alerts.ping_url
+            pinger = Pinger(ping_url) if ping_url and kind in PINGED_KINDS else None
+            if pinger is not None:
+                pinger.ping("start")
             outcome = self._cycle(kind, self.stop)
-            if outcome.result in ("rate_limited", "temporary") and not self.stop.is_set():
-                retry_at = outcome.retry_at or (self._clock() + RETRY_AFTER_FAILURE)
-                log.warning(
-                    "cycle %s: %s; retrying at %s", kind, outcome.message, retry_at.isoformat()
+            if pinger is not None and outcome.result != "interrupted":
+                pinger.ping("success" if outcome.result == "ok" else "fail")
+            temporary = outcome.result in ("rate_limited", "temporary", "busy")
+            self._temporary_failures = self._temporary_failures + 1 if temporary else 0
+            if temporary and not self.stop.is_set():
+                retry_at = outcome.retry_at or (
+                    self._clock() + retry_delay(self._temporary_failures)
                 )
+                # The cycle has logged its problem at WARNING already; this is what happens next.
+                log.info("cycle %s: retrying at %s", kind, retry_at.isoformat())
                 self._add_once("retry", retry_at)
             notify(f"STATUS={self._status_line(outcome, kind)}", self._environ)
             return outcome
@@ -245,4 +280,9 @@ class Daemon:
         upcoming = f"next push {push.strftime('%a %H:%M')}"
         if outcome is None:
             return upcoming
-        return f"last {kind}: {outcome.result}; {upcoming}"
+        if outcome.result in ("ok", "interrupted") or not outcome.message:
+            return f"last {kind}: {outcome.result}; {upcoming}"
+        problem = " ".join(outcome.message.split())
+        if len(problem) > STATUS_PROBLEM_CHARS:
+            problem = problem[: STATUS_PROBLEM_CHARS - 3] + "..."
+        return f"last {kind}: {outcome.result} ({problem}); {upcoming}"

@@ -42,6 +42,20 @@ _secrets_lock = threading.Lock()
 
 #: Libraries whose INFO lines are noise (or, in old versions, carried secrets).
 _QUIET = ("stravalib", "urllib3", "requests", "apscheduler.executors", "alembic", "garminconnect")
+#: Libraries whose every failure reaches us as an exception that we translate into one line of
+#: our own; what they log themselves (garminconnect: a traceback per failed read, a warning per
+#: retry) is shown only with ``--verbose``.
+_TRANSLATED = ("garminconnect",)
+
+
+class NoTraceback(logging.Filter):
+    """Drops the traceback (and stack) from a record: one line per problem without --verbose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        record.stack_info = None
+        return True
 
 
 def register_secret(value: str | None) -> None:
@@ -85,7 +99,9 @@ def setup_logging(
     environ: Mapping[str, str] = os.environ,
 ) -> None:
     """Send log records to stderr. INFO and up under systemd; WARNING and up on a terminal
-    (commands print their own output); DEBUG with ``--verbose``."""
+    (commands print their own output); DEBUG with ``--verbose``. Without ``--verbose`` the
+    libraries in :data:`_TRANSLATED` are silent, and on a terminal no record carries a
+    traceback."""
     handler = logging.StreamHandler(stream or sys.stderr)
     if under_journald(environ):
         handler.setFormatter(JournaldFormatter("%(name)s: %(message)s"))
@@ -95,8 +111,15 @@ def setup_logging(
         level = logging.WARNING
     if verbose:
         level = logging.DEBUG
+    elif not under_journald(environ):
+        # A terminal gets one line per problem. The journal keeps the traceback of an error we
+        # did not expect (a daemon cannot simply be rerun with --verbose); each of its lines
+        # carries the error's priority.
+        handler.addFilter(NoTraceback())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     for name in _QUIET:
         logging.getLogger(name).setLevel(max(level, logging.WARNING))
+    for name in _TRANSLATED:
+        logging.getLogger(name).setLevel(level if verbose else logging.CRITICAL)

@@ -64,6 +64,21 @@ FULL_KINDS = frozenset({"push", "catch-up", "retry", "manual", "adapt"})
 MORNING_KINDS = frozenset({"push", "catch-up"})
 #: How long a cycle waits for another process's cycle before giving up ("busy").
 LOCK_WAIT_S = 30.0
+#: A cycle's results, mildest first: "temporary", "rate_limited" and "busy" are retried later
+#: (exit 75); "auth" (a service refused our sign-in) and "config" (the config or the set-up is
+#: incomplete) need the runner (exit 78); "error" is anything else (exit 1).
+RESULTS = ("ok", "temporary", "rate_limited", "busy", "auth", "config", "error", "interrupted")
+#: The log level of a finished cycle by result: ``journalctl -p warning`` shows every problem.
+LOG_LEVEL_BY_RESULT = {
+    "ok": logging.INFO,
+    "interrupted": logging.INFO,
+    "temporary": logging.WARNING,
+    "rate_limited": logging.WARNING,
+    "busy": logging.WARNING,
+    "auth": logging.ERROR,
+    "config": logging.ERROR,
+    "error": logging.ERROR,
+}
 
 
 @dataclass
@@ -88,10 +103,10 @@ class CycleReport:
     fit_fallback: dict[str, Any] | None = None
 
     def fail(self, result: str, message: str) -> None:
-        """Record a problem; the worst result wins (interrupted > error > rate_limited > ...)."""
+        """Record a problem; the worst result wins (interrupted > error > config > auth >
+        rate_limited > temporary > ok). See :data:`RESULTS`."""
         self.errors.append(message)
-        order = ["ok", "temporary", "rate_limited", "auth", "error", "interrupted"]
-        if order.index(result) > order.index(self.result):
+        if RESULTS.index(result) > RESULTS.index(self.result):
             self.result = result
 
     def to_json(self) -> dict[str, Any]:
@@ -157,9 +172,17 @@ def _guard(stop: threading.Event | None) -> Callable[[], None]:
 
 
 def run_cycle(
-    deps: CycleDeps, kind: str, stop: threading.Event | None = None, *, dry_run: bool = False
+    deps: CycleDeps,
+    kind: str,
+    stop: threading.Event | None = None,
+    *,
+    dry_run: bool = False,
+    quiet: bool = False,
 ) -> CycleReport:
-    """Run one cycle of ``kind`` and store its report (unless ``dry_run``)."""
+    """Run one cycle of ``kind`` and store its report (unless ``dry_run``).
+
+    The result is logged at the level :data:`LOG_LEVEL_BY_RESULT` gives it (the journal's
+    priority), or at INFO with ``quiet`` (a caller that shows the problems itself, `sync`)."""
     settings = deps.settings
     started = deps.now()
     report = CycleReport(
@@ -181,7 +204,8 @@ def run_cycle(
         report.fail("temporary", str(exc))
         report.result = "busy"
         report.finished_at = deps.now()
-    log.info(
+    log.log(
+        logging.INFO if quiet else LOG_LEVEL_BY_RESULT.get(report.result, logging.ERROR),
         "cycle %s: %s (strava %d calls, garmin %d calls)%s",
         kind,
         report.result,
@@ -260,6 +284,8 @@ def _pull(
         report.retry_at = exc.retry_at
     except AuthError as exc:
         report.fail("auth", f"Strava: {exc}")
+    except ConfigError as exc:
+        report.fail("config", f"Strava: {exc}")
     except TemporaryError as exc:
         report.fail("temporary", f"Strava: {exc}")
     except AmptSyncError as exc:
@@ -281,7 +307,7 @@ def _adapt(deps: CycleDeps, store: Store, report: CycleReport, *, dry_run: bool)
                 session, deps.settings, report.today, deps.now(), report.paused_until
             )
         except ConfigError as exc:
-            report.fail("error", str(exc))
+            report.fail("config", str(exc))
             return None
     if update is None:
         report.plan = {"paused": True, "version": None}
@@ -348,8 +374,11 @@ def _push(
 
 
 def _push_failed(report: CycleReport, exc: AmptSyncError) -> None:
-    if isinstance(exc, ReloginNeeded):
+    if isinstance(exc, ReloginNeeded | AuthError):
         report.fail("auth", f"Garmin: {exc}")
+        return
+    if isinstance(exc, ConfigError):
+        report.fail("config", f"Garmin: {exc}")
         return
     _record_partial_push(report, exc)
     if isinstance(exc, RateLimited):
@@ -426,9 +455,12 @@ def _verify(
         report.fail("error", f"verify: Garmin's calendar differs from the plan: {report.verified}")
 
 
-def plan_to_push(store: Store, settings: Settings, today: date, *, now: datetime) -> Plan:
-    """The plan as a cycle would push it today (see :func:`_plan_for_today`)."""
-    with store.transaction() as session:
+def plan_to_push(
+    store: Store, settings: Settings, today: date, *, now: datetime, dry_run: bool = False
+) -> Plan:
+    """The plan as a cycle would push it today (see :func:`_plan_for_today`). With ``dry_run``
+    a plan version it makes is not stored."""
+    with store.scratch() if dry_run else store.transaction() as session:
         plan, _update = _plan_for_today(
             session, settings, today, now, state.paused_until(session, today)
         )

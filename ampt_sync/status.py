@@ -133,6 +133,7 @@ def _stored(url: str, settings: Settings | None, now: datetime) -> dict[str, Any
         "horizon": [],
         "instructions": [],
         "stored": {},
+        "unresolved_garmin_writes": [],
     }
     path = sqlite_path(url)
     if path is not None and not path.exists():
@@ -187,6 +188,7 @@ def _stored(url: str, settings: Settings | None, now: datetime) -> dict[str, Any
             result["alerts"] = state.get(session, state.ACTIVE_ALERTS) or {}
             relogin = state.get(session, state.GARMIN_RELOGIN)
             result["garmin_relogin_needed"] = relogin
+            result["unresolved_garmin_writes"] = _unresolved(session)
             if settings is not None:
                 today = now.astimezone(settings.zone()).date()
                 paused = state.paused_until(session, today)
@@ -204,6 +206,22 @@ def _instructions(session: Any, today: date) -> list[dict[str, Any]]:
     from ampt_sync.steering import instruction_to_json, instructions_in_force
 
     return [instruction_to_json(i, today) for i in instructions_in_force(session, today)]
+
+
+def _unresolved(session: Any) -> list[dict[str, Any]]:
+    """Ledger rows with a Garmin write whose outcome is not known yet (a push stopped mid-write,
+    or a write that may still land late); the next push looks on Garmin and resolves them."""
+    from sqlalchemy import select
+
+    from ampt_sync.garmin.reconcile import TOMBSTONE
+    from ampt_sync.store.models import GarminLedgerRow
+
+    rows = session.scalars(
+        select(GarminLedgerRow)
+        .where(GarminLedgerRow.pending.is_not(None), GarminLedgerRow.pending != TOMBSTONE)
+        .order_by(GarminLedgerRow.key)
+    ).all()
+    return [{"key": row.key, "pending": row.pending} for row in rows]
 
 
 def _horizon(session: Any, today: date, days: int) -> list[dict[str, Any]]:
@@ -315,6 +333,15 @@ def status_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
         )
     for problem, alert in report["alerts"].items():
         rows.append(("alert", f"{alert['title']} ({problem}, since {alert['since']})"))
+    unresolved = report.get("unresolved_garmin_writes") or []
+    if unresolved:
+        rows.append(
+            (
+                "Garmin writes",
+                f"{len(unresolved)} unresolved (the next push checks them on Garmin): "
+                + ", ".join(f"{w['key']} ({w['pending']})" for w in unresolved),
+            )
+        )
     return rows
 
 

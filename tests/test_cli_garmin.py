@@ -153,6 +153,7 @@ def test_a_second_push_changes_nothing_and_says_so(cli, config, sim, tmp_path) -
 
 def test_push_dry_run_writes_nothing(cli, config, sim, tmp_path) -> None:
     _connect(tmp_path, sim)
+    assert cli("--config", str(config), "plan").code == 0  # a dry run stores no plan (issue 13)
     result = cli("--config", str(config), "push", "--dry-run")
     assert result.code == 0, result.stderr
     assert result.stdout.count("create") == _planned_on_garmin(tmp_path)

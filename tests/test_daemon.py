@@ -188,3 +188,28 @@ def test_sighup_reload_reschedules_and_a_bad_config_keeps_the_old_one() -> None:
     finally:
         daemon.stop.set()
         daemon.shutdown()
+
+
+def test_retries_after_temporary_failures_back_off() -> None:
+    from ampt_sync.daemon import retry_delay
+
+    assert [retry_delay(n) for n in (1, 2, 3, 4)] == [
+        timedelta(minutes=15),
+        timedelta(minutes=30),
+        timedelta(hours=1),
+        timedelta(hours=2),
+    ]
+    assert retry_delay(9) == timedelta(hours=4)
+    recorder = Recorder([CycleOutcome("temporary", message="down")] * 2)
+    daemon = make_daemon(recorder, last_ok=datetime.now(UTC))
+    daemon._scheduler.start(paused=True)
+    try:
+        before = datetime.now(UTC)
+        daemon._run_cycle("push")
+        first = daemon._scheduler.get_job("retry").next_run_time
+        daemon._run_cycle("retry")
+        second = daemon._scheduler.get_job("retry").next_run_time
+    finally:
+        daemon._scheduler.shutdown(wait=False)
+    assert timedelta(minutes=14) < first - before < timedelta(minutes=16)
+    assert timedelta(minutes=29) < second - before < timedelta(minutes=31)

@@ -80,3 +80,23 @@ def test_registered_secrets_are_masked_wherever_they_appear() -> None:
     logging.getLogger("ampt_sync.test").debug("weird message plainlookingvalue42 here")
     assert "plainlookingvalue42" not in stream.getvalue()
     assert "weird message *** here" in stream.getvalue()
+
+
+def test_on_a_terminal_no_traceback_unless_verbose_and_garminconnect_is_silent() -> None:
+    stream = io.StringIO()
+    setup_logging(stream=stream, environ={})
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        logging.getLogger("ampt_sync.test").exception("cycle failed")
+        logging.getLogger("garminconnect.api._common").exception("Connection error")
+    assert stream.getvalue().splitlines()[-1].endswith("ERROR ampt_sync.test: cycle failed")
+    assert "Traceback" not in stream.getvalue()
+    assert "garminconnect" not in stream.getvalue()
+    verbose = io.StringIO()
+    setup_logging(stream=verbose, environ={}, verbose=True)
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        logging.getLogger("garminconnect.api._common").exception("Connection error")
+    assert "Traceback" in verbose.getvalue()

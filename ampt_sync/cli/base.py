@@ -108,7 +108,8 @@ def root(
             "-c",
             help="Config file. Default: $AMPT_SYNC_CONFIG, then ~/.config/ampt-sync/config.toml, "
             "then /etc/ampt-sync/config.toml.",
-            dir_okay=False,
+            # Not checked here (a framework error box, exit 2): load_config says what is wrong
+            # in one line and exits 78, as for $AMPT_SYNC_CONFIG.
         ),
     ] = None,
     verbose: Annotated[

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from ampt_sync.store.db import Store
     from ampt_sync.web.serve import PageThread
 
-#: Exit code of `sync` by the cycle's result.
+#: Exit code of `sync` by the cycle's result (:data:`ampt_sync.service.RESULTS`): the same
+#: mapping as every other command's errors (:mod:`ampt_sync.errors`), plus 130 for Ctrl-C.
 EXIT_BY_RESULT = {
     "ok": 0,
     "temporary": EX_TEMPFAIL,
@@ -29,6 +30,7 @@ EXIT_BY_RESULT = {
     "busy": EX_TEMPFAIL,
     "interrupted": 130,
     "auth": EX_CONFIG,
+    "config": EX_CONFIG,
     "error": EX_SOFTWARE,
 }
 
@@ -116,7 +118,8 @@ def sync(
     """Run one cycle now: pull from Strava, adapt the plan, push to Garmin, verify.
 
     Exit code 0 when all went well, 75 when a service was unavailable or rate-limited (retry
-    later), 78 when a service needs you to sign in again, 1 otherwise.
+    later), 78 when the set-up needs you (a service to connect or sign in to again, a config
+    value), 1 otherwise.
     """
     from ampt_sync.service import CycleDeps, run_cycle
 
@@ -124,7 +127,10 @@ def sync(
     stop = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        report = run_cycle(CycleDeps(settings=settings), "manual", stop, dry_run=dry_run)
+        # quiet: the problems are printed below, one line each, not logged a second time.
+        report = run_cycle(
+            CycleDeps(settings=settings), "manual", stop, dry_run=dry_run, quiet=True
+        )
     finally:
         signal.signal(signal.SIGINT, previous)
     if output is OutputFormat.json:

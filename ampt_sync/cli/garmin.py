@@ -151,7 +151,7 @@ def push(
 
     try:
         with cycle_lock(settings):
-            plan = plan_to_push(store, settings, today, now=datetime.now(UTC))
+            plan = plan_to_push(store, settings, today, now=datetime.now(UTC), dry_run=dry_run)
             report = run_push(
                 plan,
                 today,

@@ -10,6 +10,13 @@ Garmin's month view (``GET /calendar-service/year/{Y}/month/{M0}``) numbers mont
 shows the ends of the neighbouring months; :meth:`GarminCalendar.scheduled` reads every month the
 range touches (one read, two when it crosses a month boundary), keeps ``itemType == "workout"``,
 drops duplicates by calendar-entry id and returns only the days asked for.
+
+Everything Garmin answers is checked here, at the edge, before the rest of ampt-sync sees it: a
+body of the wrong shape (an object where a list is documented, an item that is not an object, an
+id that is not a number, a description that is not a string) raises
+:class:`~ampt_sync.garmin.client.Malformed`, never an ``AttributeError`` or ``TypeError`` further
+in. Listing the library is bounded (:data:`MAX_PAGES`), and a page that repeats one already seen
+(a server ignoring ``start=``) ends it with an error.
 """
 
 from __future__ import annotations
@@ -20,11 +27,13 @@ from datetime import date, timedelta
 from typing import Any, Protocol
 
 from ampt_sync.errors import RemoteError
-from ampt_sync.garmin.client import GarminSession, NotFound, garmin_errors
+from ampt_sync.garmin.client import GarminSession, NotFound, garmin_errors, malformed
 from ampt_sync.garmin.encode import Payload, parse_marker
 
 #: Workouts per page when listing the library.
 PAGE_SIZE = 100
+#: Most pages read when listing the library (10,000 workouts; Garmin's watches cope with ~200).
+MAX_PAGES = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,18 +121,46 @@ def months_covering(first: date, end: date) -> list[tuple[int, int]]:
 
 def _int(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise RemoteError(f"Garmin sent {what} {value!r}, expected an id")
+        raise malformed(what, f"{type(value).__name__} where an id belongs")
     try:
         return int(value)
     except ValueError:
-        raise RemoteError(f"Garmin sent {what} {value!r}, expected an id") from None
+        raise malformed(what, "an id that is not a number") from None
 
 
 def _day(value: Any, what: str) -> date:
+    if not isinstance(value, str):
+        raise malformed(what, f"{type(value).__name__} where a date belongs")
     try:
-        return date.fromisoformat(str(value)[:10])
+        return date.fromisoformat(value[:10])
     except ValueError:
-        raise RemoteError(f"Garmin sent {what} {value!r}, expected a date") from None
+        raise malformed(what, "a date that is not YYYY-MM-DD") from None
+
+
+def _object(value: Any, what: str) -> dict[str, Any]:
+    """``value`` when it is a JSON object (None, as Garmin's empty answer, is an empty one)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise malformed(what, f"{type(value).__name__} where an object belongs")
+    return value
+
+
+def _objects(value: Any, what: str) -> list[dict[str, Any]]:
+    """``value`` when it is a JSON list of objects (None counts as empty)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise malformed(what, f"{type(value).__name__} where a list belongs")
+    if not all(isinstance(item, dict) for item in value):
+        raise malformed(what, "a list item that is not an object")
+    return value
+
+
+def _text(value: Any, what: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise malformed(what, f"{type(value).__name__} where text belongs")
 
 
 class GarminCalendar:
@@ -132,6 +169,9 @@ class GarminCalendar:
     def __init__(self, session: GarminSession) -> None:
         self.session = session
         self.api = session.api
+        #: How long a write held past our timeout may still take to land, as far as we wait for
+        #: it (see :meth:`ampt_sync.garmin.push.Pusher.settle`): twice the request timeout.
+        self.late_write_wait_s = 2 * session.timeout_s
 
     def api_calls(self) -> dict[str, int]:
         return self.session.calls.as_dict()
@@ -139,15 +179,16 @@ class GarminCalendar:
     def scheduled(self, first: date, end: date) -> list[ScheduledItem]:
         found: dict[int, ScheduledItem] = {}
         for year, month in months_covering(first, end):
-            with garmin_errors(f"read the calendar for {year}-{month:02d}"):
-                view = self.api.get_scheduled_workouts(year, month) or {}
-            for item in view.get("calendarItems") or []:
+            what = f"read the calendar for {year}-{month:02d}"
+            with garmin_errors(what):
+                view = _object(self.api.get_scheduled_workouts(year, month), what)
+            for item in _objects(view.get("calendarItems"), what):
                 if item.get("itemType") != "workout" or item.get("workoutId") is None:
                     continue
                 entry = ScheduledItem(
-                    schedule_id=_int(item.get("id"), "a calendar entry id"),
-                    workout_id=_int(item.get("workoutId"), "a workout id"),
-                    day=_day(item.get("date"), "a calendar date"),
+                    schedule_id=_int(item.get("id"), what),
+                    workout_id=_int(item.get("workoutId"), what),
+                    day=_day(item.get("date"), what),
                     title=str(item.get("title") or ""),
                 )
                 if first <= entry.day < end:
@@ -155,24 +196,40 @@ class GarminCalendar:
         return sorted(found.values(), key=lambda i: (i.day, i.schedule_id))
 
     def _pages(self) -> Iterator[dict[str, Any]]:
-        start = 0
-        while True:
-            with garmin_errors("list the workout library"):
-                page = self.api.get_workouts(start, PAGE_SIZE) or []
+        """Every workout summary, page by page: at most :data:`MAX_PAGES` pages, and a page
+        holding a workout already listed (a server that ignores ``start=``) is an error."""
+        what = "list the workout library"
+        seen: set[int] = set()
+        for number in range(MAX_PAGES):
+            with garmin_errors(what):
+                page = _objects(self.api.get_workouts(number * PAGE_SIZE, PAGE_SIZE), what)
+            ids = [_int(summary.get("workoutId"), what) for summary in page]
+            if seen.intersection(ids):
+                raise RemoteError(
+                    f"Garmin repeated a page while listing the workout library (it ignores "
+                    f"paging); stopped after {number + 1} pages, nothing was changed, it is tried "
+                    "again at the next cycle"
+                )
+            seen.update(ids)
             yield from page
             if len(page) < PAGE_SIZE:
                 return
-            start += PAGE_SIZE
+        raise RemoteError(
+            f"Garmin's workout library did not end after {MAX_PAGES} pages of {PAGE_SIZE} "
+            "(paging is broken, or the library is far larger than a watch can hold); nothing "
+            "was changed. Delete old workouts in Garmin Connect if the library is really that big"
+        )
 
     def marked_workouts(self) -> list[MarkedWorkout]:
+        what = "list the workout library"
         out = []
         for summary in self._pages():
-            mark = parse_marker(summary.get("description"))
+            mark = parse_marker(_text(summary.get("description"), what))
             if mark is None:
                 continue
             out.append(
                 MarkedWorkout(
-                    workout_id=_int(summary.get("workoutId"), "a workout id"),
+                    workout_id=_int(summary.get("workoutId"), what),
                     key=mark[0],
                     version=mark[1],
                     name=str(summary.get("workoutName") or ""),
@@ -181,16 +238,20 @@ class GarminCalendar:
         return out
 
     def create(self, payload: Payload) -> int:
-        with garmin_errors(f"create workout {payload.get('workoutName')!r}"):
-            stored = self.api.upload_workout(payload)
-        return _int((stored or {}).get("workoutId"), "the new workout's id")
+        what = f"create workout {payload.get('workoutName')!r}"
+        with garmin_errors(what):
+            stored = _object(self.api.upload_workout(payload), what)
+        return _int(stored.get("workoutId"), what)
 
     def get(self, workout_id: int) -> Payload | None:
+        what = f"read workout {workout_id}"
         try:
-            with garmin_errors(f"read workout {workout_id}"):
-                return self.api.get_workout_by_id(workout_id)
+            with garmin_errors(what):
+                stored = _object(self.api.get_workout_by_id(workout_id), what)
         except NotFound:
             return None
+        _text(stored.get("description"), what)
+        return stored
 
     def update(self, workout_id: int, payload: Payload) -> None:
         with garmin_errors(f"update workout {workout_id}"):
@@ -205,22 +266,24 @@ class GarminCalendar:
         return True
 
     def schedule(self, workout_id: int, day: date) -> int:
-        with garmin_errors(f"schedule workout {workout_id} on {day}"):
-            entry = self.api.schedule_workout(workout_id, day.isoformat()) or {}
+        what = f"schedule workout {workout_id} on {day}"
+        with garmin_errors(what):
+            entry = _object(self.api.schedule_workout(workout_id, day.isoformat()), what)
         value = entry.get("workoutScheduleId", entry.get("id"))
-        return _int(value, "the new calendar entry's id")
+        return _int(value, what)
 
     def get_schedule(self, schedule_id: int) -> ScheduledItem | None:
+        what = f"read calendar entry {schedule_id}"
         try:
-            with garmin_errors(f"read calendar entry {schedule_id}"):
-                entry = self.api.get_scheduled_workout_by_id(schedule_id) or {}
+            with garmin_errors(what):
+                entry = _object(self.api.get_scheduled_workout_by_id(schedule_id), what)
         except NotFound:
             return None
-        workout = entry.get("workout") or {}
+        workout = _object(entry.get("workout"), what)
         return ScheduledItem(
             schedule_id=schedule_id,
-            workout_id=_int(workout.get("workoutId"), "a workout id"),
-            day=_day(entry.get("calendarDate"), "a calendar date"),
+            workout_id=_int(workout.get("workoutId"), what),
+            day=_day(entry.get("calendarDate"), what),
             title=str(workout.get("workoutName") or ""),
         )
 

@@ -17,6 +17,13 @@
   they still exist.
 * Every HTTP request has a timeout of at most :data:`MAX_TIMEOUT_S` seconds and is counted
   (:class:`ApiCalls`: reads, writes, token refreshes) for the run report.
+* **At most one token refresh per session**, made up front by :func:`open_garmin` when the access
+  token has less than garminconnect's 15 minutes left (:func:`refresh_once`). garminconnect on its
+  own retries a failed refresh before every request (30 times in one push, on an endpoint behind
+  Cloudflare); here a refused refresh raises :class:`~ampt_sync.errors.ReloginNeeded` at once,
+  while the access token still works, and a failed or lost one
+  :class:`~ampt_sync.errors.RemoteUnavailable` (the next cycle tries once more). Any later
+  attempt in the same session is refused before it is sent.
 * When Garmin refuses the tokens, :class:`~ampt_sync.errors.ReloginNeeded` is raised and the
   "re-login needed" state is recorded in the store (:func:`relogin_needed` reads it); only
   ``ampt-sync auth garmin`` clears it.
@@ -73,6 +80,20 @@ REFRESH_PATH = "/di-oauth2-service/oauth/token"
 
 class NotFound(RemoteError):
     """Garmin has no such workout or calendar entry (HTTP 404)."""
+
+
+class Malformed(RemoteError):
+    """Garmin answered, but not with the JSON its API documents (an HTML page, a truncated or
+    empty body, the wrong shape). Use :func:`malformed` to make one."""
+
+
+def malformed(what: str, detail: str) -> Malformed:
+    """The one wording for an answer we cannot use: ``what`` names the call, ``detail`` what
+    was wrong with it (never the body itself: it may hold account data)."""
+    return Malformed(
+        f"Garmin answered with something that is not the JSON it documents ({what}: {detail}); "
+        "nothing was changed for it, and it is tried again at the next cycle"
+    )
 
 
 class TokenStoreLike(Protocol):
@@ -199,6 +220,8 @@ class GarminSession:
     calls: ApiCalls = field(default_factory=ApiCalls)
     on_request: RequestHook | None = None
     _saved: str = ""
+    #: Set once a token refresh was sent in this session: no second one is.
+    refresh_attempted: bool = False
 
     def save_tokens(self) -> None:
         """Write the client's tokens to the store if they changed since the last save."""
@@ -213,7 +236,15 @@ class GarminSession:
             log.info("stored Garmin's rotated tokens")
 
 
-_PRIVATE_ATTRIBUTES = ("_connectapi", "_di_token_url", "_api_session", "_http_post", "dumps")
+_PRIVATE_ATTRIBUTES = (
+    "_connectapi",
+    "_di_token_url",
+    "_api_session",
+    "_http_post",
+    "dumps",
+    "_refresh_di_token",
+    "_token_expires_soon",
+)
 
 
 def build_api(
@@ -290,6 +321,8 @@ def open_garmin(
                 _saved=api.client.dumps(),
             )
             _instrument(session)
+            if api.client.di_token and api.client._token_expires_soon():
+                refresh_once(session)
             try:
                 yield session
             finally:
@@ -312,12 +345,69 @@ def _instrument(session: GarminSession) -> None:
     original_post = client._http_post
 
     def refresh_post(url: str, **kwargs: Any) -> Any:
-        kwargs["timeout"] = min(kwargs.get("timeout") or MAX_TIMEOUT_S, session.timeout_s)
         with session.calls._lock:
+            if session.refresh_attempted:
+                # garminconnect swallows this and sends the request with the token it has; a
+                # refused token then fails that request (401 → re-login needed) once.
+                raise RefreshSpent("the token refresh was already tried in this session")
+            session.refresh_attempted = True
             session.calls.token_refreshes += 1
+        kwargs["timeout"] = min(kwargs.get("timeout") or MAX_TIMEOUT_S, session.timeout_s)
         return original_post(url, **kwargs)
 
     client._http_post = refresh_post
+
+
+class RefreshSpent(RuntimeError):
+    """A second token refresh in one session, refused before it is sent."""
+
+
+_REFRESH_STATUS_RE = re.compile(r"refresh failed: (\d{3})")
+
+
+def refresh_once(session: GarminSession) -> None:
+    """Renew the access token now, once, and store the rotated tokens before anything uses them.
+
+    Raises :class:`~ampt_sync.errors.ReloginNeeded` when Garmin refuses the refresh token (the
+    access token may work for minutes more, but nothing can renew it: the runner is told now),
+    :class:`~ampt_sync.errors.RateLimited` on a 429, and
+    :class:`~ampt_sync.errors.RemoteUnavailable` when the refresh failed on Garmin's side or its
+    answer was lost (if Garmin rotated the tokens before the answer was lost, the next attempt is
+    refused and becomes "re-login needed").
+    """
+    from garminconnect import GarminConnectAuthenticationError
+
+    try:
+        session.api.client._refresh_di_token()
+    except GarminConnectAuthenticationError as exc:
+        match = _REFRESH_STATUS_RE.search(str(exc))
+        status = int(match.group(1)) if match else None
+        if status == 429:
+            retry_at = datetime.now(UTC) + DEFAULT_RETRY_AFTER
+            raise RateLimited(
+                "Garmin is rate limiting ampt-sync's sign-in renewal (token refresh); it is "
+                f"tried again after {retry_at:%Y-%m-%d %H:%M} UTC",
+                retry_at,
+            ) from None
+        if status is not None and status >= 500:
+            raise RemoteUnavailable(
+                f"Garmin failed to renew ampt-sync's sign-in (token refresh: HTTP {status}); "
+                "tried once, the next cycle tries again"
+            ) from None
+        raise ReloginNeeded(
+            "Garmin refused to renew ampt-sync's sign-in (token refresh"
+            + (f": HTTP {status}" if status else "")
+            + "); run `ampt-sync auth garmin` to sign in again"
+        ) from None
+    except Exception as exc:
+        # A timeout, a dropped connection or a body that is not JSON: Garmin may or may not have
+        # rotated the tokens. Not retried here; the next cycle finds out.
+        raise RemoteUnavailable(
+            "Garmin's answer to ampt-sync's sign-in renewal (token refresh) was lost "
+            f"({type(exc).__name__}); tried once, the next cycle tries again"
+        ) from None
+    session.save_tokens()
+    log.info("renewed Garmin's access token")
 
 
 # --------------------------------------------------------------------------------------------
@@ -355,6 +445,21 @@ def _network_cause(exc: BaseException) -> BaseException | None:
         if isinstance(cur, requests.Timeout | requests.ConnectionError | TimeoutError):
             return cur
         cur = cur.__cause__
+    return None
+
+
+def _undecodable(exc: BaseException) -> BaseException | None:
+    """The JSON decoding failure behind ``exc``, if any (garminconnect wraps it as a
+    "Connection error")."""
+    import json
+
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, json.JSONDecodeError | UnicodeDecodeError):
+            return cur
+        cur = cur.__cause__ or cur.__context__
     return None
 
 
@@ -409,6 +514,8 @@ def translate(
         )
     if status == 404:
         return NotFound(f"{what}: not found on Garmin")
+    if status is None and _undecodable(exc) is not None:
+        return malformed(what, "the body is not JSON")
     if status is not None and status >= 500:
         return RemoteUnavailable(
             f"Garmin failed on its side ({what}: HTTP {status}); it will be tried again later"

@@ -660,5 +660,9 @@ def essence(workout: Payload) -> dict[str, Any]:
 
 
 def stored_as_sent(sent: Payload, stored: Payload) -> bool:
-    """True when Garmin kept everything :func:`essence` covers."""
-    return essence(sent) == essence(stored)
+    """True when Garmin kept everything :func:`essence` covers. A stored workout of another
+    shape than Garmin documents (a list where an object belongs, ...) was not kept as sent."""
+    try:
+        return essence(sent) == essence(stored)
+    except (AttributeError, TypeError):
+        return False

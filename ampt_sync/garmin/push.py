@@ -23,6 +23,15 @@ library listing only when something may exist that the ledger does not record), 
   ``push_report``.
 * A 404 on unschedule or delete counts as done. A workout is only deleted after reading it back
   with our marker still on it.
+* **Late writes.** A create or schedule whose outcome was unknown may still land after we looked
+  and wrote again (held by a proxy past our timeout). So after the last action, a push that met an
+  unknown outcome waits ``settle_wait_s`` (twice the request timeout), reads the window and the
+  library once more and applies what that shows (a duplicate workout or entry goes). The rows
+  concerned keep ``pending`` (``"unsure-create"``, ``"unsure"``) until a *later* push has listed
+  the library, so a write landing later still is found then; ``status`` shows them meanwhile.
+* **Copies.** A workout carrying the marker of a key whose ledger row names another workout is
+  the runner's copy (see :mod:`ampt_sync.garmin.reconcile`); it is never touched. A removed
+  key's row stays as a tombstone until a listing of the library shows no copy of it.
 
 :func:`run_push` is the entry point for the daemon and the CLI: plan in, report out.
 """
@@ -44,6 +53,7 @@ from ampt_sync.garmin.calendar import WorkoutCalendar
 from ampt_sync.garmin.client import NotFound
 from ampt_sync.garmin.encode import Encoded, encode, parse_marker, stored_as_sent
 from ampt_sync.garmin.reconcile import (
+    TOMBSTONE,
     Action,
     Adopt,
     Create,
@@ -52,6 +62,7 @@ from ampt_sync.garmin.reconcile import (
     Remove,
     Update,
     View,
+    copies_seen,
     needs_library,
     reconcile,
 )
@@ -63,6 +74,9 @@ if TYPE_CHECKING:
     from ampt_sync.store.db import Store
 
 log = logging.getLogger(__name__)
+
+#: Most final reads after unknown outcomes in one push (each may meet one more).
+SETTLE_ROUNDS = 3
 
 
 def desired_workouts(plan: Plan, today: date, horizon_days: int) -> list[Desired]:
@@ -146,15 +160,28 @@ class Pusher:
         ledger: GarminLedger,
         *,
         write_interval_s: float = 0.0,
+        settle_wait_s: float = 0.0,
+        tombstones: bool = True,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.calendar = calendar
         self.ledger = ledger
         self.write_interval_s = write_interval_s
+        self.settle_wait_s = settle_wait_s
+        self.tombstones = tombstones
         self.sleep = sleep
         self.clock = clock
         self._last_write: float | None = None
+        #: key → the ``pending`` mark it keeps: a create or schedule of it met an unknown outcome.
+        self.unsure: dict[str, str] = {}
+        #: Unknown outcomes of creates and schedules since the last read of Garmin.
+        self._unknown_outcomes = 0
+        self._view: View | None = None
+        self._copies: dict[str, frozenset[int]] = {}
+        #: Workouts that carried our marker before this push wrote anything (never "ours, just
+        #: created" when a create's outcome is looked up).
+        self._known: set[int] = set()
 
     # ---- gather and decide ------------------------------------------------------------------
 
@@ -168,12 +195,53 @@ class Pusher:
         if needs_library(desired, ledger):
             marked = tuple(self.calendar.marked_workouts())
         view = View(first=first, end=end, scheduled=scheduled, marked=marked)
-        return reconcile(desired, ledger, view, force=force)
+        self._view = view
+        self._known |= {m.workout_id for m in marked or ()}
+        known_copies = self.ledger.copies()
+        self._copies = copies_seen(ledger, view, known_copies)
+        return reconcile(desired, ledger, view, force=force, copies=known_copies)
+
+    def settle(
+        self, desired: Sequence[Desired], first: date, end: date, report: PushReport
+    ) -> None:
+        """After the last action: when a create or schedule met an unknown outcome, wait for a
+        late copy of it to land, read once more and apply what that shows; then mark those rows
+        ``pending`` so that the next push lists the library too (see the module docstring)."""
+        for _ in range(SETTLE_ROUNDS):
+            if self._unknown_outcomes == 0:
+                break
+            self._unknown_outcomes = 0
+            self.sleep(self.settle_wait_s)
+            for key, mark in self.unsure.items():
+                row = self.ledger.get(key)
+                if row is not None and row.pending is None:
+                    self.ledger.put(row.but(pending=mark))
+            # force: the guard judges Garmin against the ledger; we have just written both.
+            actions = self.plan(desired, first, end, force=True)
+            report.actions.extend(a for a in actions if not isinstance(a, Adopt))
+            # A write of this round may meet an unknown outcome too: then one more round.
+            self.apply(actions, report)
+        for key, mark in self.unsure.items():
+            row = self.ledger.get(key)
+            if row is not None and row.pending is None:
+                self.ledger.put(row.but(pending=mark))
+
+    def _prune_tombstones(self) -> None:
+        """Remember the runner's copies seen; forget removed keys of which the library, just
+        read, shows no copy."""
+        if self._view is None or self._view.marked is None:
+            return
+        self.ledger.set_copies(self._copies)
+        copied = {m.key for m in self._view.marked}
+        for key, row in self.ledger.all().items():
+            if row.pending == TOMBSTONE and key not in copied:
+                self.ledger.forget(key)
 
     # ---- apply ------------------------------------------------------------------------------
 
     def apply(self, actions: Sequence[Action], report: PushReport) -> None:
         """Apply ``actions`` in order; see the module docstring for what stops it."""
+        self._prune_tombstones()
         failed: set[str] = set()
         for action in actions:
             if action.key in failed:
@@ -205,13 +273,20 @@ class Pusher:
     def _row(self, key: str) -> LedgerEntry:
         return self.ledger.get(key) or LedgerEntry(key=key)
 
+    def _settled(self, key: str) -> str | None:
+        """``pending`` for a row whose writes are done: None, or the unknown-outcome mark it keeps
+        until a later push has looked (see :meth:`settle`)."""
+        return self.unsure.get(key)
+
     # ---- actions ----------------------------------------------------------------------------
 
     def _create(self, desired: Desired) -> None:
         key, encoded = desired.key, desired.encoded
         self.ledger.put(LedgerEntry(key=key, content_hash="", pending="create"))
         workout_id = self._create_workout(key, encoded)
-        self.ledger.put(LedgerEntry(key=key, garmin_workout_id=workout_id))
+        self.ledger.put(
+            LedgerEntry(key=key, garmin_workout_id=workout_id, pending=self._settled(key))
+        )
         self._check_content(key, workout_id, encoded)
         row = self._row(key).but(content_hash=encoded.payload_hash)
         self.ledger.put(row)
@@ -229,7 +304,9 @@ class Pusher:
             self._create(action.desired)
             return
         self._check_content(key, action.workout_id, encoded, written=True)
-        self.ledger.put(self._row(key).but(content_hash=encoded.payload_hash, pending=None))
+        self.ledger.put(
+            self._row(key).but(content_hash=encoded.payload_hash, pending=self._settled(key))
+        )
 
     def _move(self, action: Move) -> None:
         if action.to_day is not None and action.unschedule and self._reschedule(action):
@@ -241,7 +318,7 @@ class Pusher:
             row = self._row(action.key)
             if row.schedule_id == schedule_id:
                 row = row.but(schedule_id=None, scheduled_day=None)
-            self.ledger.put(row.but(pending=None))
+            self.ledger.put(row.but(pending=self._settled(action.key)))
         if action.to_day is not None:
             row = self._row(action.key)
             if row.schedule_id is not None and row.scheduled_day == action.to_day:
@@ -299,19 +376,24 @@ class Pusher:
         row = self.ledger.get(action.key)
         if action.forget or row is not None:
             # Pending makes the next push list the library, so nothing half-removed is lost.
+            # Duplicates of ours come from a create: while they go, other workouts with the key's
+            # marker are ours too (not the runner's copies).
             base = row or LedgerEntry(
                 key=action.key,
                 garmin_workout_id=action.workout_ids[0] if action.workout_ids else None,
             )
-            self.ledger.put(base.but(pending="remove"))
+            self.ledger.put(base.but(pending="remove" if action.forget else "unsure-create"))
         for schedule_id in action.schedule_ids:
             self._unschedule(schedule_id)
         for workout_id in action.workout_ids:
             self._delete_workout(workout_id)
-        if action.forget:
+        if action.forget and self.tombstones:
+            # Kept while the runner may hold copies of it (see the module docstring).
+            self.ledger.put(LedgerEntry(key=action.key, pending=TOMBSTONE))
+        elif action.forget:
             self.ledger.forget(action.key)
         else:
-            self.ledger.put(self._row(action.key).but(pending=None))
+            self.ledger.put(self._row(action.key).but(pending=self._settled(action.key)))
 
     # ---- single writes, each resolved and read back -----------------------------------------
 
@@ -329,12 +411,21 @@ class Pusher:
             self._last_write = self.clock()
 
     def _find_marked(self, key: str) -> list[int]:
-        return [w.workout_id for w in self.calendar.marked_workouts() if w.key == key]
+        """Workouts with ``key``'s marker that did not exist before this push (the runner's
+        copies did)."""
+        return [
+            w.workout_id
+            for w in self.calendar.marked_workouts()
+            if w.key == key and w.workout_id not in self._known
+        ]
 
     def _create_workout(self, key: str, encoded: Encoded) -> int:
         try:
             return self._write(lambda: self.calendar.create(encoded.payload))
         except RemoteUnavailable:
+            # It may have happened, or may still happen (held past our timeout).
+            self.unsure[key] = "unsure-create"
+            self._unknown_outcomes += 1
             found = self._find_marked(key)
             if found:
                 log.info("garmin: the create of %s went through after all", key)
@@ -375,13 +466,17 @@ class Pusher:
         assert row.garmin_workout_id is not None  # noqa: S101 - callers guarantee it
         workout_id = row.garmin_workout_id
         self.ledger.put(row.but(pending="schedule"))
-        schedule_id = self._schedule(workout_id, day)
-        self.ledger.put(row.but(schedule_id=schedule_id, scheduled_day=day, pending=None))
+        schedule_id = self._schedule(workout_id, day, row.key)
+        self.ledger.put(
+            row.but(schedule_id=schedule_id, scheduled_day=day, pending=self._settled(row.key))
+        )
 
-    def _schedule(self, workout_id: int, day: date) -> int:
+    def _schedule(self, workout_id: int, day: date, key: str) -> int:
         try:
             schedule_id = self._write(lambda: self.calendar.schedule(workout_id, day))
         except RemoteUnavailable:
+            self.unsure.setdefault(key, "unsure")
+            self._unknown_outcomes += 1
             # schedule is not idempotent: look before anything is sent again.
             existing = [
                 item.schedule_id
@@ -456,6 +551,7 @@ def push_workouts(
     write_interval_s: float = 0.0,
     dry_run: bool = False,
     force: bool = False,
+    settle_wait_s: float | None = None,
     sleep: Callable[[float], None] = time.sleep,
     on_plan: Callable[[list[Action]], None] | None = None,
 ) -> PushReport:
@@ -463,17 +559,28 @@ def push_workouts(
 
     ``on_plan`` sees the decided actions before the first write (the CLI shows them). With
     ``dry_run`` only reads happen and the report lists what would be done. On an exception the
-    partial report is attached to it as ``push_report``.
+    partial report is attached to it as ``push_report``. ``settle_wait_s`` (default: the
+    calendar's :attr:`late_write_wait_s`, else 0) is how long a push that met an unknown outcome
+    waits for a late write before its final read.
     """
     first, end = today, today + timedelta(days=horizon_days)
     report = PushReport(today=today, first=first, end=end, dry_run=dry_run)
-    pusher = Pusher(calendar, ledger, write_interval_s=write_interval_s, sleep=sleep)
+    if settle_wait_s is None:
+        settle_wait_s = float(getattr(calendar, "late_write_wait_s", 0.0))
+    pusher = Pusher(
+        calendar,
+        ledger,
+        write_interval_s=write_interval_s,
+        settle_wait_s=settle_wait_s,
+        sleep=sleep,
+    )
     with _counting(report, calendar):
         report.actions = pusher.plan(desired, first, end, force=force)
         if on_plan is not None:
             on_plan(report.actions)
         if not dry_run:
             pusher.apply(report.actions, report)
+            pusher.settle(desired, first, end, report)
     return report
 
 
@@ -491,7 +598,9 @@ def disconnect(
     ledger ends empty when nothing failed."""
     first, end = today, today + timedelta(days=horizon_days)
     report = PushReport(today=today, first=first, end=end, dry_run=False)
-    pusher = Pusher(calendar, ledger, write_interval_s=write_interval_s, sleep=sleep)
+    pusher = Pusher(
+        calendar, ledger, write_interval_s=write_interval_s, tombstones=False, sleep=sleep
+    )
     with _counting(report, calendar):
         view = View(
             first=first,
@@ -500,8 +609,17 @@ def disconnect(
             marked=tuple(calendar.marked_workouts()),
         )
         # An empty plan: every key of ours is "no longer wanted". No guard: emptying is the point.
-        report.actions = reconcile([], ledger.all(), view, force=True)
+        report.actions = reconcile(
+            [], ledger.all(), view, force=True, copies=ledger.copies()
+        )
         pusher.apply(report.actions, report)
+        # Disconnected: nothing of ours is tracked any more, tombstones and copies included
+        # (the runner's copies stay on Garmin, untouched).
+        for key, row in ledger.all().items():
+            if row.pending == TOMBSTONE:
+                ledger.forget(key)
+        if report.ok:
+            ledger.set_copies({})
     return report
 
 
@@ -540,7 +658,11 @@ def run_push(
     from ampt_sync.garmin.client import open_garmin, write_interval_s
 
     desired = desired_workouts(plan, today, settings.sync.horizon_days)
-    with open_garmin(token_store, store=store, environ=environ, on_request=on_request) as session:
+    # A dry run stores nothing in the database, not even "re-login needed" (rotated tokens do go
+    # to the token store: dropping them would lose the sign-in).
+    with open_garmin(
+        token_store, store=None if dry_run else store, environ=environ, on_request=on_request
+    ) as session:
         return push_workouts(
             desired,
             today,

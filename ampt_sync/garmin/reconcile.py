@@ -12,9 +12,15 @@ Vocabulary (see also :mod:`ampt_sync.domain`):
     Garmin and days change.
 *ours*
     A Garmin workout is ours when the ledger says we created it, or when its description carries
-    our marker (:func:`ampt_sync.garmin.encode.parse_marker`). Calendar entries are ours when they
-    show a workout of ours. Nothing else is ever touched: the runner's own workouts and entries
-    are not even looked at twice.
+    our marker (:func:`ampt_sync.garmin.encode.parse_marker`) and the ledger cannot say which
+    workout of that key is ours (no row, a create whose outcome is or was unknown). Calendar
+    entries are ours when they show a workout of ours. Nothing else is ever touched: the runner's
+    own workouts and entries are not even looked at twice.
+*copy*
+    A workout carrying the marker of a key whose ledger row names another, settled workout: the
+    runner duplicated ours in Garmin Connect. Copies are never changed, unscheduled or deleted.
+    When a key is removed, its row stays as a tombstone (``pending == "removed"``) while copies of
+    it may exist, so that they are not mistaken later for orphans of ours.
 *version*
     The payload-hash prefix a Garmin workout was written with: from its marker when the library
     was read, else from the ledger. A workout whose version differs from the plan's is rewritten.
@@ -53,6 +59,12 @@ from ampt_sync.store.ledger import LedgerEntry
 
 #: The guard needs at least this many expected calendar entries before it judges.
 GUARD_MIN_ENTRIES = 2
+
+#: ``pending`` of a row whose create's outcome is (or was, in this push) unknown: a late copy of
+#: ours may exist, so other workouts carrying its marker are ours to remove, not the runner's.
+CREATE_UNSURE = frozenset({"create", "unsure-create"})
+#: ``pending`` of a removed key's tombstone (see *copy* above). Settled: not a write in flight.
+TOMBSTONE = "removed"
 
 
 class GarminLooksEmpty(RemoteError):
@@ -158,9 +170,37 @@ def needs_library(desired: Sequence[Desired], ledger: Mapping[str, LedgerEntry])
     outcome is unknown (``pending``), or a workout about to be created (it may exist already if
     the ledger was lost or a create's answer was). A steady push never needs it.
     """
-    if any(entry.pending for entry in ledger.values()):
+    if any(entry.pending and entry.pending != TOMBSTONE for entry in ledger.values()):
         return True
     return any(d.key not in ledger or ledger[d.key].garmin_workout_id is None for d in desired)
+
+
+def _settled(entry: LedgerEntry | None) -> bool:
+    """Whether ``entry`` names the one workout of ours for its key (or is a tombstone), so that
+    any other workout carrying the key's marker is the runner's copy."""
+    return (
+        entry is not None
+        and entry.pending not in CREATE_UNSURE
+        and (entry.garmin_workout_id is not None or entry.pending == TOMBSTONE)
+    )
+
+
+def copies_seen(
+    ledger: Mapping[str, LedgerEntry],
+    view: View,
+    known: Mapping[str, frozenset[int]],
+) -> dict[str, frozenset[int]]:
+    """The runner's copies after this view: ``known`` ones still in the library (when it was
+    read), plus every marked workout of a settled key other than the ledger's. Pure."""
+    if view.marked is None:
+        return dict(known)
+    present = {m.workout_id for m in view.marked}
+    out: dict[str, set[int]] = {key: set(ids) & present for key, ids in known.items()}
+    for workout in view.marked:
+        entry = ledger.get(workout.key)
+        if entry is not None and _settled(entry) and workout.workout_id != entry.garmin_workout_id:
+            out.setdefault(workout.key, set()).add(workout.workout_id)
+    return {key: frozenset(ids) for key, ids in out.items() if ids}
 
 
 def reconcile(
@@ -169,6 +209,7 @@ def reconcile(
     view: View,
     *,
     force: bool = False,
+    copies: Mapping[str, frozenset[int]] | None = None,
 ) -> list[Action]:
     """Every action that makes Garmin's window ``[view.first, view.end)`` hold exactly the plan.
 
@@ -189,9 +230,12 @@ def reconcile(
     by_workout: dict[int, list[ScheduledItem]] = defaultdict(list)
     for entry in view.scheduled:
         by_workout[entry.workout_id].append(entry)
+    # Why: the runner's copies are never ours, whatever the ledger says now (a create in flight).
+    foreign = copies_seen(ledger, view, copies or {})
     marked: dict[str, list[MarkedWorkout]] = defaultdict(list)
     for workout in view.marked or ():
-        marked[workout.key].append(workout)
+        if workout.workout_id not in foreign.get(workout.key, frozenset()):
+            marked[workout.key].append(workout)
     keys = sorted(set(wanted) | set(ledger) | set(marked))
     ranked: list[tuple[tuple[int, date, int, str, int], Action]] = []
     for key in keys:
@@ -261,12 +305,22 @@ def _decide(
     if (
         entry is not None
         and entry.garmin_workout_id is not None
+        and entry.pending != TOMBSTONE
         and (view.marked is None or any(m.workout_id == entry.garmin_workout_id for m in marked))
     ):
         workout_ids.append(entry.garmin_workout_id)
-    for workout in marked:
-        if workout.workout_id not in workout_ids:
-            workout_ids.append(workout.workout_id)
+    # Why: a settled ledger row (or a tombstone) names the one workout of ours for this key; any
+    # other carrying its marker is the runner's copy. Without a row, or while a create's outcome
+    # is unknown, every marked one is ours (a lost answer or a late create made it).
+    if not _settled(entry):
+        for workout in marked:
+            if workout.workout_id not in workout_ids:
+                workout_ids.append(workout.workout_id)
+    marked = [m for m in marked if m.workout_id in workout_ids]
+    if entry is not None and entry.pending == TOMBSTONE:
+        if want is None:
+            return []  # removed already; only copies (never ours) can be left
+        entry = None
     entries = [item for wid in workout_ids for item in by_workout.get(wid, ())]
     # The ledger's entry outside the window is invisible in this view but may still exist.
     hidden: list[int] = []

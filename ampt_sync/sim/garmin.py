@@ -29,7 +29,10 @@ State is in memory and inspectable (:meth:`GarminSim.calendar`, :attr:`GarminSim
 "The runner's own" workouts and schedules (no marker) can be added with
 :meth:`GarminSim.add_own_workout`, and activities with :meth:`GarminSim.add_activity`, so tests can
 show they are left alone. Faults on demand (:meth:`GarminSim.fail`): an HTTP status (429, 5xx), a
-connection reset, a timeout, and a write that succeeds but whose answer is lost. Every request is
+connection reset, a timeout, a write that succeeds but whose answer is lost, a write that lands
+only after the client timed out, a malformed 200 answer (HTML, truncated JSON, an empty body,
+the wrong shape), and a library listing that ignores paging (:attr:`GarminSim.ignore_paging`);
+the token refresh endpoint takes the same faults. Every request is
 logged (:attr:`GarminSim.requests`, :meth:`GarminSim.counts`) for budget assertions.
 
 Usage::
@@ -65,8 +68,15 @@ from ampt_sync.sim.server import LoopbackSim, SimHandler
 #: ``status``: answer with ``status`` and do nothing; ``reset``: drop the connection without doing
 #: anything; ``timeout``: do nothing and answer only after ``delay_s``; ``lost``: do the request,
 #: then drop the connection (the answer is lost); ``lost_timeout``: do the request, then answer
-#: only after ``delay_s``.
-FAULT_KINDS = ("status", "reset", "timeout", "lost", "lost_timeout")
+#: only after ``delay_s``; ``late``: hold the request for ``delay_s`` (longer than the client's
+#: timeout), *then* do it and drop the connection (a write that lands after the client gave up);
+#: ``body``: do nothing and answer 200 with the raw ``body`` (HTML, truncated JSON, nothing, JSON
+#: of the wrong shape: what a proxy or a broken Garmin sends).
+FAULT_KINDS = ("status", "reset", "timeout", "lost", "lost_timeout", "late", "body")
+
+#: Malformed 200 answers for ``fail("body", body=...)``.
+HTML_PAGE = "<!DOCTYPE html><html><head><title>Just a moment...</title></head><body></body></html>"
+TRUNCATED_JSON = '[{"workoutId": 100001, "workoutName": "Ea'
 
 WRITE_METHODS = frozenset({"POST", "PUT", "DELETE"})
 
@@ -98,6 +108,8 @@ class Fault:
     after: int = 0
     delay_s: float = 1.0
     retry_after_s: int | None = None
+    body: str = ""
+    content_type: str = "application/json"
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method != method:
@@ -137,6 +149,14 @@ class _Abort(Exception):
     """Drop the connection without an answer."""
 
 
+@dataclass(frozen=True)
+class _Raw:
+    """An answer body sent as it is (not JSON-encoded)."""
+
+    text: str
+    content_type: str
+
+
 class _Reply(Exception):
     def __init__(self, status: int, body: Any = None, headers: dict[str, str] | None = None):
         super().__init__(status)
@@ -170,6 +190,10 @@ class GarminSim(LoopbackSim):
         self._ever_issued: set[str] = set()
         self._mfa_sessions: dict[str, str] = {}
         self.login_rate_limited = False
+        #: When set, the library listing ignores ``start=`` and always answers the first page
+        #: (a server that ignores paging).
+        self.ignore_paging = False
+        self._late_in_flight = 0
         #: Seconds every answer waits (a network's round trip), for benchmarks and stop tests.
         self.latency_s = 0.0
         self._stopping = threading.Event()
@@ -201,6 +225,15 @@ class GarminSim(LoopbackSim):
                 self._access.clear()
             if refresh:
                 self._refresh.clear()
+
+    def tokens_usable(self, token_json: str) -> bool:
+        """Whether ``token_json`` (as ``client.dumps()`` writes it) would be accepted now: its
+        access token unexpired and not revoked, and its refresh token not spent or revoked."""
+        data = json.loads(token_json)
+        with self._lock:
+            expires = self._access.get(data.get("di_token", ""))
+            refresh_ok = data.get("di_refresh_token") in self._refresh
+        return expires is not None and expires > time.time() and refresh_ok
 
     def issued_secrets(self) -> set[str]:
         """Every access and refresh token this sim has ever issued (for leak checks)."""
@@ -357,6 +390,16 @@ class GarminSim(LoopbackSim):
         with self._lock:
             del self._state.schedules[schedule_id]
 
+    def copy_directly(self, workout_id: int, day: date | None = None) -> tuple[int, int | None]:
+        """What the runner does with "Duplicate" in Garmin Connect: a new workout, same content
+        and description (our marker included), optionally scheduled."""
+        with self._lock:
+            payload = copy.deepcopy(self._state.workouts[workout_id])
+            payload["workoutName"] = f"{payload['workoutName']} (copy)"
+            new_id = self._store_workout(payload)
+            schedule_id = None if day is None else self._schedule(new_id, day)
+        return new_id, schedule_id
+
     def delete_directly(self, workout_id: int) -> None:
         """What the runner does when deleting a workout in the Garmin Connect app."""
         with self._lock:
@@ -402,17 +445,44 @@ class GarminSim(LoopbackSim):
             if fault.kind == "timeout":
                 self._sleep(fault.delay_s)
             raise _Abort
+        if fault is not None and fault.kind == "body":
+            self._log(method, path, 200, "body")
+            return 200, _Raw(fault.body, fault.content_type), {}
+        if fault is not None and fault.kind == "late":
+            with self._lock:
+                self._late_in_flight += 1
+            try:
+                self._sleep(fault.delay_s)  # the client has given up by now
+                return self._late(method, path, query, headers, body)
+            finally:
+                with self._lock:
+                    self._late_in_flight -= 1
         try:
             status, payload, extra = self._route(method, path, query, headers, body)
         except _Reply as reply:
             status, payload, extra = reply.status, reply.body, reply.headers
-        if fault is not None:  # lost / lost_timeout: done, but the answer never arrives
+        if fault is not None:  # lost / lost_timeout / late: done, but the answer never arrives
             self._log(method, path, status, fault.kind)
             if fault.kind == "lost_timeout":
                 self._sleep(fault.delay_s)
             raise _Abort
         self._log(method, path, status, None)
         return status, payload, extra
+
+    def _late(
+        self, method: str, path: str, query: dict[str, list[str]], headers: Any, body: bytes
+    ) -> tuple[int, Any, dict]:
+        try:
+            status, _payload, _extra = self._route(method, path, query, headers, body)
+        except _Reply as reply:
+            status = reply.status
+        self._log(method, path, status, "late")
+        raise _Abort
+
+    def late_in_flight(self) -> int:
+        """Late writes held right now (they land when their delay is over)."""
+        with self._lock:
+            return self._late_in_flight
 
     def _authorise(self, headers: Any) -> None:
         auth = headers.get("Authorization", "")
@@ -523,7 +593,7 @@ class GarminSim(LoopbackSim):
         return workout_id
 
     def _list(self, query: dict[str, list[str]]) -> list[dict[str, Any]]:
-        start = int((query.get("start") or ["0"])[0])
+        start = 0 if self.ignore_paging else int((query.get("start") or ["0"])[0])
         limit = int((query.get("limit") or ["100"])[0])
         summaries = [
             {
@@ -736,12 +806,16 @@ class _Handler(SimHandler):
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
-        data = b"" if payload is None or status == 204 else json.dumps(payload).encode()
+        content_type = "application/json"
+        if isinstance(payload, _Raw):
+            data, content_type = payload.text.encode(), payload.content_type
+        else:
+            data = b"" if payload is None or status == 204 else json.dumps(payload).encode()
         self.send_response(status)
         for name, value in extra.items():
             self.send_header(name, value)
         if data:
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if data:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -58,12 +60,31 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: The database holds the runner's history and sign-in state: owner only.
+PRIVATE_MODE = 0o600
+
+
+def make_private(path: Path) -> None:
+    """Create the SQLite file at ``path`` 0600 if it does not exist, and make it and any
+    ``-wal``/``-shm``/``-journal`` beside it 0600. SQLite creates those files with the mode of the
+    database file, so a database made private before its first connection never has a moment
+    of being readable by others (whatever the umask)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
+    os.close(fd)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        companion = path.with_name(path.name + suffix)
+        with contextlib.suppress(FileNotFoundError):
+            if stat.S_IMODE(companion.stat().st_mode) != PRIVATE_MODE:
+                companion.chmod(PRIVATE_MODE)
+
+
 def make_engine(url: str | URL) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_path(parsed)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            make_private(path)
         engine = create_engine(parsed, connect_args={"timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import delete, select
 
+from ampt_sync.store import state
 from ampt_sync.store.db import Store
 from ampt_sync.store.models import GarminLedgerRow
 
@@ -76,7 +77,22 @@ class GarminLedger:
 
     def forget_all(self) -> int:
         with self.store.transaction() as session:
+            state.remove(session, state.GARMIN_COPIES)
             return session.execute(delete(GarminLedgerRow)).rowcount
+
+    def copies(self) -> dict[str, frozenset[int]]:
+        """The runner's copies of our workouts seen so far, by key (never ours to touch)."""
+        with self.store.transaction() as session:
+            value = state.get(session, state.GARMIN_COPIES) or {}
+        return {key: frozenset(ids) for key, ids in (value.get("copies") or {}).items()}
+
+    def set_copies(self, copies: dict[str, frozenset[int]]) -> None:
+        with self.store.transaction() as session:
+            if not copies:
+                state.remove(session, state.GARMIN_COPIES)
+                return
+            data = {key: sorted(ids) for key, ids in sorted(copies.items()) if ids}
+            state.put(session, state.GARMIN_COPIES, {"copies": data}, now=self.clock())
 
 
 def _to_entry(row: GarminLedgerRow) -> LedgerEntry:

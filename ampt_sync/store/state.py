@@ -22,6 +22,9 @@ LAST_CYCLE_OK = "last_cycle_ok"
 ACTIVE_ALERTS = "active_alerts"
 #: {"since", "reason"}: Garmin refused our tokens; `ampt-sync auth garmin` clears it.
 GARMIN_RELOGIN = "garmin_relogin_needed"
+#: ``{"copies": {key: [workout id, ...]}}``: the runner's copies of our workouts in Garmin
+#: Connect (they carry our marker but are not ours; see ampt_sync.garmin.reconcile).
+GARMIN_COPIES = "garmin_copies"
 
 
 def get(session: Session, name: str) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from garmin_helpers import FAST_TIMEOUT_S
 
 from ampt_sync.garmin.calendar import GarminCalendar
 from ampt_sync.garmin.client import open_garmin
@@ -20,7 +21,7 @@ from ampt_sync.store.db import Store, open_store
 from ampt_sync.store.ledger import GarminLedger
 
 #: Fast settings for loopback: short timeouts and near-zero waits between read retries.
-FAST = {"timeout_s": 0.25, "read_retries": 1, "retry_wait_s": (0.001, 0.002)}
+FAST = {"timeout_s": FAST_TIMEOUT_S, "read_retries": 1, "retry_wait_s": (0.001, 0.002)}
 
 
 @pytest.fixture

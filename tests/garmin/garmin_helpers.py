@@ -22,6 +22,9 @@ from ampt_sync.garmin.reconcile import Desired
 from ampt_sync.sim.garmin import GarminSim
 from ampt_sync.training import library
 
+#: The client timeout of the fast test sessions (see conftest's ``FAST``).
+FAST_TIMEOUT_S = 0.25
+
 PACES = Paces(easy=(329, 370), marathon=304, threshold=283, interval=260, repetition=240)
 GOAL = Goal(distance_m=21097.5, day=date(2027, 4, 18), race="AMPT Half", target_s=6300)
 WEEKLY_M = 40_000.0

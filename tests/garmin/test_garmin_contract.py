@@ -138,7 +138,10 @@ def test_a_workout_dropped_from_the_plan_is_unscheduled_and_deleted(sim, push, s
     report = push(desired(days), TODAY)
     assert [type(a).__name__ for a in report.applied] == ["Remove"]
     assert check_garmin_matches(sim, desired(days), TODAY, D[7]) == []
-    assert dropped[1].key not in GarminLedger(store).all()
+    # A tombstone stays until a listing of the library shows no copy of it (issue 13).
+    row = GarminLedger(store).get(dropped[1].key)
+    assert row is not None
+    assert (row.garmin_workout_id, row.pending) == (None, "removed")
 
 
 def test_yesterdays_workout_is_removed_the_next_morning_and_the_new_day_added(sim, push) -> None:
@@ -270,7 +273,8 @@ def test_a_create_whose_answer_is_lost_is_found_by_its_marker_not_made_twice(sim
     report = push(want, TODAY)
     assert report.ok
     assert check_garmin_matches(sim, want, TODAY, D[7]) == []
-    assert sum(1 for r in sim.requests if r.path == "/workout-service/workouts") == 2
+    # gather, look-up after the lost answer, and the final read after an unknown outcome
+    assert sum(1 for r in sim.requests if r.path == "/workout-service/workouts") == 3
 
 
 def test_a_schedule_whose_answer_is_lost_does_not_make_a_second_entry(sim, push) -> None:

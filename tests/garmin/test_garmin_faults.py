@@ -45,7 +45,7 @@ from ampt_sync.store.ledger import GarminLedger
 HORIZON = 7
 TODAY = date(2026, 11, 27)  # the window runs into December: two calendar reads
 D = [TODAY + timedelta(days=i) for i in range(30)]
-TIMEOUT_S = 0.1
+TIMEOUT_S = 0.2  # short, yet long enough for a loaded machine to answer a plain read
 
 KINDS = (
     "429",
@@ -73,13 +73,14 @@ def push_once(
     *,
     on_request: Any = None,
     force: bool = False,
+    timeout_s: float = TIMEOUT_S,
 ) -> PushReport:
     """One push with fresh objects (a new process, as far as the push can tell)."""
     with open_garmin(
         tokens,
         store=store,
         base_url_override=sim.base_url,
-        timeout_s=TIMEOUT_S,
+        timeout_s=timeout_s,
         read_retries=1,
         retry_wait_s=(0.001, 0.002),
         on_request=on_request,

@@ -16,6 +16,7 @@ from ampt_sync.garmin.reconcile import (
     Remove,
     Update,
     View,
+    copies_seen,
     needs_library,
     reconcile,
 )
@@ -135,11 +136,30 @@ def test_a_pending_update_is_judged_by_the_version_in_the_marker() -> None:
     assert actions == [Adopt(synced(old)), Update(new, 11)]
 
 
-def test_a_second_copy_of_the_same_key_is_removed_and_the_ledgers_kept() -> None:
+def test_a_second_workout_of_a_key_whose_create_was_unsure_is_removed_and_the_ledgers_kept() -> (
+    None
+):
     item = want()
     copies = (MarkedWorkout(11, "w-a", item.encoded.version), MarkedWorkout(12, "w-a", "x" * 12))
-    actions = reconcile([item], {"w-a": synced(item)}, view(entry(), entry(12, 22), marked=copies))
-    assert actions == [Remove("w-a", item.title, (12,), (22,), forget=False, day=D[1])]
+    row = synced(item).but(pending="unsure-create")
+    actions = reconcile([item], {"w-a": row}, view(entry(), entry(12, 22), marked=copies))
+    assert actions == [
+        Remove("w-a", item.title, (12,), (22,), forget=False, day=D[1]),
+        Adopt(synced(item)),
+    ]
+
+
+def test_the_runners_copy_of_a_settled_workout_is_never_touched() -> None:
+    item = want()
+    copies = (MarkedWorkout(11, "w-a", item.encoded.version), MarkedWorkout(12, "w-a", "x" * 12))
+    both = view(entry(), entry(12, 22), marked=copies)
+    assert reconcile([item], {"w-a": synced(item)}, both) == []
+    # nor when ours leaves the plan: only ours goes
+    actions = reconcile([], {"w-a": synced(item)}, both)
+    assert actions == [Remove("w-a", item.title, (11,), (21,), forget=True, day=D[1])]
+    # and a tombstone keeps them the runner's after our row is gone
+    tomb = LedgerEntry("w-a", pending="removed")
+    assert reconcile([], {"w-a": tomb}, view(entry(12, 22), marked=copies[1:])) == []
 
 
 def test_a_workout_whose_marker_is_gone_is_no_longer_ours() -> None:
@@ -182,3 +202,26 @@ def test_a_plan_outside_the_window_or_with_a_key_twice_is_refused() -> None:
         reconcile([want(day=D[9])], {}, view())
     with pytest.raises(ValueError, match="twice"):
         reconcile([want(), want()], {}, view())
+
+
+def test_a_known_copy_is_never_adopted_while_a_create_of_its_key_is_in_flight() -> None:
+    # Found by the fault soak: the runner copied ours, then deleted ours; the re-create's answer
+    # was lost and the process killed. The copy must not become "ours".
+    item = want()
+    copy = MarkedWorkout(12, "w-a", item.encoded.version)
+    row = LedgerEntry("w-a", pending="create")
+    seen = view(entry(12, 22), marked=(copy,))
+    assert reconcile([item], {"w-a": row}, seen, copies={"w-a": frozenset({12})}) == [Create(item)]
+
+
+def test_copies_seen_keeps_known_copies_still_listed_and_adds_new_ones() -> None:
+    item = want()
+    ledger = {"w-a": synced(item), "w-b": LedgerEntry("w-b", pending="create")}
+    marked = (
+        MarkedWorkout(11, "w-a", "v"),  # ours
+        MarkedWorkout(12, "w-a", "v"),  # a new copy of a settled key
+        MarkedWorkout(13, "w-b", "v"),  # a create in flight: may be ours, not a copy
+    )
+    known = {"w-a": frozenset({14}), "w-c": frozenset({15})}  # 14 and 15 deleted since
+    assert copies_seen(ledger, view(marked=marked), known) == {"w-a": frozenset({12})}
+    assert copies_seen(ledger, view(), known) == known  # the library was not read
