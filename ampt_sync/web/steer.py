@@ -20,6 +20,7 @@ Forms (every field a string, as a browser posts it):
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -46,9 +47,12 @@ WHY_MAX_CHARS = 200
 #: How many days from today a move or swap form offers.
 CHOICE_DAYS = 21
 #: The note kept in the (signed cookie) session between the POST and the page: at most this many
-#: change reasons, each at most :data:`NOTE_LINE_MAX_CHARS`, so the cookie stays well under 4 kB.
-NOTE_MAX_LINES = 8
-NOTE_LINE_MAX_CHARS = 240
+#: change reasons, each at most :data:`NOTE_LINE_MAX_CHARS`, and at most
+#: :data:`NOTE_MAX_JSON_BYTES` as the session's JSON (non-ASCII escaped), so the cookie stays
+#: well under the 4 kB browsers keep whatever the runner typed.
+NOTE_MAX_LINES = 6
+NOTE_LINE_MAX_CHARS = 200
+NOTE_MAX_JSON_BYTES = 1800
 RACE_DISTANCES = ("5k", "10k", "half", "marathon")
 
 
@@ -166,15 +170,26 @@ def outcome_note(steered: Steered) -> dict[str, Any]:
     reasons = [c.reason for c in steered.changes]
     if not steered.days() and not reasons:
         reasons = ["The plan already holds this; nothing changed."]
-    shown = [_short(r) for r in reasons[:NOTE_MAX_LINES]]
-    if len(reasons) > NOTE_MAX_LINES:
-        shown.append(f"… and {len(reasons) - NOTE_MAX_LINES} more on the Changes page.")
-    return {
+    note: dict[str, Any] = {
         "ok": True,
         "title": _short(f"{verb}{number}: {summary(ins, steered.today)}."),
-        "lines": shown,
+        "lines": [],
         "after": "Your watch gets it at the next sync." if steered.version is not None else "",
     }
+    for reason in reasons[:NOTE_MAX_LINES]:
+        note["lines"].append(_short(reason))
+        if _json_bytes(note) > NOTE_MAX_JSON_BYTES:
+            note["lines"].pop()
+            break
+    left = len(reasons) - len(note["lines"])
+    if left:
+        note["lines"].append(f"… and {left} more on the Changes page.")
+    return note
+
+
+def _json_bytes(note: dict[str, Any]) -> int:
+    # Starlette's SessionMiddleware stores json.dumps (ASCII, escapes) in base64.
+    return len(json.dumps(note))
 
 
 def refusal_note(reason: str) -> dict[str, Any]:
