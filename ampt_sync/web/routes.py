@@ -147,7 +147,6 @@ class Handlers:
             today=today,
             goal_day=day_label(plan.goal.day) if plan else "",
             fitness=fitness_line(plan.fitness, self.u) if plan else "",
-            fit=fit_hrefs(plan, first, _days_to_end(plan, first)) if plan and first else {},
             instructions=in_force,
         )
 
@@ -585,11 +584,6 @@ def fit_hrefs(plan: Any, first: date, days: int) -> dict[str, str]:
     if plan is None or days <= 0:
         return {}
     return {w.key: fit_href(d, w) for d, w in fit_workouts(plan, first, days)}
-
-
-def _days_to_end(plan: Any, first: date) -> int:
-    days = [d.day for d in plan.days()]
-    return (days[-1] - first).days + 1 if days else 0
 
 
 def week_zip_href(day: date) -> str:
