@@ -3,11 +3,17 @@
 Thin, like the CLI: each route reads the store in one short transaction, hands plain data to the
 pure :mod:`ampt_sync.web.views`, and renders a Jinja2 template. Nothing here calls Strava or
 Garmin. The only writes are sign-in bookkeeping (a redeemed link, the session secret and the
-calendar key made on first use) in ``service_state``.
+calendar key made on first use) in ``service_state``, and the runner's instructions, recorded
+through :mod:`ampt_sync.steering` as the CLI records them.
 
 Routes: ``/`` today, ``/plan``, ``/day/YYYY-MM-DD``, ``/changes``, ``/status``, ``/charts``,
 ``/api/plan``, ``/api/status``, ``/calendar.ics?key=…`` (its own key), ``/healthz`` (no session),
 ``/signin`` (GET form, POST), ``/signout`` (POST). Every other path answers 404.
+
+The runner's instructions (POST, with the CSRF token, under the cycle lock like the CLI):
+``/day/YYYY-MM-DD/<action>`` (move, swap, skip, unwell, unwell-end, race, race-remove) and
+``/undo``. FIT downloads: ``/day/YYYY-MM-DD/<file name>.fit`` and ``/week/YYYY-MM-DD.zip``
+(a Monday).
 """
 
 from __future__ import annotations
@@ -122,6 +128,10 @@ def create_app(page: Page) -> Starlette:
         Route("/", guarded(handlers.today)),
         Route("/plan", guarded(handlers.plan)),
         Route("/day/{day}", guarded(handlers.day)),
+        Route("/day/{day}/{name}", guarded(handlers.fit_file), methods=["GET"]),
+        Route("/day/{day}/{action}", guarded(handlers.steer_day), methods=["POST"]),
+        Route("/undo", guarded(handlers.undo), methods=["POST"]),
+        Route("/week/{monday}.zip", guarded(handlers.week_zip)),
         Route("/changes", guarded(handlers.changes)),
         Route("/status", guarded(handlers.status)),
         Route("/charts", guarded(handlers.charts)),

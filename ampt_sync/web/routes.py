@@ -18,14 +18,14 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from ampt_sync import plan_json
+from ampt_sync import plan_json, steering
 from ampt_sync.plan_text import day_label, fitness_line
 from ampt_sync.store import reports, state
 from ampt_sync.store.activities import load_activities
 from ampt_sync.store.models import GarminLedgerRow
 from ampt_sync.store.plans import load_plan, plan_changes, planned_workouts
 from ampt_sync.units import Units
-from ampt_sync.web import auth, views
+from ampt_sync.web import auth, steer, views
 from ampt_sync.web.app import HEALTHY_WITHIN, Page, html, in_thread, safe_next, signed_in
 
 #: Changes listed on /changes (the newest first).
@@ -45,8 +45,11 @@ class Handlers:
         csrf = request.session.get("csrf")
         if not csrf:
             csrf = request.session["csrf"] = secrets.token_urlsafe(32)
+        # What the last steering form did, shown once (kept by _steered_redirect).
+        note = request.session.pop("note", None)
         body = self.env.get_template(name).render(
             csrf=csrf,
+            note=note,
             signed_in=signed_in(request, self.page.now()),
             path=request.url.path,
             athlete=self.page.settings.athlete.name,
@@ -86,6 +89,7 @@ class Handlers:
             relogin = state.get(session, state.GARMIN_RELOGIN)
             alerts = state.get(session, state.ACTIVE_ALERTS) or {}
             paused = state.paused_until(session, today)
+            in_force = self._in_force(session, today)
         day = views.day_in_full(plan, today, today, statuses, activities, self.units)
         ahead = []
         if plan is not None:
@@ -103,6 +107,7 @@ class Handlers:
                         (
                             views.session_view(workout, statuses.get(workout.key, ""), self.u),
                             views.garmin_place(workout, when, payload_hash, ledger),
+                            fit_href(when, workout),
                         )
                     )
                 ahead.append({"day": when, "label": day_label(when), "places": places})
@@ -115,6 +120,9 @@ class Handlers:
             ahead=ahead,
             cycle=views.cycle_view(last[0], zone) if last else None,
             problems=views.problems(relogin, alerts, paused),
+            fit=fit_hrefs(plan, today, 1),
+            week_zip=week_zip_href(today),
+            instructions=in_force,
         )
 
     async def plan(self, request: Request) -> Response:
@@ -128,6 +136,7 @@ class Handlers:
             statuses = self._statuses(session)
             first = plan.weeks[0].days[0].day - timedelta(days=7) if plan and plan.weeks else None
             activities = load_activities(session, since=first) if plan else []
+            in_force = self._in_force(session, today)
         weeks = views.calendar(plan, today, statuses, activities, self.units) if plan else ()
         return self.render(
             request,
@@ -138,6 +147,7 @@ class Handlers:
             today=today,
             goal_day=day_label(plan.goal.day) if plan else "",
             fitness=fitness_line(plan.fitness, self.u) if plan else "",
+            instructions=in_force,
         )
 
     async def day(self, request: Request) -> Response:
@@ -149,12 +159,17 @@ class Handlers:
         return await in_thread(self._day, request, day)
 
     def _day(self, request: Request, day: date) -> Response:
+        from ampt_sync.domain import InstructionKind
+
         page = self.page
+        today = page.today()
         with page.store.transaction() as session:
             plan = load_plan(session)
             statuses = self._statuses(session)
             activities = load_activities(session, since=day)
-        view = views.day_in_full(plan, day, page.today(), statuses, activities, self.units)
+            found = steering.instructions_in_force(session, today)
+        view = views.day_in_full(plan, day, today, statuses, activities, self.units)
+        kinds = {i.kind for i in found}
         return self.render(
             request,
             "day.html",
@@ -162,7 +177,20 @@ class Handlers:
             day=view,
             previous=(day - timedelta(days=1)).isoformat(),
             next=(day + timedelta(days=1)).isoformat(),
+            fit=fit_hrefs(plan, day, 1),
+            week_zip=week_zip_href(day),
+            # Steering: only today and later can change, and only on a plan.
+            steerable=plan is not None and day >= today and bool(plan.weeks),
+            choices=steer.day_choices(plan, day, today),
+            unwell_max_days=steer.UNWELL_MAX_DAYS,
+            unwell_now=day == today and InstructionKind.UNWELL in kinds,
+            race_here=any(i.kind is InstructionKind.RACE and i.day == day for i in found),
+            race_distances=steer.RACE_DISTANCES,
+            instructions=steer.instruction_views(found, today),
         )
+
+    def _in_force(self, session: Session, today: date) -> tuple[steer.InstructionView, ...]:
+        return steer.instruction_views(steering.instructions_in_force(session, today), today)
 
     async def changes(self, request: Request) -> Response:
         return await in_thread(self._changes, request)
@@ -244,6 +272,120 @@ class Handlers:
             for c in charts
         ]
         return self.render(request, "charts.html", title="Charts", charts=shown)
+
+    # ---- steering: the runner's instructions, as the CLI gives them ------------------------
+
+    async def steer_day(self, request: Request) -> Response:
+        """``POST /day/YYYY-MM-DD/<action>``: record an instruction about that day."""
+        day = _path_day(request)
+        action = request.path_params["action"]
+        form = await request.form()
+        if not auth.csrf_ok(request.session.get("csrf"), _field(form, "csrf")):
+            return self._csrf_refused(request)
+        back = safe_next(_field(form, "back") or f"/day/{day.isoformat()}")
+        if action == "race-remove":
+            note = await in_thread(
+                self._record, lambda s, inputs: steering.remove_race(s, day, **inputs)
+            )
+            return self._steered_redirect(request, note, back)
+        if action not in steer.DAY_ACTIONS:
+            raise HTTPException(404, f"{action!r} is not something the page can do")
+        try:
+            instruction = steer.instruction_from_form(action, day, form, self.page.today())
+        except steer.FormError as exc:
+            return self._steered_redirect(request, steer.refusal_note(str(exc)), back)
+        note = await in_thread(
+            self._record,
+            lambda s, inputs: steering.give_instruction(s, instruction, **inputs),
+        )
+        return self._steered_redirect(request, note, back)
+
+    async def undo(self, request: Request) -> Response:
+        """``POST /undo``: take back the last instruction in force, as `ampt-sync undo`."""
+        form = await request.form()
+        if not auth.csrf_ok(request.session.get("csrf"), _field(form, "csrf")):
+            return self._csrf_refused(request)
+        back = safe_next(_field(form, "back") or "/plan")
+        note = await in_thread(self._record, lambda s, inputs: steering.undo_last(s, **inputs))
+        return self._steered_redirect(request, note, back)
+
+    def _record(self, call: Any) -> dict[str, Any]:
+        """Run one service function of :mod:`ampt_sync.steering` as the CLI does: under the
+        cycle lock (a cycle running makes it wait up to 30 s, then it is refused with "try
+        again"), in one transaction that a refusal rolls back. Runs in a worker thread."""
+        from ampt_sync.errors import AmptSyncError
+        from ampt_sync.service import cycle_lock
+
+        page = self.page
+        inputs = {
+            "athlete": page.settings.athlete_domain(),
+            "goal": page.settings.goal_domain(),
+            "today": page.today(),
+            "now": page.now(),
+        }
+        try:
+            with cycle_lock(page.settings, page.environ), page.store.transaction() as session:
+                steered = call(session, inputs)
+        except AmptSyncError as exc:  # InstructionError, CycleBusy, a config problem
+            return steer.refusal_note(str(exc))
+        return steer.outcome_note(steered)
+
+    def _steered_redirect(self, request: Request, note: dict[str, Any], back: str) -> Response:
+        request.session["note"] = note
+        return RedirectResponse(back, status_code=303)
+
+    # ---- FIT downloads --------------------------------------------------------------------
+
+    async def fit_file(self, request: Request) -> Response:
+        """``GET /day/YYYY-MM-DD/<file name>.fit``: one workout's FIT file."""
+        day = _path_day(request)
+        name = request.path_params["name"]
+
+        def read() -> tuple[str, bytes] | None:
+            from ampt_sync.fit.files import fit_files, fit_workouts
+
+            with self.page.store.transaction() as session:
+                plan = load_plan(session)
+            if plan is None:
+                return None
+            for item in fit_workouts(plan, day, 1):
+                if fit_href(*item).endswith("/" + name):
+                    (file,) = fit_files([item])
+                    return file.name, file.data
+            return None
+
+        found = await in_thread(read)
+        if found is None:
+            raise HTTPException(
+                404, f"no workout {name!r} on {day.isoformat()}: the plan may have changed; "
+                f"open /day/{day.isoformat()} for today's files",
+            )  # fmt: skip
+        return _download(found[1], found[0], FIT_MEDIA_TYPE)
+
+    async def week_zip(self, request: Request) -> Response:
+        """``GET /week/YYYY-MM-DD.zip``: the FIT files of the week starting that Monday."""
+        text = request.path_params["monday"]
+        try:
+            monday = date.fromisoformat(text)
+        except ValueError:
+            raise HTTPException(404, f"{text!r} is not a date; use /week/YYYY-MM-DD.zip") from None
+        if monday.weekday() != 0:
+            start = monday - timedelta(days=monday.weekday())
+            raise HTTPException(
+                404, f"{text} is not a Monday; the week's files are at /week/{start}.zip"
+            )
+
+        def read() -> bytes | None:
+            from ampt_sync.fit.files import week_zip
+
+            with self.page.store.transaction() as session:
+                plan = load_plan(session)
+            return None if plan is None else week_zip(plan, monday)
+
+        data = await in_thread(read)
+        if data is None:
+            raise HTTPException(404, "there is no plan yet: the first cycle makes it")
+        return _download(data, f"ampt-sync-week-{monday.isoformat()}.zip", "application/zip")
 
     # ---- machine-readable -----------------------------------------------------------------
 
@@ -421,6 +563,49 @@ class Handlers:
 
     async def not_allowed(self, request: Request, exc: Exception) -> Response:
         return Response("method not allowed\n", status_code=405, media_type="text/plain")
+
+
+#: The media type Garmin's FIT SDK documentation gives for FIT files.
+FIT_MEDIA_TYPE = "application/vnd.ant.fit"
+
+
+def fit_href(day: date, workout: Any) -> str:
+    """The address of a workout's FIT file: ``/day/YYYY-MM-DD/<stable file name>``."""
+    from ampt_sync.fit.files import fit_file_name
+
+    return f"/day/{day.isoformat()}/{fit_file_name(day, workout)}"
+
+
+def fit_hrefs(plan: Any, first: date, days: int) -> dict[str, str]:
+    """``{workout key: FIT address}`` for the running and strength workouts of ``days`` days
+    from ``first``."""
+    from ampt_sync.fit.files import fit_workouts
+
+    if plan is None or days <= 0:
+        return {}
+    return {w.key: fit_href(d, w) for d, w in fit_workouts(plan, first, days)}
+
+
+def week_zip_href(day: date) -> str:
+    """The zip of the FIT files of ``day``'s week (Monday to Sunday)."""
+    return f"/week/{(day - timedelta(days=day.weekday())).isoformat()}.zip"
+
+
+def _download(data: bytes, file_name: str, media_type: str) -> Response:
+    # file_name is ours (FAT-safe characters only), so it needs no quoting beyond the quotes.
+    return Response(
+        data,
+        media_type=media_type,
+        headers={"content-disposition": f'attachment; filename="{file_name}"'},
+    )
+
+
+def _path_day(request: Request) -> date:
+    text = request.path_params["day"]
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise HTTPException(404, f"{text!r} is not a date; use YYYY-MM-DD") from None
 
 
 def _field(form: Any, name: str) -> str:

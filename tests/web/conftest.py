@@ -4,9 +4,10 @@ real clients against the simulators), a page over it, and a signed-in Starlette 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from page_helpers import sign_in
+from page_helpers import own_copy, sign_in
 from starlette.testclient import TestClient
 
 from ampt_sync.demo import DemoState, demo_state
@@ -53,3 +54,19 @@ def client(page: Page) -> Iterator[TestClient]:
 def signed_in(client: TestClient, page: Page) -> TestClient:
     sign_in(client, page)
     return client
+
+
+@pytest.fixture
+def own_page(demo: DemoState, tmp_path: Path) -> Iterator[Page]:
+    """A page over a copy of the demo's store in its own state folder (its own cycle lock), for
+    tests that record instructions: the shared demo store stays as the demo left it."""
+    page = own_copy(demo, tmp_path)
+    yield page
+    page.store.close()
+
+
+@pytest.fixture
+def own_client(own_page: Page) -> Iterator[TestClient]:
+    with TestClient(create_app(own_page), base_url="http://127.0.0.1:8765") as test_client:
+        sign_in(test_client, own_page)
+        yield test_client

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 import socket
+import sqlite3
+from pathlib import Path
 
 from starlette.testclient import TestClient
 
+from ampt_sync.demo import DemoState
+from ampt_sync.store.db import open_store
 from ampt_sync.web import auth
 from ampt_sync.web.app import Page
 
@@ -37,3 +41,31 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def own_copy(demo: DemoState, folder: Path) -> Page:
+    """A page over a copy of the demo's database (SQLite's backup, so its WAL is included) in
+    ``folder``/state, with settings whose state folder (and so cycle lock) is that one. The
+    caller closes ``page.store``."""
+    state_dir = folder / "state"
+    state_dir.mkdir(mode=0o700)
+    source_url = demo.settings.database_url(demo.environ)
+    assert source_url.startswith("sqlite:///"), source_url
+    source = sqlite3.connect(source_url.removeprefix("sqlite:///"))
+    target = sqlite3.connect(state_dir / "ampt-sync.db")
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+    storage = demo.settings.storage.model_copy(
+        update={"state_dir": state_dir, "database_url": None}
+    )
+    settings = demo.settings.model_copy(update={"storage": storage})
+    return Page(
+        settings=settings,
+        store=open_store(settings.database_url(demo.environ)),
+        config_path=demo.config_path,
+        environ=demo.environ,
+        clock=lambda: demo.now,
+    )

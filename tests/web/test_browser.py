@@ -6,15 +6,23 @@ Screenshots go to the test's temporary folder."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from page_helpers import free_port
-from web_browser import DESKTOP, PHONE, chromium, click_and_wait, require_chromium, set_width
+from web_browser import (
+    DESKTOP,
+    PHONE,
+    chromium,
+    click_and_wait,
+    csp_violations,
+    require_chromium,
+    set_width,
+    shot,
+    sign_in_with_a_link,
+)
 
 from ampt_sync.demo import DemoState
 from ampt_sync.plan_text import step_tree
@@ -22,14 +30,11 @@ from ampt_sync.store.activities import load_activities
 from ampt_sync.store.db import Store, open_store
 from ampt_sync.store.plans import load_plan
 from ampt_sync.units import format_distance
-from ampt_sync.web import auth
 from ampt_sync.web.app import Page
 from ampt_sync.web.serve import Listen, PageThread
 from ampt_sync.web.views import week_planned_m
 
 PAGES = ["/", "/plan", "/day/{today}", "/changes", "/status", "/charts"]
-#: Set to a folder to keep the screenshots (the README's come from here).
-KEEP_SCREENSHOTS = "PAGE_SCREENSHOTS_DIR"
 
 
 @pytest.fixture(scope="module")
@@ -57,36 +62,6 @@ def live(demo: DemoState) -> Iterator[tuple[str, Page]]:
 def browser(live: tuple[str, Page], tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
         yield driver
-
-
-def sign_in_with_a_link(driver, base: str, page: Page) -> None:
-    from selenium.webdriver.common.by import By
-
-    with page.store.transaction() as session:
-        token = auth.new_sign_in_token(session, now=page.now())
-    driver.delete_all_cookies()
-    driver.get(f"{base}/signin?token={token}")
-    click_and_wait(driver, driver.find_element(By.ID, "use-link"))
-    assert driver.current_url == f"{base}/"
-
-
-def shot(driver, tmp_path: Path, name: str) -> Path:
-    path = tmp_path / f"{name}.png"
-    driver.save_screenshot(str(path))
-    assert path.stat().st_size > 5000
-    keep = os.environ.get(KEEP_SCREENSHOTS)
-    if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(keep) / path.name)
-    return path
-
-
-def csp_violations(driver) -> list[str]:
-    return [
-        entry["message"]
-        for entry in driver.get_log("browser")
-        if "Content Security Policy" in entry["message"] or "Refused to" in entry["message"]
-    ]
 
 
 def test_every_page_at_phone_and_desktop_width(browser, live, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ clear reason when the packages are missing."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,10 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from ampt_sync.web import auth
+from ampt_sync.web.app import Page
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 PHONE = (360, 780)
 DESKTOP = (1280, 900)
+#: Set to a folder to keep the screenshots (the README's come from here).
+KEEP_SCREENSHOTS = "PAGE_SCREENSHOTS_DIR"
 
 
 def require_chromium() -> None:
@@ -76,3 +82,33 @@ def click_and_wait(driver, element) -> None:
 
     element.click()
     WebDriverWait(driver, 15).until(expected_conditions.staleness_of(element))
+
+
+def sign_in_with_a_link(driver, base: str, page: Page) -> None:
+    from selenium.webdriver.common.by import By
+
+    with page.store.transaction() as session:
+        token = auth.new_sign_in_token(session, now=page.now())
+    driver.delete_all_cookies()
+    driver.get(f"{base}/signin?token={token}")
+    click_and_wait(driver, driver.find_element(By.ID, "use-link"))
+    assert driver.current_url == f"{base}/"
+
+
+def shot(driver, tmp_path: Path, name: str) -> Path:
+    path = tmp_path / f"{name}.png"
+    driver.save_screenshot(str(path))
+    assert path.stat().st_size > 5000
+    keep = os.environ.get(KEEP_SCREENSHOTS)
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(keep) / path.name)
+    return path
+
+
+def csp_violations(driver) -> list[str]:
+    return [
+        entry["message"]
+        for entry in driver.get_log("browser")
+        if "Content Security Policy" in entry["message"] or "Refused to" in entry["message"]
+    ]
