@@ -153,7 +153,8 @@ def _in_a_terminal(args: list[str], answers: dict[bytes, bytes], env: dict[str, 
     """Run the real console script with a pseudo-terminal as its controlling terminal (as over
     ssh), typing each answer once its prompt shows. Click writes a prompt's text, then the input
     function writes its trailing space, after getpass has turned echo off: a prompt is ready
-    once that space shows (text typed earlier is echoed, then flushed). Returns (exit code, everything the terminal showed)."""
+    once that space shows (text typed earlier is echoed, then flushed). Returns (exit code,
+    everything the terminal showed)."""
     script = Path(sys.executable).with_name("ampt-sync")
     primary, secondary = pty.openpty()
     process = subprocess.Popen(

@@ -11,9 +11,10 @@ The strategy is a dependency (:data:`LoginStrategy`): :func:`garminconnect_login
 garminconnect's five-strategy SSO chain against Garmin's SSO hosts (or, when
 ``$AMPT_SYNC_GARMIN_URL`` is set, against that URL, so that a test can aim the real chain at a
 closed port and see what a runner without a network sees). The simulator does not speak Garmin's
-SSO, so the tests that sign in pass another strategy (``GarminSim.login_strategy()``). The daemon never calls any of this: when Garmin refuses the stored tokens it records
-"re-login needed" and waits for the runner (credential logins from a server trip Cloudflare's
-blocks, which re-arm with every attempt).
+SSO, so the tests that sign in pass another strategy (``GarminSim.login_strategy()``). The
+daemon never calls any of this: when Garmin refuses the stored tokens it records "re-login
+needed" and waits for the runner (credential logins from a server trip Cloudflare's blocks, which
+re-arm with every attempt).
 """
 
 from __future__ import annotations
