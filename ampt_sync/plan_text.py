@@ -9,7 +9,7 @@ the runner's ``units`` ("km" | "mi").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from ampt_sync.domain import End, Fitness, Repeat, Step, StepRole, Target, Workout, WorkoutKind
 from ampt_sync.units import (
@@ -31,6 +31,17 @@ STATUS_WORDS = {"done": "done", "partial": "partly done", "missed": "missed"}
 def day_label(day: date) -> str:
     """``"Thu 12 Mar"``."""
     return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+
+
+def day_label_with_year(day: date) -> str:
+    """``"Sun 25 Apr 2027"``: for dates that may be in another year (a goal race, a first run)."""
+    return f"{day_label(day)} {day.year}"
+
+
+def moment_label(moment: datetime) -> str:
+    """``"Fri 4 Dec 19:23"``: an aware moment, to the minute, in the zone it carries (convert it
+    to the athlete's zone first)."""
+    return f"{day_label(moment.date())} {moment:%H:%M}"
 
 
 def flat_steps(steps: tuple[Step | Repeat | object, ...]) -> list[Step]:
