@@ -15,6 +15,7 @@ touches the runner's config, state or keyring.
 from __future__ import annotations
 
 import random
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -415,11 +416,11 @@ def _render(result: DemoRun, console: Console, *, verbose: bool = False) -> None
     paces = fitness.paces
     console.print(
         f"ampt-sync demo: a simulated runner training for {plan.goal.race} on "
-        f"{day_label_with_year(plan.goal.day)}; {len(result.days)} simulated days from "
+        f"{day_label_with_year(plan.goal.day)}; {_days(len(result.days))} simulated from "
         f"{day_label(result.start)}."
     )
     console.print(
-        f"Fitness: VDOT {fitness.vdot:.1f} ({fitness.source}). Paces: easy "
+        f"Fitness: VDOT {fitness.vdot:.1f} ({_dated(fitness.source)}). Paces: easy "
         f"{format_pace_range(*paces.easy, units)}, marathon "
         f"{format_pace(paces.marathon, units)}, threshold {format_pace(paces.threshold, units)}, "
         f"interval {format_pace(paces.interval, units)}."
@@ -498,6 +499,18 @@ def _render(result: DemoRun, console: Console, *, verbose: bool = False) -> None
         )
 
 
+def _days(count: int) -> str:
+    return f"{count} day" + ("" if count == 1 else "s")
+
+
+def _dated(text: str) -> str:
+    """``"race 2026-11-29 10K"`` → ``"race Sun 29 Nov 2026 10K"``: the fitness source's dates
+    with their weekday."""
+    return re.sub(
+        r"\b\d{4}-\d\d-\d\d\b", lambda m: day_label_with_year(date.fromisoformat(m[0])), text
+    )
+
+
 def _next_days(entries: list[dict[str, Any]], *, after: date) -> str:
     """Garmin calendar entries after ``after``, briefly, a day's workouts together: ``"Thu Easy
     4.7 mi · Fri Strength circuit 3 rounds · Tue Easy 4.6 mi, Strength circuit 3 rounds"``."""
@@ -520,7 +533,7 @@ def summary_lines(result: DemoRun, units: Units) -> list[str]:
     count = {o: sum(a["outcome"] == o for a in acts) for o in ("done", "shortened", "missed")}
     changes = [c for d in result.days for c in d.changes]
     lines = [
-        f"In {len(result.days)} days the runner ran {format_distance(done_m, units)} of the "
+        f"In {_days(len(result.days))} the runner ran {format_distance(done_m, units)} of the "
         f"{format_distance(planned_m, units)} on the watch those mornings; of {len(acts)} "
         "sessions, "
         f"{count['done']} done, {count['shortened']} cut short, {count['missed']} missed.",

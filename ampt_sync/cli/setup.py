@@ -196,7 +196,11 @@ def status(
         OutputFormat, typer.Option("--format", help="text or json")
     ] = OutputFormat.text,
 ) -> None:
-    """What is configured and stored. Reads local state only and exits 0."""
+    """What is configured and stored. Reads local state only and exits 0.
+
+    Times are in the athlete's time zone ("Fri 4 Dec 19:23"); with --format json, ISO 8601 with
+    the UTC offset. The Garmin column of the next days: ✓ on Garmin, … waiting for the next push.
+    """
     from ampt_sync.status import collect_status, render_status
 
     report = collect_status(app_state(ctx).config_path)
