@@ -15,6 +15,7 @@ touches the runner's config, state or keyring.
 from __future__ import annotations
 
 import random
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,7 +30,14 @@ from rich.table import Table
 from ampt_sync import plan_json
 from ampt_sync.config import Settings
 from ampt_sync.domain import Plan, Workout, WorkoutKind
-from ampt_sync.units import format_distance, format_duration, format_pace, format_pace_range
+from ampt_sync.plan_text import day_label, day_label_with_year, workout_lines
+from ampt_sync.units import (
+    Units,
+    format_distance,
+    format_duration,
+    format_pace,
+    format_pace_range,
+)
 
 if TYPE_CHECKING:
     from ampt_sync.store.db import Store
@@ -80,6 +88,8 @@ class DemoDay:
     activities: list[dict[str, Any]] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)
     results: list[str] = field(default_factory=list)
+    #: The morning plan's workouts for the day (rest left out): what the watch shows in full.
+    workouts: list[Workout] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -98,11 +108,14 @@ class DemoRun:
     days: list[DemoDay]
     api_calls: dict[str, int]
     cycles: int
+    #: What Garmin holds once the last day is over, from the next day on: ``{"date", "title"}``.
+    watch_now: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "plan": plan_json.plan_to_dict(self.plan),
             "days": [d.to_json() for d in self.days],
+            "watch_now": self.watch_now,
             "api_calls": {**self.api_calls, "cycles": self.cycles},
         }
 
@@ -215,6 +228,7 @@ def _simulate_in(
                 for _day, workout in plan.workouts_between(day, day + timedelta(days=1)):
                     if workout.kind is WorkoutKind.REST:
                         continue
+                    today.workouts.append(workout)
                     outcome = _outcome(workout, workouts_seen, long_runs_seen, rng)
                     workouts_seen += 1
                     long_runs_seen += workout.kind is WorkoutKind.LONG
@@ -245,6 +259,13 @@ def _simulate_in(
                     progress.print(f"simulated {day} ({offset + 1}/{days})")
             with store.transaction() as session:
                 final = load_plan(session)
+            after = start + timedelta(days=days)
+            watch_now = [
+                {"date": d.isoformat(), "title": title}
+                for d, _id, title, _desc in accounts.garmin.calendar(
+                    after, after + timedelta(days=horizon)
+                )
+            ]
         finally:
             store.close()
         ended = accounts.now()
@@ -252,7 +273,14 @@ def _simulate_in(
     if final is None:
         raise RuntimeError("the demo made no plan")
     return DemoState(
-        run=DemoRun(start=start, plan=final, days=record, api_calls=calls, cycles=cycles),
+        run=DemoRun(
+            start=start,
+            plan=final,
+            days=record,
+            api_calls=calls,
+            cycles=cycles,
+            watch_now=watch_now,
+        ),
         settings=settings,
         environ=environ,
         config_path=folder / "config.toml",
@@ -275,6 +303,7 @@ def _activity_line(
         "planned": workout.title,
         "kind": workout.kind.value,
         "outcome": outcome,
+        "planned_distance_m": round(workout.distance_m, 1) if workout.is_run else 0.0,
     }
     if activity is not None:
         line.update(
@@ -291,7 +320,12 @@ def _activity_line(
 # Output
 
 
-def run_demo(*, output: str, stdout: Console, stderr: Console, days: int = 14) -> None:
+def run_demo(
+    *, output: str, stdout: Console, stderr: Console, days: int = 14, verbose: bool = False
+) -> None:
+    """Run the demo and print it: text for a runner (the API calls too with ``verbose``), or
+    ``output="json"``: one JSON document with the plan, the days, the watch now and the API
+    calls."""
     if not 1 <= days <= 60:
         from ampt_sync.errors import ConfigError
 
@@ -303,11 +337,16 @@ def run_demo(*, output: str, stdout: Console, stderr: Console, days: int = 14) -
 
         emit_json(result.to_json())
         return
-    _render(result, stdout)
+    _render(result, stdout, verbose=verbose)
 
 
 def serve_demo(
-    *, stdout: Console, stderr: Console, days: int = 14, listen: str = "127.0.0.1:8765"
+    *,
+    stdout: Console,
+    stderr: Console,
+    days: int = 14,
+    listen: str = "127.0.0.1:8765",
+    verbose: bool = False,
 ) -> None:
     """Run the demo, then serve the runner's page over its state until Ctrl-C.
 
@@ -331,7 +370,7 @@ def serve_demo(
         raise ConfigError(f"--listen: {str(exc).splitlines()[-1]}") from None
     stderr.print(f"starting the simulated Strava and Garmin; living {days} days…")
     with demo_state(days, progress=stderr) as finished:
-        _render(finished.run, stdout)
+        _render(finished.run, stdout, verbose=verbose)
         settings = finished.settings.model_copy(update={"web": web})
         where = listen_of(settings)
         if where is None:
@@ -364,17 +403,24 @@ def serve_demo(
             store.close()
 
 
-def _render(result: DemoRun, console: Console) -> None:
+#: The demo's runner writes miles (``DEMO_RUNNER``'s ``athlete.units``).
+UNITS: Units = "mi"
+#: How many of the plan's change reasons the summary quotes.
+MAIN_REASONS = 3
+
+
+def _render(result: DemoRun, console: Console, *, verbose: bool = False) -> None:
     plan = result.plan
-    units = "mi"
+    units = UNITS
     fitness = plan.fitness
     paces = fitness.paces
     console.print(
-        f"ampt-sync demo: a simulated runner training for {plan.goal.race} on {plan.goal.day}; "
-        f"{len(result.days)} simulated days from {result.start}."
+        f"ampt-sync demo: a simulated runner training for {plan.goal.race} on "
+        f"{day_label_with_year(plan.goal.day)}; {_days(len(result.days))} simulated from "
+        f"{day_label(result.start)}."
     )
     console.print(
-        f"Fitness: VDOT {fitness.vdot:.1f} ({fitness.source}). Paces: easy "
+        f"Fitness: VDOT {fitness.vdot:.1f} ({_dated(fitness.source)}). Paces: easy "
         f"{format_pace_range(*paces.easy, units)}, marathon "
         f"{format_pace(paces.marathon, units)}, threshold {format_pace(paces.threshold, units)}, "
         f"interval {format_pace(paces.interval, units)}."
@@ -399,7 +445,7 @@ def _render(result: DemoRun, console: Console) -> None:
         if strength:
             key.append(f"strength circuit × {strength}")
         weeks.add_row(
-            f"{week.start:%a %d %b %Y}",
+            day_label_with_year(week.start),
             week.phase.value + (" (cutback)" if week.cutback else ""),
             format_distance(week.planned_distance_m, units),
             ", ".join(key),
@@ -407,14 +453,25 @@ def _render(result: DemoRun, console: Console) -> None:
     console.print(weeks)
 
     console.print("Day by day:")
+    shown_kinds: set[WorkoutKind] = set()
     for day in result.days:
-        console.print(f"[{day.day:%a %Y-%m-%d}]")
-        today = [g["title"] for g in day.garmin if g["date"] == day.day.isoformat()]
-        ahead = len([g for g in day.garmin if g["date"] != day.day.isoformat()])
-        console.print(
-            f"  on the watch at {day.day:%a} 04:30: {', '.join(today) or 'rest day'} "
-            f"(+{ahead} workouts for the next days)"
-        )
+        console.print(f"[{day_label(day.day)}]")
+        # In full on the first day and the first time a kind of session comes up; after that
+        # the title says enough.
+        new = [w for w in day.workouts if w.kind not in shown_kinds]
+        shown_kinds.update(w.kind for w in day.workouts)
+        if new:
+            console.print(f"  on the watch at {day.day:%a} 04:30:")
+            for workout in day.workouts:
+                lines = workout_lines(workout, units) if workout in new else [workout.title]
+                for line in lines:
+                    console.print(f"    {line}")
+        else:
+            today = [g["title"] for g in day.garmin if g["date"] == day.day.isoformat()]
+            console.print(f"  on the watch at {day.day:%a} 04:30: {', '.join(today) or 'rest day'}")
+        ahead = _next_days(day.garmin, after=day.day)
+        if ahead:
+            console.print(f"  next days: {ahead}")
         for act in day.activities:
             verb = VERBS[act["outcome"]]
             if act["kind"] == WorkoutKind.STRENGTH and act["outcome"] == "done":
@@ -428,9 +485,68 @@ def _render(result: DemoRun, console: Console) -> None:
                     f"{format_duration(act['moving_time_s'])}"
                 )
         for change in day.changes:
-            console.print(f"  plan change ({change['date']}): {change['reason']}")
-    calls = result.api_calls
-    console.print(
-        f"API calls over {result.cycles} cycles: Strava {calls['strava']}, "
-        f"Garmin {calls['garmin']}."
+            console.print(
+                f"  plan change ({day_label(date.fromisoformat(change['date']))}): "
+                f"{change['reason']}"
+            )
+    for line in summary_lines(result, units):
+        console.print(line)
+    if verbose:
+        calls = result.api_calls
+        console.print(
+            f"API calls over {result.cycles} cycles: Strava {calls['strava']}, "
+            f"Garmin {calls['garmin']}."
+        )
+
+
+def _days(count: int) -> str:
+    return f"{count} day" + ("" if count == 1 else "s")
+
+
+def _dated(text: str) -> str:
+    """``"race 2026-11-29 10K"`` → ``"race Sun 29 Nov 2026 10K"``: the fitness source's dates
+    with their weekday."""
+    return re.sub(
+        r"\b\d{4}-\d\d-\d\d\b", lambda m: day_label_with_year(date.fromisoformat(m[0])), text
     )
+
+
+def _next_days(entries: list[dict[str, Any]], *, after: date) -> str:
+    """Garmin calendar entries after ``after``, briefly, a day's workouts together: ``"Thu Easy
+    4.7 mi · Fri Strength circuit 3 rounds · Tue Easy 4.6 mi, Strength circuit 3 rounds"``."""
+    by_day: dict[str, list[str]] = {}
+    for entry in sorted(entries, key=lambda g: g["date"]):
+        if entry["date"] > after.isoformat():
+            by_day.setdefault(entry["date"], []).append(entry["title"])
+    return " · ".join(
+        f"{date.fromisoformat(day):%a} {', '.join(titles)}" for day, titles in by_day.items()
+    )
+
+
+def summary_lines(result: DemoRun, units: Units) -> list[str]:
+    """The demo's last words, for a runner: what was run against the plan, what changed in the
+    plan and why, and what is on the watch now. Pure."""
+    acts = [a for d in result.days for a in d.activities]
+    runs = [a for a in acts if a["kind"] != WorkoutKind.STRENGTH.value]
+    planned_m = sum(a.get("planned_distance_m", 0.0) for a in runs)
+    done_m = sum(a.get("distance_m", 0.0) for a in runs if a["outcome"] != "missed")
+    count = {o: sum(a["outcome"] == o for a in acts) for o in ("done", "shortened", "missed")}
+    changes = [c for d in result.days for c in d.changes]
+    lines = [
+        f"In {_days(len(result.days))} the runner ran {format_distance(done_m, units)} of the "
+        f"{format_distance(planned_m, units)} on the watch those mornings; of {len(acts)} "
+        "sessions, "
+        f"{count['done']} done, {count['shortened']} cut short, {count['missed']} missed.",
+    ]
+    if changes:
+        reasons = list(dict.fromkeys(c["reason"] for c in changes))
+        lines.append(
+            f"The plan changed {len(changes)} time{'s' if len(changes) != 1 else ''}"
+            + (", mainly:" if len(reasons) > MAIN_REASONS else ":")
+        )
+        lines += [f"  - {reason}" for reason in reasons[:MAIN_REASONS]]
+    else:
+        lines.append("The plan did not need to change.")
+    watch = _next_days(result.watch_now, after=result.start - timedelta(days=1))
+    lines.append(f"On the watch now: {watch or 'nothing (rest days ahead)'}.")
+    return lines

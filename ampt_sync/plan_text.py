@@ -9,11 +9,12 @@ the runner's ``units`` ("km" | "mi").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from ampt_sync.domain import End, Fitness, Repeat, Step, StepRole, Target, Workout, WorkoutKind
 from ampt_sync.units import (
     Units,
+    format_distance,
     format_distance_tenths,
     format_duration,
     format_pace,
@@ -31,6 +32,17 @@ STATUS_WORDS = {"done": "done", "partial": "partly done", "missed": "missed"}
 def day_label(day: date) -> str:
     """``"Thu 12 Mar"``."""
     return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+
+
+def day_label_with_year(day: date) -> str:
+    """``"Sun 25 Apr 2027"``: for dates that may be in another year (a goal race, a first run)."""
+    return f"{day_label(day)} {day.year}"
+
+
+def moment_label(moment: datetime) -> str:
+    """``"Fri 4 Dec 19:23"``: an aware moment, to the minute, in the zone it carries (convert it
+    to the athlete's zone first)."""
+    return f"{day_label(moment.date())} {moment:%H:%M}"
 
 
 def flat_steps(steps: tuple[Step | Repeat | object, ...]) -> list[Step]:
@@ -195,3 +207,41 @@ def step_tree(steps: tuple[Step | Repeat, ...], units: Units) -> tuple[StepLine,
         target = target_text(s.target, units) if s.exercise is None else ""
         lines.append(StepLine(text=text, target=target, note=_note(s, f"{text} {target}")))
     return tuple(lines)
+
+
+def workout_summary(workout: Workout, units: Units) -> str:
+    """The line under a workout's title on the page: ``"Easy run · 4.7 mi · about 41:00 ·
+    8:19–9:22/mi"`` (what it is, its distance, its duration, its pace; the parts it has)."""
+    parts = [session_label(workout)]
+    if workout.distance_m:
+        parts.append(format_distance(workout.distance_m, units))
+    if workout.duration_s:
+        parts.append(f"about {format_duration(workout.duration_s)}")
+    pace = session_pace(workout, units)
+    if pace:
+        parts.append(pace)
+    return " · ".join(parts)
+
+
+def workout_lines(workout: Workout, units: Units, indent: str = "  ") -> list[str]:
+    """A workout in full as plain text lines, in the page's words and order: the title, the
+    summary (left out when it only repeats the title), every step (repeats nested under
+    ``"N ×"``), then the notes. For terminals (the demo); the page lays the same words out in
+    HTML."""
+    lines = [workout.title]
+    summary = workout_summary(workout, units)
+    if summary != workout.title:
+        lines.append(indent + summary)
+
+    def steps(tree: tuple[StepLine, ...], depth: int) -> None:
+        for line in tree:
+            if line.times:
+                lines.append(f"{indent * depth}- {line.text}")
+                steps(line.children, depth + 1)
+                continue
+            text = " ".join(part for part in (line.text, line.target) if part)
+            lines.append(f"{indent * depth}- {text}" + (f" ({line.note})" if line.note else ""))
+
+    steps(step_tree(workout.steps, units), 1)
+    lines += [indent + note.strip() for note in workout.notes.splitlines() if note.strip()]
+    return lines

@@ -8,13 +8,16 @@ always answers and exits 0.
 The JSON document's keys: ``version``, ``config``, ``state_dir``, ``database``, ``activities``,
 ``cycles``, ``next_jobs``, ``tokens``, ``paused_until``, ``alerts``, ``horizon``,
 ``instructions`` (the runner's instructions in force, as ``ampt-sync instructions`` lists them).
+Every moment in it (cycles, alerts, token expiry, next jobs, re-login) is ISO 8601 to the second
+with the athlete's UTC offset (UTC without a config); dates are ``YYYY-MM-DD``. The text output
+writes moments as "Fri 4 Dec 19:23" in the athlete's time zone, and dates with their weekday.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from rich.console import Console
@@ -23,6 +26,22 @@ from rich.table import Table
 from ampt_sync import __version__
 from ampt_sync.config import Settings, default_state_dir, load_config
 from ampt_sync.errors import AmptSyncError, ConfigError
+from ampt_sync.plan_text import day_label, day_label_with_year, moment_label
+
+
+def _iso(moment: datetime, zone: tzinfo) -> str:
+    """``2026-12-04T14:23:39-05:00``: in the athlete's zone, to the second."""
+    return moment.astimezone(zone).isoformat(timespec="seconds")
+
+
+def _iso_text(text: str, zone: tzinfo) -> str:
+    """A stored ISO moment (any offset, any precision) as :func:`_iso` writes it; text that is not
+    an aware ISO moment is returned as it is."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return text
+    return text if moment.tzinfo is None else _iso(moment, zone)
 
 
 def collect_status(
@@ -55,10 +74,21 @@ def collect_status(
         }
         state_dir = settings.state_dir(environ)
         url = settings.database_url(environ)
+    zone: tzinfo = UTC if settings is None else settings.zone()
     report["state_dir"] = str(state_dir)
     report["next_jobs"] = _next_jobs(settings, now)
     report["tokens"] = _tokens(settings, environ)
     report.update(_stored(url, settings, now))
+    for cycle in report["cycles"]:
+        for key in ("started_at", "finished_at"):
+            if cycle[key] is not None:
+                cycle[key] = _iso(cycle[key], zone)
+    for alert in report["alerts"].values():
+        if isinstance(alert, dict) and isinstance(alert.get("since"), str):
+            alert["since"] = _iso_text(alert["since"], zone)
+    relogin = report.get("garmin_relogin_needed")
+    if isinstance(relogin, dict) and isinstance(relogin.get("since"), str):
+        report["garmin_relogin_needed"] = {**relogin, "since": _iso_text(relogin["since"], zone)}
     return report
 
 
@@ -72,8 +102,8 @@ def _next_jobs(settings: Settings | None, now: datetime) -> dict[str, Any]:
     zone = settings.zone()
     sync = settings.sync
     return {
-        "push": next_fire(now, sync.push_time(), zone).astimezone(zone).isoformat(),
-        "adapt": next_fire(now, sync.adapt_time(), zone).astimezone(zone).isoformat(),
+        "push": _iso(next_fire(now, sync.push_time(), zone), zone),
+        "adapt": _iso(next_fire(now, sync.adapt_time(), zone), zone),
         "poll_minutes": sync.poll_minutes or None,
     }
 
@@ -107,7 +137,9 @@ def _tokens(settings: Settings | None, environ: Mapping[str, str]) -> dict[str, 
                 "connected": True,
                 "athlete_id": tokens.athlete_id,
                 "scope": tokens.scope,
-                "access_expires_at": datetime.fromtimestamp(tokens.expires_at, UTC).isoformat(),
+                "access_expires_at": _iso(
+                    datetime.fromtimestamp(tokens.expires_at, UTC), settings.zone()
+                ),
             }
         garmin["connected"] = store.get(GARMIN_TOKENS) is not None
     except AmptSyncError as exc:
@@ -177,8 +209,9 @@ def _stored(url: str, settings: Settings | None, now: datetime) -> dict[str, Any
             result["cycles"] = [
                 {
                     "kind": row.kind,
-                    "started_at": row.started_at.isoformat(),
-                    "finished_at": None if row.finished_at is None else row.finished_at.isoformat(),
+                    # aware datetimes here; collect_status writes them in the athlete's zone
+                    "started_at": row.started_at,
+                    "finished_at": row.finished_at,
                     "result": row.result,
                     "api_calls": row.report_json.get("api_calls", {}),
                     "errors": row.report_json.get("errors", []),
@@ -256,9 +289,35 @@ def _horizon(session: Any, today: date, days: int) -> list[dict[str, Any]]:
     ]
 
 
+def _when(iso: str, report: dict[str, Any]) -> str:
+    """A report's moment as the runner reads it: "Fri 4 Dec 19:23" (the athlete's zone, which the
+    report's offsets already carry; "UTC" added when there is no config to name a zone)."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return str(iso)
+    return moment_label(moment) + (" UTC" if report["config"]["error"] else "")
+
+
+def _day(iso: str | None, *, year: bool = False) -> str:
+    """A report's date as "Fri 4 Dec" (with the year when asked)."""
+    if iso is None:
+        return "?"
+    day = date.fromisoformat(iso)
+    return day_label_with_year(day) if year else day_label(day)
+
+
+def garmin_connected(report: dict[str, Any]) -> bool | None:
+    """Whether Garmin tokens are stored: True, False, or None when it is not known (no config,
+    or the token store could not be read)."""
+    garmin = report["tokens"].get("garmin")
+    return None if garmin is None else bool(garmin["connected"])
+
+
 def status_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
     """The status report as (label, text) rows, in the words `status` prints and the runner's
-    page shows. Pure."""
+    page shows: moments as "Fri 4 Dec 19:23" in the athlete's zone, dates with their weekday.
+    Pure."""
     rows: list[tuple[str, str]] = []
     config = report["config"]
     rows.append(("version", report["version"]))
@@ -268,7 +327,7 @@ def status_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
         goal = config["goal"]
         rows.append(("config", config["path"]))
         rows.append(("athlete", f"{config['athlete']} ({config['timezone']})"))
-        rows.append(("goal", f"{goal['race']} on {goal['date']}"))
+        rows.append(("goal", f"{goal['race']} on {_day(goal['date'], year=True)}"))
         for warning in config["warnings"]:
             rows.append(("warning", warning))
     rows.append(("state dir", report["state_dir"]))
@@ -288,7 +347,8 @@ def status_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(
             (
                 "Strava",
-                f"connected (access token until {strava['access_expires_at']}; renewed as needed)"
+                f"connected (access token until {_when(strava['access_expires_at'], report)}; "
+                "renewed as needed)"
                 if strava["connected"]
                 else "not connected: run `ampt-sync auth strava`",
             )
@@ -300,26 +360,32 @@ def status_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
             garmin += ": run `ampt-sync auth garmin`"
         rows.append(("Garmin", garmin))
     acts = report["activities"]
-    rows.append(
-        (
-            "activities",
-            f"{acts['count']} ({acts['runs']} runs), {acts['first_day']} to {acts['last_day']}"
-            if acts["count"]
-            else "none stored",
+    if acts["count"]:
+        first, last = acts["first_day"], acts["last_day"]
+        different_years = first is not None and last is not None and first[:4] != last[:4]
+        rows.append(
+            (
+                "activities",
+                f"{acts['count']} ({acts['runs']} runs), "
+                f"{_day(first, year=different_years)} to {_day(last, year=different_years)}",
+            )
         )
-    )
+    else:
+        rows.append(("activities", "none stored"))
     if report["paused_until"]:
-        rows.append(("paused", f"until {report['paused_until']} (`ampt-sync resume` ends it)"))
+        rows.append(
+            ("paused", f"until {_day(report['paused_until'])} (`ampt-sync resume` ends it)")
+        )
     jobs = report["next_jobs"]
     if jobs:
-        rows.append(("next push", jobs["push"]))
-        rows.append(("next adapt", jobs["adapt"]))
+        rows.append(("next push", _when(jobs["push"], report)))
+        rows.append(("next adapt", _when(jobs["adapt"], report)))
     for cycle in report["cycles"]:
         calls = cycle["api_calls"]
         rows.append(
             (
                 "cycle",
-                f"{cycle['started_at']} {cycle['kind']}: {cycle['result']} "
+                f"{_when(cycle['started_at'], report)} {cycle['kind']}: {cycle['result']} "
                 f"(Strava {calls.get('strava', 0)}, Garmin {calls.get('garmin', 0)} calls)",
             )
         )
@@ -332,7 +398,9 @@ def status_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
             )
         )
     for problem, alert in report["alerts"].items():
-        rows.append(("alert", f"{alert['title']} ({problem}, since {alert['since']})"))
+        rows.append(
+            ("alert", f"{alert['title']} ({problem}, since {_when(alert['since'], report)})")
+        )
     unresolved = report.get("unresolved_garmin_writes") or []
     if unresolved:
         rows.append(
@@ -345,24 +413,54 @@ def status_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+#: The horizon's marks, in the order the legend explains them.
+ON_GARMIN = "✓"
+WAITING = "…"
+CHECKING = "?"
+NOT_CONNECTED = "not connected"
+
+
 def horizon_rows(report: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """The next days as (date, plan, on Garmin) rows, in `status`'s words. Pure."""
+    """The next days as (ISO date, plan, on Garmin) rows, in `status`'s words; the page links
+    the date to its day. The Garmin column marks each workout (see :func:`horizon_legend`), or
+    says "not connected" when no Garmin tokens are stored (nothing would be pushed). Pure."""
+    connected = garmin_connected(report)
     rows = []
     for day in report["horizon"]:
         planned = {w["key"]: w["title"] for w in day["plan"] if w["kind"] != "rest"}
-        garmin_keys = {g["key"] for g in day["garmin"]}
-        shown = ", ".join(
-            f"{title} {'✓' if key in garmin_keys else '…'}" for key, title in planned.items()
-        )
-        extra = garmin_keys - set(planned)
+        plan_text = ", ".join(planned.values()) or "rest"
+        if connected is False:
+            rows.append((day["date"], plan_text, NOT_CONNECTED))
+            continue
+        pending = {g["key"]: g.get("pending") for g in day["garmin"]}
+        shown = ", ".join(f"{title} {_mark(key, pending)}" for key, title in planned.items())
+        extra = set(pending) - set(planned)
         rows.append(
             (
                 day["date"],
-                ", ".join(planned.values()) or "rest",
+                plan_text,
                 (shown or "nothing") + (f" (+{len(extra)} to remove)" if extra else ""),
             )
         )
     return rows
+
+
+def _mark(key: str, pending: dict[str, Any]) -> str:
+    from ampt_sync.garmin.reconcile import TOMBSTONE
+
+    if key not in pending:
+        return WAITING
+    return CHECKING if pending[key] and pending[key] != TOMBSTONE else ON_GARMIN
+
+
+def horizon_legend(report: dict[str, Any]) -> str:
+    """One line that explains :func:`horizon_rows`' Garmin column. Pure."""
+    if garmin_connected(report) is False:
+        return "on Garmin: not connected, so nothing is pushed; `ampt-sync auth garmin` connects it"
+    return (
+        f"{ON_GARMIN} on Garmin · {WAITING} waiting for the next push · {CHECKING} a write whose "
+        "outcome the next push checks · +N to remove: put there by ampt-sync, no longer planned"
+    )
 
 
 def render_status(report: dict[str, Any], console: Console) -> None:
@@ -377,6 +475,7 @@ def render_status(report: dict[str, Any], console: Console) -> None:
         horizon.add_column("date")
         horizon.add_column("plan")
         horizon.add_column("on Garmin")
-        for row in horizon_rows(report):
-            horizon.add_row(*row)
+        for iso, planned, garmin in horizon_rows(report):
+            horizon.add_row(_day(iso), planned, garmin)
         console.print(horizon)
+        console.print(horizon_legend(report))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -359,13 +360,15 @@ def test_demo_runs_offline_without_touching_the_runner_state(cli, isolated_env: 
     result = cli("demo", "--days", "3", "--format", "json")
     assert result.code == 0, result.stderr
     document = json.loads(result.stdout)
-    assert set(document) == {"plan", "days", "api_calls"}
+    assert set(document) == {"plan", "days", "watch_now", "api_calls"}
     assert all(set(day) >= {"date", "activities", "changes", "garmin"} for day in document["days"])
     assert len(document["days"]) == 3
     first = document["days"][0]
     assert first["garmin"], "the watch shows workouts on the first morning"
     assert document["plan"]["goal"]["distance_m"] == 21097.5
     assert document["api_calls"]["cycles"] == 6
+    assert document["watch_now"], "the week ahead is on the watch when the demo ends"
+    assert all(w["date"] > document["days"][-1]["date"] for w in document["watch_now"])
     assert list(isolated_env.rglob("*")) == []
 
 
@@ -376,7 +379,33 @@ def test_demo_text_shows_the_plan_the_days_and_the_watch(cli) -> None:
     assert "The plan, week by week" in text
     assert "on the watch at" in text
     assert "the runner missed: Long run" in text  # the scripted miss of the first long run
-    assert "plan change (" in text
+    assert re.search(r"plan change \((Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}\): ", text)
+    # Each kind of session in full (summary, steps, notes) the first time it comes, and only then
+    # (the first easy run and the first long run come in the first 8 days; both come again).
+    assert text.count("Easy run · ") == 1
+    assert text.count("Long run · ") == 1
+    assert text.count("the runner ran: Easy") >= 2
+    assert "      - Run " in text  # a step, in the page's words
+    assert "Dumbbell squat 10 reps" in text  # the strength circuit's steps
+    assert "Before: " in text  # the long run's fuelling note
+    # the next days by name, not a count
+    assert "workouts for the next days" not in text
+    assert re.search(r"next days: (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w", text)
+    # a summary a runner reads, and no API calls
+    assert re.search(
+        r"In 8 days the runner ran \d+\.\d mi of the \d+\.\d mi on the watch those mornings; "
+        r"of \d+ sessions, \d+ done, \d+ cut short, [1-9]\d* missed\.",
+        text,
+    )
+    assert "The plan changed " in text
+    assert re.search(r"^On the watch now: (Mon|Tue|Wed|Thu|Fri|Sat|Sun) ", text, re.MULTILINE)
+    assert "API calls" not in text
+
+
+def test_demo_verbose_adds_the_api_calls(cli) -> None:
+    result = cli("--verbose", "demo", "--days", "1")
+    assert result.code == 0, result.stderr
+    assert re.search(r"^API calls over 2 cycles: Strava \d+, Garmin \d+\.$", result.stdout, re.M)
 
 
 def test_demo_refuses_an_absurd_number_of_days(cli) -> None:

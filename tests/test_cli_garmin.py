@@ -3,7 +3,16 @@ Garmin Connect (the sign-in through the sim's login strategy, never Garmin's SSO
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import pty
+import select
+import socket
+import subprocess
+import sys
+import termios
+import time
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -13,6 +22,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ampt_sync.cli import app
+from ampt_sync.cli import garmin as garmin_cli
 from ampt_sync.domain import (
     Paces,
 )
@@ -89,8 +99,9 @@ def _planned_on_garmin(tmp_path: Path) -> int:
 
 
 def test_auth_garmin_asks_for_password_and_mfa_and_keeps_only_the_tokens(
-    config, sim, tmp_path
+    config, sim, tmp_path, monkeypatch
 ) -> None:
+    monkeypatch.setattr(garmin_cli, "stdin_is_a_terminal", lambda: True)  # the runner types
     result = CliRunner().invoke(
         app,
         ["--config", str(config), "auth", "garmin"],
@@ -103,7 +114,10 @@ def test_auth_garmin_asks_for_password_and_mfa_and_keeps_only_the_tokens(
     assert stored["di_token"] in sim.issued_secrets()
 
 
-def test_auth_garmin_when_garmin_blocks_sign_ins_says_to_wait_hours(cli, config, sim) -> None:
+def test_auth_garmin_when_garmin_blocks_sign_ins_says_to_wait_hours(
+    cli, config, sim, monkeypatch
+) -> None:
+    monkeypatch.setattr(garmin_cli, "stdin_is_a_terminal", lambda: True)
     sim.login_rate_limited = True
     result = CliRunner().invoke(
         app,
@@ -121,6 +135,100 @@ def test_auth_garmin_imports_a_token_file(cli, config, sim, tmp_path) -> None:
     assert result.code == 0, result.stderr
     assert "imported" in result.stderr
     assert _token_store(tmp_path).get(GARMIN_TOKENS) is not None
+
+
+def _closed_port_url() -> str:
+    """An http URL on loopback where nothing listens (connections are refused at once)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def _console_env(config: Path, garmin_url: str) -> dict[str, str]:
+    return {**os.environ, "AMPT_SYNC_CONFIG": str(config), "AMPT_SYNC_GARMIN_URL": garmin_url}
+
+
+def _in_a_terminal(args: list[str], answers: dict[bytes, bytes], env: dict[str, str]):
+    """Run the real console script with a pseudo-terminal as its controlling terminal (as over
+    ssh), typing each answer once its prompt shows. Click writes a prompt's text, then the input
+    function writes its trailing space, after getpass has turned echo off: a prompt is ready
+    once that space shows (text typed earlier is echoed, then flushed). Returns (exit code,
+    everything the terminal showed)."""
+    script = Path(sys.executable).with_name("ampt-sync")
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen(
+        [str(script), *args],
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        env=env,
+        start_new_session=True,
+        preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+    )
+    os.close(secondary)
+    output = b""
+    waiting = dict(answers)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([primary], [], [], 1)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:  # the terminal closed: the process ended
+            break
+        if not chunk:
+            break
+        output += chunk
+        for prompt in [p for p in waiting if p in output]:
+            os.write(primary, waiting.pop(prompt) + b"\n")
+    else:
+        process.kill()
+    code = process.wait(timeout=30)
+    os.close(primary)
+    return code, output.decode(errors="replace").replace("\r\n", "\n")
+
+
+def test_auth_garmin_without_a_terminal_says_to_run_it_in_one(config, sim) -> None:
+    script = Path(sys.executable).with_name("ampt-sync")
+    done = subprocess.run(
+        [str(script), "auth", "garmin"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=_console_env(config, _closed_port_url()),
+        timeout=60,
+    )
+    assert done.returncode == 78
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "needs a terminal: run it in one" in done.stderr
+    assert "--import-tokens" in done.stderr
+    assert "Aborted" not in done.stderr
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_auth_garmin_without_a_network_says_so_in_one_line(config, sim, verbose) -> None:
+    """The real sign-in (garminconnect's SSO chain) aimed at a closed port: one line and exit
+    75; the library's warnings, one per strategy it tried, only with --verbose."""
+    password = "not-the-real-one-7"
+    code, shown = _in_a_terminal(
+        (["--verbose"] if verbose else []) + ["auth", "garmin"],
+        {b"Garmin email: ": b"runner@example.com", b"(not stored): ": password.encode()},
+        _console_env(config, _closed_port_url()),
+    )
+    assert code == 75, shown
+    after_prompts = shown.split("(not stored):", 1)[1].strip().splitlines()
+    problem = "ampt-sync: could not sign in to Garmin"
+    assert password not in shown
+    if verbose:
+        assert any("garminconnect" in line for line in after_prompts), shown
+        assert after_prompts[-1].startswith(problem)
+    else:
+        assert len(after_prompts) == 1, shown
+        assert after_prompts[0].startswith(problem)
+        assert "check the network" in after_prompts[0]
 
 
 # ------------------------------------------------------------------------------------------------

@@ -41,6 +41,12 @@ def _stores(settings: Settings) -> tuple[Store, Any]:
 # auth garmin
 
 
+def stdin_is_a_terminal() -> bool:
+    """Whether the password can be asked for (hidden) here. A function, so that the tests that
+    type the answers through Click's runner (whose stdin is no terminal) can say it is one."""
+    return sys.stdin.isatty()
+
+
 @auth_app.command("garmin")
 def auth_garmin(
     ctx: typer.Context,
@@ -59,13 +65,20 @@ def auth_garmin(
 ) -> None:
     """Sign in to Garmin Connect once; only the tokens are kept, never the password.
 
-    Asks for the password (hidden) and, when Garmin wants one, the MFA code. Run it again whenever
-    `ampt-sync status` says Garmin needs a re-login; the daemon never signs in by itself. If
-    Garmin answers "too many requests", wait a few hours before trying again.
+    Asks for the password (hidden) and, when Garmin wants one, the MFA code, so it needs a
+    terminal (else use --import-tokens). Run it again whenever `ampt-sync status` says Garmin
+    needs a re-login; the daemon never signs in by itself. If Garmin answers "too many requests",
+    wait a few hours before trying again. On a network problem it says so in one line (the Garmin
+    library's own messages only with --verbose).
     """
     from ampt_sync.garmin import auth
 
     settings = load(ctx).settings
+    if import_tokens is None and not stdin_is_a_terminal():
+        raise ConfigError(
+            "auth garmin asks for your Garmin password, so it needs a terminal: run it in one "
+            "(over ssh: `ssh -t`), or store an existing token file with --import-tokens FILE"
+        )
     store, token_store = _stores(settings)
     try:
         if import_tokens is not None:

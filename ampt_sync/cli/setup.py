@@ -196,7 +196,11 @@ def status(
         OutputFormat, typer.Option("--format", help="text or json")
     ] = OutputFormat.text,
 ) -> None:
-    """What is configured and stored. Reads local state only and exits 0."""
+    """What is configured and stored. Reads local state only and exits 0.
+
+    Times are in the athlete's time zone ("Fri 4 Dec 19:23"); with --format json, ISO 8601 with
+    the UTC offset. The Garmin column of the next days: ✓ on Garmin, … waiting for the next push.
+    """
     from ampt_sync.status import collect_status, render_status
 
     report = collect_status(app_state(ctx).config_path)
@@ -241,6 +245,7 @@ def reset(
 
 @app.command(rich_help_panel=SETUP)
 def demo(
+    ctx: typer.Context,
     days: Annotated[int, typer.Option("--days", help="Simulated days to live (1..60).")] = 14,
     output: Annotated[
         OutputFormat, typer.Option("--format", help="text or json")
@@ -257,18 +262,21 @@ def demo(
         str, typer.Option("--listen", metavar="HOST:PORT", help="Where --serve listens.")
     ] = "127.0.0.1:8765",
 ) -> None:
-    """Run offline on a simulated runner: the plan, each day's changes, the watch each morning.
+    """Run offline on a simulated runner: the plan, the watch each morning, each day's changes.
 
     Starts a simulated Strava and Garmin on loopback and runs the daemon's real cycles through
-    the real clients for N simulated days. Uses its own embedded config, a temporary state dir
-    and token store; never touches your config, state or keyring. With --serve it then shows the
-    runner's page over that state until Ctrl-C.
+    the real clients for N simulated days. Shows each new kind of session in full, and ends with
+    what was run, what changed and what is on the watch now (the API calls spent with --verbose
+    or --format json). Uses its own embedded config, a temporary state dir and token store; never
+    touches your config, state or keyring. With --serve it then shows the runner's page over that
+    state until Ctrl-C.
     """
     from ampt_sync.demo import run_demo, serve_demo
 
+    verbose = app_state(ctx).verbose
     if serve:
         if output is OutputFormat.json:
             raise ConfigError("--serve prints a sign-in link, not JSON; leave out --format json")
-        serve_demo(stdout=out(), stderr=err(), days=days, listen=listen)
+        serve_demo(stdout=out(), stderr=err(), days=days, listen=listen, verbose=verbose)
         return
-    run_demo(output=output.value, stdout=out(), stderr=err(), days=days)
+    run_demo(output=output.value, stdout=out(), stderr=err(), days=days, verbose=verbose)

@@ -8,11 +8,13 @@ with :func:`ampt_sync.logs.register_secret` so that it is masked even if a libra
 the folder holding it) instead.
 
 The strategy is a dependency (:data:`LoginStrategy`): :func:`garminconnect_login` drives
-garminconnect's five-strategy SSO chain against Garmin's SSO hosts, which no base URL can
-redirect, so tests pass another strategy (``GarminSim.login_strategy()``) rather than touch the
-network. The daemon never calls any of this: when Garmin refuses the stored tokens it records
-"re-login needed" and waits for the runner (credential logins from a server trip Cloudflare's
-blocks, which re-arm with every attempt).
+garminconnect's five-strategy SSO chain against Garmin's SSO hosts (or, when
+``$AMPT_SYNC_GARMIN_URL`` is set, against that URL, so that a test can aim the real chain at a
+closed port and see what a runner without a network sees). The simulator does not speak Garmin's
+SSO, so the tests that sign in pass another strategy (``GarminSim.login_strategy()``). The
+daemon never calls any of this: when Garmin refuses the stored tokens it records "re-login
+needed" and waits for the runner (credential logins from a server trip Cloudflare's blocks, which
+re-arm with every attempt).
 """
 
 from __future__ import annotations
@@ -43,7 +45,15 @@ def garminconnect_login(email: str, password: str, prompt_mfa: Callable[[], str]
     token checked against the API). No profile is loaded and nothing is written to disk."""
     from garminconnect import Garmin
 
+    from ampt_sync.garmin.client import DEFAULT_BASE_URL, REFRESH_PATH, base_url
+
     api = Garmin(email, password, prompt_mfa=prompt_mfa)
+    url = base_url()
+    if url != DEFAULT_BASE_URL:
+        # The same seam as the API calls (:func:`ampt_sync.garmin.client.build_api`): every host
+        # the sign-in talks to (SSO, Connect, the DI token exchange) goes to the one URL.
+        api.client._sso = api.client._connect = api.client._connectapi = url
+        api.client._di_token_url = url + REFRESH_PATH
     api.client.login(email, password, prompt_mfa=prompt_mfa)
     if not api.client.di_token or not api.client.di_refresh_token:
         raise AuthError(
