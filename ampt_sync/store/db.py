@@ -68,9 +68,19 @@ def make_private(path: Path) -> None:
     """Create the SQLite file at ``path`` 0600 if it does not exist, and make it and any
     ``-wal``/``-shm``/``-journal`` beside it 0600. SQLite creates those files with the mode of the
     database file, so a database made private before its first connection never has a moment
-    of being readable by others (whatever the umask)."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
-    os.close(fd)
+    of being readable by others (whatever the umask).
+
+    An existing database is never opened here: closing any descriptor of a file drops every
+    POSIX lock this process holds on it, so opening and closing the file beside a live SQLite
+    connection (the daemon's, when its page or a command opens a second engine) would let
+    another process take the database for unused and delete the WAL under that connection,
+    splitting what the two processes see."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
+    except FileExistsError:
+        pass
+    else:
+        os.close(fd)
     for suffix in ("", "-wal", "-shm", "-journal"):
         companion = path.with_name(path.name + suffix)
         with contextlib.suppress(FileNotFoundError):
