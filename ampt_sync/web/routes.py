@@ -220,7 +220,7 @@ class Handlers:
         return collect_status(self.page.config_path, now=self.page.now(), environ=self.page.environ)
 
     def _status(self, request: Request) -> Response:
-        from ampt_sync.status import horizon_rows, status_rows
+        from ampt_sync.status import horizon_legend, horizon_rows, status_rows
 
         page = self.page
         report = self._collect()
@@ -239,6 +239,8 @@ class Handlers:
             # the cycles and alerts have tables of their own below
             rows=[(k, v) for k, v in status_rows(report) if k not in ("cycle", "alert")],
             horizon=horizon_rows(report),
+            legend=horizon_legend(report),
+            day_label=lambda iso: day_label(date.fromisoformat(iso)),
             cycles=cycles,
             feed=f"{page.base_url(request)}/calendar.ics?key={key}",
             password=password,
@@ -253,11 +255,9 @@ class Handlers:
         return await in_thread(self._charts, request)
 
     def _charts(self, request: Request) -> Response:
-        try:
-            from ampt_sync.web.series import build_charts
-        except ImportError:
-            return self.render(request, "charts.html", title="Charts", charts=None, status_code=501)
         from markupsafe import Markup
+
+        from ampt_sync.web.series import build_charts
 
         with self.page.store.transaction() as session:
             charts = build_charts(session, self.page.settings, self.page.today())
@@ -421,12 +421,8 @@ class Handlers:
                 status_code=403,
                 media_type="text/plain",
             )
-        try:
-            from ampt_sync.web.feed import calendar_feed
-        except ImportError:
-            return Response(
-                "the calendar feed is not part of this build\n", 501, media_type="text/plain"
-            )
+        from ampt_sync.web.feed import calendar_feed
+
         with self.page.store.transaction() as session:
             body = calendar_feed(
                 session,

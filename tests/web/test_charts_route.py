@@ -1,11 +1,6 @@
-"""/charts over the charts of branch `webparts` (ampt_sync.web.series and .charts), to their
-agreed interface. Skipped until those modules are merged."""
+"""/charts: the charts (ampt_sync.web.series and .charts) on the page."""
 
 from __future__ import annotations
-
-import pytest
-
-pytest.importorskip("ampt_sync.web.series")
 
 import html
 import re

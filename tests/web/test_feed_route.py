@@ -1,11 +1,6 @@
-"""/calendar.ics over the feed of branch `webparts` (ampt_sync.web.feed), to its agreed
-interface; the key is the page's. Skipped until that module is merged."""
+"""/calendar.ics: the feed (ampt_sync.web.feed) behind the page's own key."""
 
 from __future__ import annotations
-
-import pytest
-
-pytest.importorskip("ampt_sync.web.feed")
 
 from starlette.testclient import TestClient
 

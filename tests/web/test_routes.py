@@ -349,6 +349,10 @@ def test_status_shows_accounts_cycles_and_the_calendar_address(
     assert "Last cycles" in shown
     assert "adapt" in shown
     assert "push" in shown
+    # the Garmin column's marks are explained, and the days read with their weekday
+    assert "✓ on Garmin · … waiting for the next push" in shown
+    today = page.today()
+    assert f"{today:%a} {today.day} {today:%b}" in shown
 
 
 def test_api_plan_is_the_plans_documented_json(signed_in: TestClient, page: Page) -> None:
