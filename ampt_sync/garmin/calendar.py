@@ -78,8 +78,9 @@ class WorkoutCalendar(Protocol):
         """The stored workout, or None when there is none."""
         ...
 
-    def update(self, workout_id: int, payload: Payload) -> None:
-        """Replace the workout in place (its id and schedules stay). NotFound when gone."""
+    def update(self, workout_id: int, payload: Payload) -> Payload | None:
+        """Replace the workout in place (its id and schedules stay). NotFound when gone. The
+        workout as the answer shows it stored, or None (Garmin answers 204, without a body)."""
         ...
 
     def delete(self, workout_id: int) -> bool:
@@ -275,9 +276,16 @@ class GarminCalendar:
         _text(stored.get("description"), what)
         return stored
 
-    def update(self, workout_id: int, payload: Payload) -> None:
-        with garmin_errors(f"update workout {workout_id}"):
-            self.api.update_workout(workout_id, payload)
+    def update(self, workout_id: int, payload: Payload) -> Payload | None:
+        # Garmin is documented to answer 204 (garminconnect gives {}), which shows nothing; should
+        # it answer with the stored workout, as a create does, that answer is used.
+        what = f"update workout {workout_id}"
+        with garmin_errors(what):
+            stored = _object(self.api.update_workout(workout_id, payload), what)
+        if not stored.get("workoutSegments"):
+            return None
+        _text(stored.get("description"), what)
+        return stored
 
     def delete(self, workout_id: int) -> bool:
         try:

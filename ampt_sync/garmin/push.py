@@ -13,16 +13,35 @@ library listing only when something may exist that the ledger does not record), 
   up** (the workout by its marker, the calendar entry in the day's month view) before the write
   is tried once more; ``schedule`` is never simply repeated. A second unknown outcome stops the
   push with :class:`~ampt_sync.errors.RemoteUnavailable`.
-* Every write is read back and checked (the workout as stored against the payload sent, the
-  calendar entry's day and workout, a deletion's 404). A workout Garmin changed on the way is an
-  error for that workout, and its ledger hash is cleared so the next push writes it again.
+* Every write is checked, with as few reads as the check allows (issue 14: a push costs at
+  most 1.5 times its bare writes plus the one calendar read):
+
+  - a create and a schedule by Garmin's answer, which holds the stored workout and the new
+    entry (garminconnect documents both; the simulator answers so; *assumed, not verified on
+    live Garmin*: that the create's answer shows the workout as stored, not as sent). An answer
+    without them, or one that differs from what was sent, is read back before it is judged;
+  - a rewrite in place by reading it back (Garmin answers 204, nothing to look at);
+  - the marker before a delete by this push's listing of the library when it has one
+    (reconcile only removes workouts that listing showed with our marker), else by a read;
+  - and then, in :meth:`Pusher.verify`, every entry put on a day and every removal by one final
+    read of the window's calendar (one month more when a removed entry lay before it), plus one
+    listing of the library when something was deleted. A removal keeps its ledger ``pending``
+    mark until that read has seen it take, so one that did not is redone by the next push,
+    never mistaken for the runner's copy.
+
+  A workout Garmin changed on the way is an error for that workout, and its ledger hash is
+  cleared so the next push writes it again; so is an entry the final read does not show, or a
+  removal it shows undone. The final calendar read also serves the cycle's check against the
+  plan (``PushReport.calendar_after``); a push that only rewrote workouts in place reuses its
+  first read for that, *assuming* (as garminconnect documents and the simulator does) that a
+  rewrite keeps the workout's calendar entries.
 * A 429 stops the push at once with :class:`~ampt_sync.errors.RateLimited`; refused tokens with
   :class:`~ampt_sync.errors.ReloginNeeded`. Other per-workout problems
   (:class:`~ampt_sync.errors.RemoteError`) are recorded in the report and the next action goes
   ahead. When a push stops on an exception, the partial report is on the exception as
   ``push_report``.
-* A 404 on unschedule or delete counts as done. A workout is only deleted after reading it back
-  with our marker still on it.
+* A 404 on unschedule or delete counts as done. A workout is only deleted when this push saw
+  it carrying our marker (in its listing of the library, or by reading it).
 * **Late writes.** A create or schedule whose outcome was unknown may still land after we looked
   and wrote again (held by a proxy past our timeout). So after the last action, a push that met an
   unknown outcome waits ``settle_wait_s`` (twice the request timeout), reads the window and the
@@ -324,13 +343,13 @@ class Pusher:
         row = self._row(key)
         self.ledger.put(row.but(pending="update"))
         try:
-            self._update_workout(action.workout_id, encoded)
+            answer = self._update_workout(action.workout_id, encoded)
         except NotFound:
             # Deleted in Garmin Connect since we looked: start again from nothing.
             self._forget_gone_workout(row)
             self._create(action.desired)
             return
-        self._check_content(key, action.workout_id, encoded, written=True)
+        self._check_content(key, action.workout_id, encoded, written=True, answer=answer)
         self.ledger.put(
             self._row(key).but(content_hash=encoded.payload_hash, pending=self._settled(key))
         )
@@ -548,16 +567,21 @@ class Pusher:
             log.info("garmin: the create of %s did not happen; once more", key)
             return self._write(lambda: self.calendar.create(encoded.payload), calendar=False)
 
-    def _update_workout(self, workout_id: int, encoded: Encoded) -> None:
+    def _update_workout(self, workout_id: int, encoded: Encoded) -> Payload | None:
+        """Rewrite the workout; what the answer shows stored (None: nothing to look at)."""
         try:
-            self._write(lambda: self.calendar.update(workout_id, encoded.payload), calendar=False)
+            return self._write(
+                lambda: self.calendar.update(workout_id, encoded.payload), calendar=False
+            )
         except RemoteUnavailable:
             stored = self.calendar.get(workout_id)
             if stored is None:
                 raise NotFound(f"workout {workout_id}: not found on Garmin") from None
             if stored_as_sent(encoded.payload, stored):
-                return
-            self._write(lambda: self.calendar.update(workout_id, encoded.payload), calendar=False)
+                return stored
+            return self._write(
+                lambda: self.calendar.update(workout_id, encoded.payload), calendar=False
+            )
 
     def _check_content(
         self,
@@ -568,7 +592,7 @@ class Pusher:
         written: bool = False,
         answer: Payload | None = None,
     ) -> None:
-        """That Garmin holds ``encoded`` as sent. ``answer``: the workout as the create's answer
+        """That Garmin holds ``encoded`` as sent. ``answer``: the workout as the write's answer
         showed it stored; when it matches, no read is needed (an answer that does not match is
         read back before anything is judged: its shape may differ from a read's)."""
         if answer is not None and stored_as_sent(encoded.payload, answer):

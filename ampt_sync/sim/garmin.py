@@ -195,6 +195,9 @@ class GarminSim(LoopbackSim):
         #: When set, the library listing ignores ``start=`` and always answers the first page
         #: (a server that ignores paging).
         self.ignore_paging = False
+        #: When set, a workout's update answers 200 with the stored workout instead of Garmin's
+        #: documented 204 (a Garmin that shows what it stored; nothing confirms either way).
+        self.update_answers_body = False
         self._late_in_flight = 0
         #: Seconds every answer waits (a network's round trip), for benchmarks and stop tests.
         self.latency_s = 0.0
@@ -624,6 +627,8 @@ class GarminSim(LoopbackSim):
             payload = _json(body)
             self._validate(payload)
             self._store_workout(payload, workout_id)
+            if self.update_answers_body:
+                return 200, copy.deepcopy(self._state.workouts[workout_id]), {}
             return 204, None, {}
         if method == "DELETE":
             self._delete_workout(workout_id)

@@ -131,6 +131,21 @@ def test_an_update_garmin_stores_differently_is_caught_by_its_read_back(sim, pus
     assert check_garmin_matches(sim, changed, TODAY, D[7]) == []
 
 
+def test_an_update_answered_with_the_stored_workout_needs_no_read_back(sim, push) -> None:
+    sim.update_answers_body = True
+    want = desired(week(0, "a"))
+    assert push(want, TODAY).ok
+    changed = [*want[:2], *desired([(D[2], easy("a-mid", 9))]), want[3]]
+    sim.clear_log()
+    assert push(changed, TODAY).ok
+    assert sim.counts()["total"] == 2  # the calendar read and the PUT
+    # An answer showing something else is read back, and the difference is caught.
+    again = [*want[:2], *desired([(D[2], easy("a-mid", 10))]), want[3]]
+    sim.fail("alter", method="PUT", path=WORKOUT)
+    report = push(again, TODAY)
+    assert any("differently from what was sent" in e for e in report.errors)
+
+
 def test_a_delete_answered_but_not_done_is_found_by_the_final_listing_and_redone(
     sim, push, store
 ) -> None:
