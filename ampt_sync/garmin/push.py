@@ -13,8 +13,9 @@ library listing only when something may exist that the ledger does not record), 
   up** (the workout by its marker, the calendar entry in the day's month view) before the write
   is tried once more; ``schedule`` is never simply repeated. A second unknown outcome stops the
   push with :class:`~ampt_sync.errors.RemoteUnavailable`.
-* Every write is checked, with as few reads as the check allows (issue 14: a push costs at
-  most 1.5 times its bare writes plus the one calendar read):
+* Every write is checked, with as few reads as the check allows (issue 14; against a minimum of
+  the bare writes plus the one calendar read, a new week costs about 1.1 times it, one rewritten
+  workout 1.5 times, and each further rewrite adds its one read-back):
 
   - a create and a schedule by Garmin's answer, which holds the stored workout and the new
     entry (garminconnect documents both; the simulator answers so; *assumed, not verified on
