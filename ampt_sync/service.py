@@ -30,7 +30,7 @@ import dataclasses
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -56,6 +56,7 @@ from ampt_sync.store.db import Store, open_store
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from ampt_sync.garmin.calendar import ScheduledItem
     from ampt_sync.store.plans import PlanUpdate
 
 log = logging.getLogger(__name__)
@@ -370,7 +371,7 @@ def _push(
     for problem in pushed.errors:
         report.fail("error", f"Garmin: {problem}")
     if pushed.writes and not dry_run:
-        _verify(deps, store, token_store, report, plan, on_request)
+        _verify(deps, store, token_store, report, plan, on_request, pushed.calendar_after)
 
 
 def _push_failed(report: CycleReport, exc: AmptSyncError) -> None:
@@ -419,8 +420,10 @@ def _verify(
     report: CycleReport,
     plan: Plan,
     on_request: Callable[[str, str, str], None],
+    calendar_after: Sequence[ScheduledItem] | None = None,
 ) -> None:
-    """Read Garmin's calendar back once and compare it with what the plan wants there."""
+    """Compare Garmin's calendar with what the plan wants there: as the push's final read showed
+    it (``calendar_after``, see :meth:`ampt_sync.garmin.push.Pusher.verify`), else read once."""
     from ampt_sync.garmin.calendar import GarminCalendar
     from ampt_sync.garmin.client import open_garmin
     from ampt_sync.garmin.push import desired_workouts
@@ -429,16 +432,19 @@ def _verify(
     horizon = deps.settings.sync.horizon_days
     first, end = report.today, report.today + timedelta(days=horizon)
     wanted = {(d.key, d.day) for d in desired_workouts(plan, report.today, horizon)}
-    try:
-        with open_garmin(
-            token_store, store=store, environ=deps.environ, on_request=on_request
-        ) as session:
-            calendar = GarminCalendar(session)
-            items = calendar.scheduled(first, end)
-            report.api_calls["garmin"] += session.calls.total
-    except AmptSyncError as exc:
-        report.fail("temporary" if isinstance(exc, TemporaryError) else "error", f"verify: {exc}")
-        return
+    if calendar_after is not None:
+        items = list(calendar_after)
+    else:
+        try:
+            with open_garmin(
+                token_store, store=store, environ=deps.environ, on_request=on_request
+            ) as session:
+                items = GarminCalendar(session).scheduled(first, end)
+                report.api_calls["garmin"] += session.calls.total
+        except AmptSyncError as exc:
+            kind = "temporary" if isinstance(exc, TemporaryError) else "error"
+            report.fail(kind, f"verify: {exc}")
+            return
     by_workout = {e.garmin_workout_id: key for key, e in GarminLedger(store).all().items()}
     ours = [(by_workout[i.workout_id], i.day) for i in items if i.workout_id in by_workout]
     actual = set(ours)

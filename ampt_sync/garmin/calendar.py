@@ -69,24 +69,27 @@ class WorkoutCalendar(Protocol):
         """Every workout of the library that carries our marker."""
         ...
 
-    def create(self, payload: Payload) -> int:
-        """Upload a new workout; its id."""
+    def create(self, payload: Payload) -> tuple[int, Payload | None]:
+        """Upload a new workout: its id, and the workout as Garmin's answer shows it stored
+        (None when the answer does not hold its steps; then only a read can tell)."""
         ...
 
     def get(self, workout_id: int) -> Payload | None:
         """The stored workout, or None when there is none."""
         ...
 
-    def update(self, workout_id: int, payload: Payload) -> None:
-        """Replace the workout in place (its id and schedules stay). NotFound when gone."""
+    def update(self, workout_id: int, payload: Payload) -> Payload | None:
+        """Replace the workout in place (its id and schedules stay). NotFound when gone. The
+        workout as the answer shows it stored, or None (Garmin answers 204, without a body)."""
         ...
 
     def delete(self, workout_id: int) -> bool:
         """Delete the workout; False when it was already gone."""
         ...
 
-    def schedule(self, workout_id: int, day: date) -> int:
-        """Put the workout on the calendar (NOT idempotent); the new entry's id."""
+    def schedule(self, workout_id: int, day: date) -> tuple[int, ScheduledItem | None]:
+        """Put the workout on the calendar (NOT idempotent): the new entry's id, and the entry
+        as Garmin's answer shows it (None when the answer does not say its day and workout)."""
         ...
 
     def get_schedule(self, schedule_id: int) -> ScheduledItem | None:
@@ -163,6 +166,20 @@ def _text(value: Any, what: str) -> str | None:
     raise malformed(what, f"{type(value).__name__} where text belongs")
 
 
+def _entry(schedule_id: int, entry: dict[str, Any], what: str) -> ScheduledItem | None:
+    """A calendar entry as Garmin shows it (``calendarDate``, ``workout.workoutId``); None when
+    either is missing."""
+    workout = _object(entry.get("workout"), what)
+    if entry.get("calendarDate") is None or workout.get("workoutId") is None:
+        return None
+    return ScheduledItem(
+        schedule_id=schedule_id,
+        workout_id=_int(workout.get("workoutId"), what),
+        day=_day(entry.get("calendarDate"), what),
+        title=str(workout.get("workoutName") or ""),
+    )
+
+
 class GarminCalendar:
     """:class:`WorkoutCalendar` over an authenticated :class:`GarminSession`."""
 
@@ -237,11 +254,17 @@ class GarminCalendar:
             )
         return out
 
-    def create(self, payload: Payload) -> int:
+    def create(self, payload: Payload) -> tuple[int, Payload | None]:
+        # Garmin answers the create with the stored workout (reference §2.1; the sim does the
+        # same); an answer without its steps cannot show what was stored.
         what = f"create workout {payload.get('workoutName')!r}"
         with garmin_errors(what):
             stored = _object(self.api.upload_workout(payload), what)
-        return _int(stored.get("workoutId"), what)
+        workout_id = _int(stored.get("workoutId"), what)
+        if not stored.get("workoutSegments"):
+            return workout_id, None
+        _text(stored.get("description"), what)
+        return workout_id, stored
 
     def get(self, workout_id: int) -> Payload | None:
         what = f"read workout {workout_id}"
@@ -253,9 +276,16 @@ class GarminCalendar:
         _text(stored.get("description"), what)
         return stored
 
-    def update(self, workout_id: int, payload: Payload) -> None:
-        with garmin_errors(f"update workout {workout_id}"):
-            self.api.update_workout(workout_id, payload)
+    def update(self, workout_id: int, payload: Payload) -> Payload | None:
+        # Garmin is documented to answer 204 (garminconnect gives {}), which shows nothing; should
+        # it answer with the stored workout, as a create does, that answer is used.
+        what = f"update workout {workout_id}"
+        with garmin_errors(what):
+            stored = _object(self.api.update_workout(workout_id, payload), what)
+        if not stored.get("workoutSegments"):
+            return None
+        _text(stored.get("description"), what)
+        return stored
 
     def delete(self, workout_id: int) -> bool:
         try:
@@ -265,12 +295,14 @@ class GarminCalendar:
             return False
         return True
 
-    def schedule(self, workout_id: int, day: date) -> int:
+    def schedule(self, workout_id: int, day: date) -> tuple[int, ScheduledItem | None]:
+        # Garmin answers with the new entry: workoutScheduleId, calendarDate and the workout
+        # (reference §2.2; the sim does the same). Without the last two, only a read can tell.
         what = f"schedule workout {workout_id} on {day}"
         with garmin_errors(what):
             entry = _object(self.api.schedule_workout(workout_id, day.isoformat()), what)
-        value = entry.get("workoutScheduleId", entry.get("id"))
-        return _int(value, what)
+        schedule_id = _int(entry.get("workoutScheduleId", entry.get("id")), what)
+        return schedule_id, _entry(schedule_id, entry, what)
 
     def get_schedule(self, schedule_id: int) -> ScheduledItem | None:
         what = f"read calendar entry {schedule_id}"
@@ -279,13 +311,10 @@ class GarminCalendar:
                 entry = _object(self.api.get_scheduled_workout_by_id(schedule_id), what)
         except NotFound:
             return None
-        workout = _object(entry.get("workout"), what)
-        return ScheduledItem(
-            schedule_id=schedule_id,
-            workout_id=_int(workout.get("workoutId"), what),
-            day=_day(entry.get("calendarDate"), what),
-            title=str(workout.get("workoutName") or ""),
-        )
+        item = _entry(schedule_id, entry, what)
+        if item is None:
+            raise malformed(what, "an entry without its day or workout")
+        return item
 
     def unschedule(self, schedule_id: int) -> bool:
         try:

@@ -13,16 +13,36 @@ library listing only when something may exist that the ledger does not record), 
   up** (the workout by its marker, the calendar entry in the day's month view) before the write
   is tried once more; ``schedule`` is never simply repeated. A second unknown outcome stops the
   push with :class:`~ampt_sync.errors.RemoteUnavailable`.
-* Every write is read back and checked (the workout as stored against the payload sent, the
-  calendar entry's day and workout, a deletion's 404). A workout Garmin changed on the way is an
-  error for that workout, and its ledger hash is cleared so the next push writes it again.
+* Every write is checked, with as few reads as the check allows (issue 14; against a minimum of
+  the bare writes plus the one calendar read, a new week costs about 1.1 times it, one rewritten
+  workout 1.5 times, and each further rewrite adds its one read-back):
+
+  - a create and a schedule by Garmin's answer, which holds the stored workout and the new
+    entry (garminconnect documents both; the simulator answers so; *assumed, not verified on
+    live Garmin*: that the create's answer shows the workout as stored, not as sent). An answer
+    without them, or one that differs from what was sent, is read back before it is judged;
+  - a rewrite in place by reading it back (Garmin answers 204, nothing to look at);
+  - the marker before a delete by this push's listing of the library when it has one
+    (reconcile only removes workouts that listing showed with our marker), else by a read;
+  - and then, in :meth:`Pusher.verify`, every entry put on a day and every removal by one final
+    read of the window's calendar (one month more when a removed entry lay before it), plus one
+    listing of the library when something was deleted. A removal keeps its ledger ``pending``
+    mark until that read has seen it take, so one that did not is redone by the next push,
+    never mistaken for the runner's copy.
+
+  A workout Garmin changed on the way is an error for that workout, and its ledger hash is
+  cleared so the next push writes it again; so is an entry the final read does not show, or a
+  removal it shows undone. The final calendar read also serves the cycle's check against the
+  plan (``PushReport.calendar_after``); a push that only rewrote workouts in place reuses its
+  first read for that, *assuming* (as garminconnect documents and the simulator does) that a
+  rewrite keeps the workout's calendar entries.
 * A 429 stops the push at once with :class:`~ampt_sync.errors.RateLimited`; refused tokens with
   :class:`~ampt_sync.errors.ReloginNeeded`. Other per-workout problems
   (:class:`~ampt_sync.errors.RemoteError`) are recorded in the report and the next action goes
   ahead. When a push stops on an exception, the partial report is on the exception as
   ``push_report``.
-* A 404 on unschedule or delete counts as done. A workout is only deleted after reading it back
-  with our marker still on it.
+* A 404 on unschedule or delete counts as done. A workout is only deleted when this push saw
+  it carrying our marker (in its listing of the library, or by reading it).
 * **Late writes.** A create or schedule whose outcome was unknown may still land after we looked
   and wrote again (held by a proxy past our timeout). So after the last action, a push that met an
   unknown outcome waits ``settle_wait_s`` (twice the request timeout), reads the window and the
@@ -49,9 +69,9 @@ from typing import TYPE_CHECKING, Any
 
 from ampt_sync.domain import Plan, WorkoutKind
 from ampt_sync.errors import AmptSyncError, RemoteError, RemoteUnavailable
-from ampt_sync.garmin.calendar import WorkoutCalendar
+from ampt_sync.garmin.calendar import ScheduledItem, WorkoutCalendar
 from ampt_sync.garmin.client import NotFound
-from ampt_sync.garmin.encode import Encoded, encode, parse_marker, stored_as_sent
+from ampt_sync.garmin.encode import Encoded, Payload, encode, parse_marker, stored_as_sent
 from ampt_sync.garmin.reconcile import (
     TOMBSTONE,
     Action,
@@ -77,6 +97,9 @@ log = logging.getLogger(__name__)
 
 #: Most final reads after unknown outcomes in one push (each may meet one more).
 SETTLE_ROUNDS = 3
+#: How far before the window a removed calendar entry may lie and still be checked by the final
+#: calendar read (one more month read at most); an older one is read back on its own.
+VERIFY_BEFORE_DAYS = 31
 
 
 def desired_workouts(plan: Plan, today: date, horizon_days: int) -> list[Desired]:
@@ -128,6 +151,10 @@ class PushReport:
     errors: list[str] = field(default_factory=list)
     api_calls: dict[str, int] = field(default_factory=dict)
     stopped_by: str | None = None
+    #: The window's calendar entries as the push last read them, with no calendar write of ours
+    #: after that read (None when it cannot say). The cycle's check against the plan uses it
+    #: instead of reading the calendar once more. Not part of :meth:`as_dict`.
+    calendar_after: tuple[ScheduledItem, ...] | None = None
 
     @property
     def ok(self) -> bool:
@@ -182,6 +209,23 @@ class Pusher:
         #: Workouts that carried our marker before this push wrote anything (never "ours, just
         #: created" when a create's outcome is looked up).
         self._known: set[int] = set()
+        # Checks left to the final read (:meth:`verify`): calendar entries we put on a day
+        # (schedule id → key, workout id, day), entries we took off (schedule id → key, day),
+        # workouts we deleted (workout id → key).
+        self._expect_on: dict[int, tuple[str, int, date]] = {}
+        self._expect_off: dict[int, tuple[str, date]] = {}
+        self._expect_gone: dict[int, str] = {}
+        #: key → the ``pending`` mark its row keeps until :meth:`verify` has seen its removals
+        #: take.
+        self._awaiting: dict[str, str] = {}
+        #: key → whether its removal forgets it (else only duplicates went), for :meth:`verify`.
+        self._removals: dict[str, bool] = {}
+        #: The push's window ``[first, end)``, once read.
+        self._window: tuple[date, date] | None = None
+        #: The window's calendar entries as last read, and whether a write of ours since then
+        #: may have changed the calendar (schedule, unschedule, move, delete).
+        self._last_scheduled: tuple[ScheduledItem, ...] | None = None
+        self._calendar_dirty = False
 
     # ---- gather and decide ------------------------------------------------------------------
 
@@ -191,6 +235,8 @@ class Pusher:
         """Read Garmin (as little as possible) and decide; writes nothing."""
         ledger = self.ledger.all()
         scheduled = tuple(self.calendar.scheduled(first, end))
+        self._last_scheduled, self._calendar_dirty = scheduled, False
+        self._window = (first, end)
         marked = None
         if needs_library(desired, ledger):
             marked = tuple(self.calendar.marked_workouts())
@@ -275,19 +321,20 @@ class Pusher:
 
     def _settled(self, key: str) -> str | None:
         """``pending`` for a row whose writes are done: None, or the unknown-outcome mark it keeps
-        until a later push has looked (see :meth:`settle`)."""
-        return self.unsure.get(key)
+        until a later push has looked (see :meth:`settle`), or the mark it keeps until the final
+        read has seen its removals take (see :meth:`verify`)."""
+        return self.unsure.get(key) or self._awaiting.get(key)
 
     # ---- actions ----------------------------------------------------------------------------
 
     def _create(self, desired: Desired) -> None:
         key, encoded = desired.key, desired.encoded
         self.ledger.put(LedgerEntry(key=key, content_hash="", pending="create"))
-        workout_id = self._create_workout(key, encoded)
+        workout_id, answer = self._create_workout(key, encoded)
         self.ledger.put(
             LedgerEntry(key=key, garmin_workout_id=workout_id, pending=self._settled(key))
         )
-        self._check_content(key, workout_id, encoded)
+        self._check_content(key, workout_id, encoded, answer=answer)
         row = self._row(key).but(content_hash=encoded.payload_hash)
         self.ledger.put(row)
         self._schedule_into_ledger(row, desired.day)
@@ -297,13 +344,13 @@ class Pusher:
         row = self._row(key)
         self.ledger.put(row.but(pending="update"))
         try:
-            self._update_workout(action.workout_id, encoded)
+            answer = self._update_workout(action.workout_id, encoded)
         except NotFound:
             # Deleted in Garmin Connect since we looked: start again from nothing.
             self._forget_gone_workout(row)
             self._create(action.desired)
             return
-        self._check_content(key, action.workout_id, encoded, written=True)
+        self._check_content(key, action.workout_id, encoded, written=True, answer=answer)
         self.ledger.put(
             self._row(key).but(content_hash=encoded.payload_hash, pending=self._settled(key))
         )
@@ -374,28 +421,112 @@ class Pusher:
 
     def _remove(self, action: Remove) -> None:
         row = self.ledger.get(action.key)
+        # Pending makes the next push list the library, so nothing half-removed is lost.
+        # Duplicates of ours come from a create: while they go, other workouts with the key's
+        # marker are ours too (not the runner's copies).
+        mark = "remove" if action.forget else "unsure-create"
         if action.forget or row is not None:
-            # Pending makes the next push list the library, so nothing half-removed is lost.
-            # Duplicates of ours come from a create: while they go, other workouts with the key's
-            # marker are ours too (not the runner's copies).
             base = row or LedgerEntry(
                 key=action.key,
                 garmin_workout_id=action.workout_ids[0] if action.workout_ids else None,
             )
-            self.ledger.put(base.but(pending="remove" if action.forget else "unsure-create"))
+            self.ledger.put(base.but(pending=mark))
+        deferred = False
         for schedule_id in action.schedule_ids:
-            self._unschedule(schedule_id)
+            day = self._day_of(schedule_id, row)
+            deferred |= self._unschedule(schedule_id, key=action.key, day=day)
         for workout_id in action.workout_ids:
-            self._delete_workout(workout_id)
-        if action.forget and self.tombstones:
-            # Kept while the runner may hold copies of it (see the module docstring).
-            self.ledger.put(LedgerEntry(key=action.key, pending=TOMBSTONE))
-        elif action.forget:
-            self.ledger.forget(action.key)
+            deferred |= self._delete_workout(workout_id, key=action.key)
+        if deferred:
+            # The row keeps its mark until the final read has seen the removals take.
+            self._awaiting[action.key] = mark
+            self._removals[action.key] = action.forget
         else:
-            self.ledger.put(self._row(action.key).but(pending=self._settled(action.key)))
+            self._finish_removal(action.key, forget=action.forget)
 
-    # ---- single writes, each resolved and read back -----------------------------------------
+    def _finish_removal(self, key: str, *, forget: bool) -> None:
+        if forget and self.tombstones:
+            # Kept while the runner may hold copies of it (see the module docstring).
+            self.ledger.put(LedgerEntry(key=key, pending=TOMBSTONE))
+        elif forget:
+            self.ledger.forget(key)
+        else:
+            self.ledger.put(self._row(key).but(pending=self._settled(key)))
+
+    def _day_of(self, schedule_id: int, row: LedgerEntry | None) -> date | None:
+        """The day of a calendar entry of ours, as this push's view or the ledger knows it."""
+        for item in self._view.scheduled if self._view is not None else ():
+            if item.schedule_id == schedule_id:
+                return item.day
+        if row is not None and row.schedule_id == schedule_id:
+            return row.scheduled_day
+        return None
+
+    # ---- the final read ---------------------------------------------------------------------
+
+    def verify(self, report: PushReport) -> None:
+        """Check with one final read what the writes since the last read did, instead of a read
+        after each: the window's calendar (one read a month; one month more when a removed entry
+        lay in the month before) shows every entry we put on a day there, and none we took off;
+        a listing of the library shows none of the workouts we deleted. A removal that did not
+        take is an error, and its ledger row keeps its ``pending`` mark so that the next push
+        removes it again; one that did is finished (tombstone, forgotten or settled).
+
+        Sets ``report.calendar_after``: the window as this read shows it, or, when no write of
+        ours touched the calendar since the push's first read (only workouts rewritten in
+        place), as that first read showed it. This assumes what garminconnect documents and the
+        simulator does, not verified on live Garmin: rewriting a workout in place keeps its
+        calendar entries (``update_workout``).
+        """
+        if self._window is None:
+            return
+        first, end = self._window
+        failed: set[str] = set()
+        if self._calendar_dirty or self._expect_on or self._expect_off:
+            start = min([first, *(day for _, day in self._expect_off.values())])
+            items = self.calendar.scheduled(start, end)
+            self._last_scheduled = tuple(i for i in items if first <= i.day < end)
+            self._calendar_dirty = False
+            by_id = {item.schedule_id: item for item in items}
+            for schedule_id, (_key, workout_id, day) in self._expect_on.items():
+                item = by_id.get(schedule_id)
+                if item is None or item.workout_id != workout_id or item.day != day:
+                    self._problem(
+                        report,
+                        f"Garmin does not show workout {workout_id} on {day} (calendar entry "
+                        f"{schedule_id}) after scheduling it; it will be scheduled again at the "
+                        "next push",
+                    )
+            for schedule_id, (key, _day) in self._expect_off.items():
+                if schedule_id in by_id:
+                    failed.add(key)
+                    self._problem(
+                        report, f"Garmin still shows calendar entry {schedule_id} after removing it"
+                    )
+        if self._expect_gone:
+            present = {m.workout_id for m in self.calendar.marked_workouts()}
+            for workout_id, key in self._expect_gone.items():
+                if workout_id in present:
+                    failed.add(key)
+                    self._problem(
+                        report, f"Garmin still holds workout {workout_id} after deleting it"
+                    )
+        for key, forget in self._removals.items():
+            if key not in failed:
+                self._awaiting.pop(key, None)
+                self._finish_removal(key, forget=forget)
+        self._expect_on.clear()
+        self._expect_off.clear()
+        self._expect_gone.clear()
+        self._removals.clear()
+        report.calendar_after = self._last_scheduled
+
+    @staticmethod
+    def _problem(report: PushReport, message: str) -> None:
+        report.errors.append(message)
+        log.error("%s", message)
+
+    # ---- single writes, each resolved (read back when the answer cannot show it) ------------
 
     def _pace(self) -> None:
         if self._last_write is not None and self.write_interval_s > 0:
@@ -403,8 +534,10 @@ class Pusher:
             if wait > 0:
                 self.sleep(wait)
 
-    def _write(self, call: Callable[[], Any]) -> Any:
+    def _write(self, call: Callable[[], Any], *, calendar: bool = True) -> Any:
+        """Make one paced write; ``calendar``: it may change calendar entries."""
         self._pace()
+        self._calendar_dirty |= calendar
         try:
             return call()
         finally:
@@ -419,9 +552,11 @@ class Pusher:
             if w.key == key and w.workout_id not in self._known
         ]
 
-    def _create_workout(self, key: str, encoded: Encoded) -> int:
+    def _create_workout(self, key: str, encoded: Encoded) -> tuple[int, Payload | None]:
+        """The new workout's id, and what the create's answer shows stored (None when there is
+        no answer to look at)."""
         try:
-            return self._write(lambda: self.calendar.create(encoded.payload))
+            return self._write(lambda: self.calendar.create(encoded.payload), calendar=False)
         except RemoteUnavailable:
             # It may have happened, or may still happen (held past our timeout).
             self.unsure[key] = "unsure-create"
@@ -429,24 +564,40 @@ class Pusher:
             found = self._find_marked(key)
             if found:
                 log.info("garmin: the create of %s went through after all", key)
-                return found[0]
+                return found[0], None
             log.info("garmin: the create of %s did not happen; once more", key)
-            return self._write(lambda: self.calendar.create(encoded.payload))
+            return self._write(lambda: self.calendar.create(encoded.payload), calendar=False)
 
-    def _update_workout(self, workout_id: int, encoded: Encoded) -> None:
+    def _update_workout(self, workout_id: int, encoded: Encoded) -> Payload | None:
+        """Rewrite the workout; what the answer shows stored (None: nothing to look at)."""
         try:
-            self._write(lambda: self.calendar.update(workout_id, encoded.payload))
+            return self._write(
+                lambda: self.calendar.update(workout_id, encoded.payload), calendar=False
+            )
         except RemoteUnavailable:
             stored = self.calendar.get(workout_id)
             if stored is None:
                 raise NotFound(f"workout {workout_id}: not found on Garmin") from None
             if stored_as_sent(encoded.payload, stored):
-                return
-            self._write(lambda: self.calendar.update(workout_id, encoded.payload))
+                return stored
+            return self._write(
+                lambda: self.calendar.update(workout_id, encoded.payload), calendar=False
+            )
 
     def _check_content(
-        self, key: str, workout_id: int, encoded: Encoded, *, written: bool = False
+        self,
+        key: str,
+        workout_id: int,
+        encoded: Encoded,
+        *,
+        written: bool = False,
+        answer: Payload | None = None,
     ) -> None:
+        """That Garmin holds ``encoded`` as sent. ``answer``: the workout as the write's answer
+        showed it stored; when it matches, no read is needed (an answer that does not match is
+        read back before anything is judged: its shape may differ from a read's)."""
+        if answer is not None and stored_as_sent(encoded.payload, answer):
+            return
         stored = self.calendar.get(workout_id)
         if stored is not None and stored_as_sent(encoded.payload, stored):
             return
@@ -473,7 +624,7 @@ class Pusher:
 
     def _schedule(self, workout_id: int, day: date, key: str) -> int:
         try:
-            schedule_id = self._write(lambda: self.calendar.schedule(workout_id, day))
+            schedule_id, entry = self._write(lambda: self.calendar.schedule(workout_id, day))
         except RemoteUnavailable:
             self.unsure.setdefault(key, "unsure")
             self._unknown_outcomes += 1
@@ -486,41 +637,82 @@ class Pusher:
             if existing:
                 for extra in existing[1:]:
                     self._unschedule(extra)
+                self._expect_on[existing[0]] = (key, workout_id, day)
                 return existing[0]
-            schedule_id = self._write(lambda: self.calendar.schedule(workout_id, day))
-        entry = self.calendar.get_schedule(schedule_id)
+            schedule_id, entry = self._write(lambda: self.calendar.schedule(workout_id, day))
+        if entry is None:  # the answer does not show the entry: read it
+            entry = self.calendar.get_schedule(schedule_id)
         if entry is None or entry.workout_id != workout_id or entry.day != day:
             raise RemoteError(
                 f"Garmin did not keep workout {workout_id} on {day} (calendar entry "
                 f"{schedule_id}); it will be scheduled again at the next push"
             )
+        # The final read checks it is still there (see verify).
+        self._expect_on[schedule_id] = (key, workout_id, day)
         return schedule_id
 
-    def _unschedule(self, schedule_id: int) -> None:
+    def _unschedule(
+        self, schedule_id: int, *, key: str | None = None, day: date | None = None
+    ) -> bool:
+        """Take the entry off; True when checking it went is left to :meth:`verify` (a removal
+        of ``key``'s, on a ``day`` the final calendar read covers), else it is read back now."""
+        self._expect_on.pop(schedule_id, None)
         try:
-            self._write(lambda: self.calendar.unschedule(schedule_id))
+            if not self._write(lambda: self.calendar.unschedule(schedule_id)):
+                return False  # already gone
         except RemoteUnavailable:
             if self.calendar.get_schedule(schedule_id) is None:
-                return
+                return False
             self._write(lambda: self.calendar.unschedule(schedule_id))
+        if key is not None and day is not None and self._window is not None:
+            first, end = self._window
+            if first - timedelta(days=VERIFY_BEFORE_DAYS) <= day < end:
+                self._expect_off[schedule_id] = (key, day)
+                return True
         if self.calendar.get_schedule(schedule_id) is not None:
             raise RemoteError(f"Garmin still shows calendar entry {schedule_id} after removing it")
+        return False
 
-    def _delete_workout(self, workout_id: int) -> None:
-        stored = self.calendar.get(workout_id)
-        if stored is None:
-            return
-        if parse_marker(stored.get("description")) is None:
-            log.warning("garmin: workout %s no longer carries our marker; left alone", workout_id)
-            return
+    def _delete_workout(self, workout_id: int, *, key: str | None = None) -> bool:
+        """Delete the workout if it still carries our marker; True when checking it went is
+        left to :meth:`verify` (a removal of ``key``'s), else it is read back now."""
+        if not self._marked_now(workout_id):
+            return False
+        # Garmin takes a deleted workout's calendar entries off with it.
+        self._expect_on = {
+            sid: expected for sid, expected in self._expect_on.items() if expected[1] != workout_id
+        }
         try:
-            self._write(lambda: self.calendar.delete(workout_id))
+            if not self._write(lambda: self.calendar.delete(workout_id)):
+                return False  # already gone
         except RemoteUnavailable:
             if self.calendar.get(workout_id) is None:
-                return
+                return False
             self._write(lambda: self.calendar.delete(workout_id))
+        if key is not None:
+            self._expect_gone[workout_id] = key
+            return True
         if self.calendar.get(workout_id) is not None:
             raise RemoteError(f"Garmin still holds workout {workout_id} after deleting it")
+        return False
+
+    def _marked_now(self, workout_id: int) -> bool:
+        """Whether the workout exists and carries our marker (checked before every delete): from
+        this push's listing of the library when there is one (reconcile only ever removes a
+        workout that listing showed with our marker, and no write of ours takes a marker off),
+        else read."""
+        if self._view is not None and self._view.marked is not None:
+            if any(m.workout_id == workout_id for m in self._view.marked):
+                return True
+            log.warning("garmin: workout %s is gone or no longer carries our marker", workout_id)
+            return False
+        stored = self.calendar.get(workout_id)
+        if stored is None:
+            return False
+        if parse_marker(stored.get("description")) is None:
+            log.warning("garmin: workout %s no longer carries our marker; left alone", workout_id)
+            return False
+        return True
 
 
 # --------------------------------------------------------------------------------------------
@@ -581,6 +773,7 @@ def push_workouts(
         if not dry_run:
             pusher.apply(report.actions, report)
             pusher.settle(desired, first, end, report)
+            pusher.verify(report)
     return report
 
 
@@ -608,11 +801,13 @@ def disconnect(
             scheduled=tuple(calendar.scheduled(first, end)),
             marked=tuple(calendar.marked_workouts()),
         )
+        pusher._view, pusher._window = view, (first, end)
         # An empty plan: every key of ours is "no longer wanted". No guard: emptying is the point.
         report.actions = reconcile(
             [], ledger.all(), view, force=True, copies=ledger.copies()
         )
         pusher.apply(report.actions, report)
+        pusher.verify(report)
         # Disconnected: nothing of ours is tracked any more, tombstones and copies included
         # (the runner's copies stay on Garmin, untouched).
         for key, row in ledger.all().items():

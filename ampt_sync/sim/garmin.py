@@ -71,8 +71,10 @@ from ampt_sync.sim.server import LoopbackSim, SimHandler
 #: only after ``delay_s``; ``late``: hold the request for ``delay_s`` (longer than the client's
 #: timeout), *then* do it and drop the connection (a write that lands after the client gave up);
 #: ``body``: do nothing and answer 200 with the raw ``body`` (HTML, truncated JSON, nothing, JSON
-#: of the wrong shape: what a proxy or a broken Garmin sends).
-FAULT_KINDS = ("status", "reset", "timeout", "lost", "lost_timeout", "late", "body")
+#: of the wrong shape: what a proxy or a broken Garmin sends); ``alter``: store a workout sent by
+#: a create or update differently from what was sent (the first timed or distance step 1.5 times
+#: as long, as a Garmin that rewrites steps would), and answer as usual.
+FAULT_KINDS = ("status", "reset", "timeout", "lost", "lost_timeout", "late", "body", "alter")
 
 #: Malformed 200 answers for ``fail("body", body=...)``.
 HTML_PAGE = "<!DOCTYPE html><html><head><title>Just a moment...</title></head><body></body></html>"
@@ -193,6 +195,9 @@ class GarminSim(LoopbackSim):
         #: When set, the library listing ignores ``start=`` and always answers the first page
         #: (a server that ignores paging).
         self.ignore_paging = False
+        #: When set, a workout's update answers 200 with the stored workout instead of Garmin's
+        #: documented 204 (a Garmin that shows what it stored; nothing confirms either way).
+        self.update_answers_body = False
         self._late_in_flight = 0
         #: Seconds every answer waits (a network's round trip), for benchmarks and stop tests.
         self.latency_s = 0.0
@@ -448,6 +453,9 @@ class GarminSim(LoopbackSim):
         if fault is not None and fault.kind == "body":
             self._log(method, path, 200, "body")
             return 200, _Raw(fault.body, fault.content_type), {}
+        if fault is not None and fault.kind == "alter":
+            body = _altered(body)
+            fault = None  # done and answered as usual
         if fault is not None and fault.kind == "late":
             with self._lock:
                 self._late_in_flight += 1
@@ -619,6 +627,8 @@ class GarminSim(LoopbackSim):
             payload = _json(body)
             self._validate(payload)
             self._store_workout(payload, workout_id)
+            if self.update_answers_body:
+                return 200, copy.deepcopy(self._state.workouts[workout_id]), {}
             return 204, None, {}
         if method == "DELETE":
             self._delete_workout(workout_id)
@@ -728,6 +738,31 @@ def _stamp_steps(steps: list[dict[str, Any]], ids: itertools.count) -> None:
     for step in steps:
         step["stepId"] = next(ids)
         _stamp_steps(step.get("workoutSteps", []), ids)
+
+
+def _altered(body: bytes) -> bytes:
+    """``body`` (a workout) with its first step that has an end value 1.5 times as long."""
+    try:
+        payload = json.loads(body or b"null")
+    except ValueError:
+        return body
+
+    def stretch(steps: Any) -> bool:
+        for step in steps if isinstance(steps, list) else ():
+            if not isinstance(step, dict):
+                continue
+            if isinstance(step.get("endConditionValue"), int | float):
+                step["endConditionValue"] = step["endConditionValue"] * 1.5
+                return True
+            if stretch(step.get("workoutSteps")):
+                return True
+        return False
+
+    segments = payload.get("workoutSegments") if isinstance(payload, dict) else None
+    for segment in segments if isinstance(segments, list) else ():
+        if isinstance(segment, dict) and stretch(segment.get("workoutSteps")):
+            break
+    return json.dumps(payload).encode()
 
 
 def _json(body: bytes) -> Any:

@@ -363,8 +363,8 @@ def test_the_month_view_spills_over_but_the_adapter_returns_only_the_days_asked(
 def test_a_404_on_delete_and_unschedule_counts_as_gone(sim, session) -> None:
     with session() as s:
         calendar = GarminCalendar(s)
-        workout_id = calendar.create(encode(easy("w-x", 5)).payload)
-        schedule_id = calendar.schedule(workout_id, TODAY)
+        workout_id, _ = calendar.create(encode(easy("w-x", 5)).payload)
+        schedule_id, _ = calendar.schedule(workout_id, TODAY)
         assert calendar.unschedule(schedule_id) is True
         assert calendar.unschedule(schedule_id) is False
         assert calendar.get_schedule(schedule_id) is None
@@ -376,9 +376,9 @@ def test_a_404_on_delete_and_unschedule_counts_as_gone(sim, session) -> None:
 def test_schedule_is_not_idempotent_on_garmin(sim, session) -> None:
     with session() as s:
         calendar = GarminCalendar(s)
-        workout_id = calendar.create(encode(easy("w-x", 5)).payload)
-        first = calendar.schedule(workout_id, TODAY)
-        second = calendar.schedule(workout_id, TODAY)
+        workout_id, _ = calendar.create(encode(easy("w-x", 5)).payload)
+        first, _ = calendar.schedule(workout_id, TODAY)
+        second, _ = calendar.schedule(workout_id, TODAY)
     assert first != second
     assert len(sim.schedules()) == 2
 
