@@ -17,13 +17,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ampt_sync.cli.base import TRAINING, OutputFormat, app, emit_json, load, out
-from ampt_sync.plan_text import (
-    STATUS_MARKS,
-    day_label,
-    fitness_line,
-    session_label,
-    session_pace,
-)
 from ampt_sync.units import Units, format_distance, format_duration
 
 if TYPE_CHECKING:
@@ -99,6 +92,15 @@ def render_plan(
     plan: Plan, update: PlanUpdate, today: date, units: Units, console: Console
 ) -> None:
     from rich.table import Table
+
+    # imported here: plan_text pulls in the domain model, which `ampt-sync --help` never needs
+    from ampt_sync.plan_text import (
+        STATUS_MARKS,
+        day_label,
+        fitness_line,
+        session_label,
+        session_pace,
+    )
 
     goal = plan.goal
     fitness = plan.fitness
