@@ -240,12 +240,39 @@ class Pusher:
         marked = None
         if needs_library(desired, ledger):
             marked = tuple(self.calendar.marked_workouts())
-        view = View(first=first, end=end, scheduled=scheduled, marked=marked)
+        view = View(
+            first=first,
+            end=end,
+            scheduled=scheduled + self._lost_schedules(ledger, first),
+            marked=marked,
+        )
         self._view = view
         self._known |= {m.workout_id for m in marked or ()}
         known_copies = self.ledger.copies()
         self._copies = copies_seen(ledger, view, known_copies)
         return reconcile(desired, ledger, view, force=force, copies=known_copies)
+
+    def _lost_schedules(
+        self, ledger: Mapping[str, LedgerEntry], first: date
+    ) -> tuple[ScheduledItem, ...]:
+        """Entries before the window of workouts whose schedule call never had its answer
+        stored (the process was killed after Garmin took it): they are ours, and unseen they
+        would leave the workout on two days once it is scheduled again. One calendar read,
+        made only after such a loss."""
+        lost = [
+            row
+            for row in ledger.values()
+            if row.pending == "schedule"
+            and row.schedule_id is None
+            and row.garmin_workout_id is not None
+            and row.scheduled_day is not None
+            and row.scheduled_day < first
+        ]
+        if not lost:
+            return ()
+        ids = {row.garmin_workout_id for row in lost}
+        since = min(row.scheduled_day for row in lost if row.scheduled_day is not None)
+        return tuple(i for i in self.calendar.scheduled(since, first) if i.workout_id in ids)
 
     def settle(
         self, desired: Sequence[Desired], first: date, end: date, report: PushReport
@@ -616,7 +643,9 @@ class Pusher:
     def _schedule_into_ledger(self, row: LedgerEntry, day: date) -> None:
         assert row.garmin_workout_id is not None  # noqa: S101 - callers guarantee it
         workout_id = row.garmin_workout_id
-        self.ledger.put(row.but(pending="schedule"))
+        # The day is kept with the mark: should the answer be lost for good (the process
+        # killed), the next push looks for the entry there, even once that day has passed.
+        self.ledger.put(row.but(pending="schedule", schedule_id=None, scheduled_day=day))
         schedule_id = self._schedule(workout_id, day, row.key)
         self.ledger.put(
             row.but(schedule_id=schedule_id, scheduled_day=day, pending=self._settled(row.key))

@@ -226,6 +226,30 @@ def test_a_kill_during_the_first_push_of_a_new_week_is_recovered(
         assert_converged(sim, store, connected, v2, TODAY, own=0)
 
 
+def test_a_schedule_lost_to_a_kill_is_found_after_its_day_has_passed(
+    sim: GarminSim, store: Store, connected: TokenStore
+) -> None:
+    """Found by the long soak: killed right after Garmin took a schedule (so its id was never
+    stored), two days passing, then the session moved later. The next push must take the old
+    entry along, not leave the workout on a past day and its new day both."""
+    sim.reset()
+    GarminLedger(store).forget_all()
+    workout = easy("w-1", 6)
+
+    def hook(method: str, url: str, moment: str) -> None:
+        if moment == "after" and method == "POST" and "/workout-service/schedule/" in url:
+            raise Killed("killed once Garmin took the schedule")
+
+    with contextlib.suppress(Killed):
+        push_once(sim, store, connected, desired([(TODAY, workout)]), TODAY, on_request=hook)
+    assert [day for _, _, day in sim.schedules()] == [TODAY]
+    later = TODAY + timedelta(days=2)
+    settle(sim, store, connected, desired([(later + timedelta(days=2), workout)]), later)
+    entries = [(wid, day) for _, wid, day in sim.schedules()]
+    assert len(entries) == 1, entries
+    assert entries[0][1] == later + timedelta(days=2)
+
+
 # ------------------------------------------------------------------------------------------------
 # the state machine: plan changes, days passing, edits by hand, faults, at random
 
