@@ -77,11 +77,24 @@ def set_width(driver: object, size: tuple[int, int]) -> None:
 
 def click_and_wait(driver, element) -> None:
     """Click a form's button and wait until the next page has replaced this one."""
-    from selenium.webdriver.support import expected_conditions
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.wait import WebDriverWait
 
+    def replaced(_driver: object) -> bool:
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            # Chromium sometimes says a detached node "does not belong to the document"
+            # instead of calling it stale: the page was replaced all the same.
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+        return False
+
     element.click()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(element))
+    WebDriverWait(driver, 15).until(replaced)
 
 
 def sign_in_with_a_link(driver, base: str, page: Page) -> None:
