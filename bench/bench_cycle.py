@@ -34,8 +34,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
+
+from report import replace_between, sections_text
 
 from ampt_sync.service import CycleDeps, CycleReport, run_cycle
 from ampt_sync.sim.accounts import SimulatedAccounts, config_for, simulated_accounts
@@ -267,17 +269,10 @@ def main() -> None:
             ("Daemon memory", bench_memory(folder)),
             ("Start-up time", bench_startup()),
         ]
-    stamp = datetime.now().strftime("%Y-%m-%d")
-    out = [f"Measured {stamp} with Python {sys.version.split()[0]} on {os.cpu_count()} cores.", ""]
-    for title, lines in sections:
-        out += [f"### {title}", "", *lines, ""]
-    text = "\n".join(out)
+    text = sections_text(sections, level=3)
     print(text)
     if args.write:
-        args.write.write_text(
-            args.write.read_text().split("<!-- figures -->")[0] + "<!-- figures -->\n\n" + text
-        )
-
+        replace_between(args.write, "<!-- figures -->", None, f"\n\n{text}")
 
 if __name__ == "__main__":
     main()

@@ -22,8 +22,6 @@ Run with ``python bench/bench_store.py [--days 365] [--write docs/performance.md
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 import tempfile
 import time as clock
@@ -31,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from report import measured_line, replace_between
 from sqlalchemy import text
 
 from ampt_sync.demo import simulate
@@ -120,8 +119,7 @@ def report(recorder: Recorder) -> str:
     lines = [
         f"### Store size over {recorder.days} simulated days",
         "",
-        f"Measured {date.today().isoformat()} with Python {platform.python_version()} "
-        f"on {os.cpu_count()} cores.",
+        measured_line(),
         "",
         "`python bench/bench_store.py --write docs/performance.md`: the demo's runner, a push",
         "and an adapt cycle a day. Goal: under 20 MB at a year.",
@@ -151,14 +149,11 @@ def write(path: Path, section: str) -> None:
     """Replace the store section of ``path`` (or put it before ``<!-- figures -->``, which
     ``bench_cycle.py`` rewrites everything after)."""
     content = path.read_text()
-    block = f"{START}\n\n{section}\n\n{END}"
     if START in content and END in content:
-        before, rest = content.split(START, 1)
-        content = before + block + rest.split(END, 1)[1]
-    else:
-        before, after = content.split("<!-- figures -->", 1)
-        content = before + block + "\n\n<!-- figures -->" + after
-    path.write_text(content)
+        replace_between(path, START, END, f"\n\n{section}\n\n")
+        return
+    before, after = content.split("<!-- figures -->", 1)
+    path.write_text(f"{before}{START}\n\n{section}\n\n{END}\n\n<!-- figures -->{after}")
 
 
 def main() -> None:

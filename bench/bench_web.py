@@ -31,6 +31,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import requests
+from report import replace_between, sections_text
 
 from ampt_sync.service import CycleDeps, run_cycle
 from ampt_sync.sim.accounts import config_for, simulated_accounts
@@ -251,18 +252,11 @@ def main() -> None:
             ("Time to serve the plan", bench_plan_time(folder)),
             ("Memory the page adds to the daemon", bench_memory(folder)),
         ]
-    stamp = datetime.now().strftime("%Y-%m-%d")
-    out = [f"Measured {stamp} with Python {sys.version.split()[0]} on {os.cpu_count()} cores.", ""]
-    for title, lines in sections:
-        out += [f"#### {title}", "", *lines, ""]
-    text = "\n".join(out)
+    text = sections_text(sections, level=4)
     print(text)
     if args.write:
-        current = args.write.read_text()
         start, end = "<!-- web figures -->", "<!-- /web figures -->"
-        before, rest = current.split(start)
-        after = rest.split(end)[1]
-        args.write.write_text(f"{before}{start}\n\n{text}\n{end}{after}")
+        replace_between(args.write, start, end, f"\n\n{text}\n")
 
 
 if __name__ == "__main__":
