@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ampt_sync.domain import End, Fitness, Repeat, Step, StepRole, Target, Workout, WorkoutKind
+from ampt_sync.training.wording import dated_name
 from ampt_sync.units import (
     Units,
     format_distance,
@@ -21,17 +22,14 @@ from ampt_sync.units import (
     format_pace_range,
 )
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 #: A planned workout's status (``planned_workouts.status``) as one mark.
 STATUS_MARKS = {"done": "✓", "partial": "½", "missed": "✗"}
 #: The same status in words, for screen readers and the page.
 STATUS_WORDS = {"done": "done", "partial": "partly done", "missed": "missed"}
 
 
-def day_label(day: date) -> str:
-    """``"Thu 12 Mar"``."""
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+#: ``"Thu 12 Mar"``: the same words as the plan's changes use.
+day_label = dated_name
 
 
 def day_label_with_year(day: date) -> str:

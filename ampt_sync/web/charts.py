@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
 
+from ampt_sync.training.wording import MONTH_NAMES
 from ampt_sync.units import Units, format_distance, format_duration, metres_per_unit
 
 #: The CSS classes the charts use, with their default colours (the presentation attributes).
@@ -62,7 +63,6 @@ FONT_SIZE = 14
 MAX_X_LABELS = 6
 
 _WEEK = timedelta(days=7)
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ class LoadPoint:
 
 def day_label(day: date) -> str:
     """``date(2026, 3, 2)`` → ``"2 Mar"``: how the CLI writes a day, without the weekday."""
-    return f"{day.day} {MONTHS[day.month - 1]}"
+    return f"{day.day} {MONTH_NAMES[day.month - 1]}"
 
 
 def _num(value: float) -> str:
