@@ -98,27 +98,35 @@ def single_run_caps(adapter: Adapter) -> None:
             # the window holds exactly the 30 days before d (older ones are dropped below)
             longest = max(window.values(), default=0.0)
             cap = floor_m(single_run_cap_m(max(longest, ctx.baseline.longest_floor_m)))
-            # With nothing run or planned in the 30 days before (a break, then rest days the
-            # runner asked for) there is nothing to measure by: the caps' shortest run is the
-            # cap, never a run of 0 m. Otherwise the cap wins over the 15-minute minimum, as in
-            # the planner's precedence.
+            # With nothing run or planned in the 30 days before (a break, then the rest days
+            # of an ill spell) there is nothing to measure by: the first run back is the
+            # shortest run the plan writes (15 minutes, 2 km; a coach's "start with 15–20
+            # minutes easy"), and the cap grows by 10 % from it. Otherwise the cap wins over
+            # the 15-minute minimum, as in the planner's precedence.
             if cap <= 0:
-                cap = SHORTEST_RUN_M
+                cap = ctx.render.min_run_m()
+                why = "nothing was run or planned in the 30 days before it, so it starts again "
+                why += f"from the shortest run, {adapter.distance(cap)}."
+            else:
+                why = (
+                    f"your longest run in the 30 days before it is "
+                    f"{adapter.distance(cap / SINGLE_RUN_CAP_FACTOR)}, and no run goes more "
+                    "than 10% beyond that."
+                )
             if workout.distance_m > cap:
                 week = draft.week_of(d)
                 week_m = week.planned_distance_m if week is not None else 0.0
                 new = shortened(adapter, workout, cap, week_m)
-                draft.replace(d, workout, new)
-                adapter.note(
-                    d,
-                    workout.key,
-                    f"{adapter.name(d)}'s {session_name(workout)} shortened from "
-                    f"{adapter.distance(workout.distance_m)} to "
-                    f"{adapter.distance(new.distance_m)}: your longest run in the 30 days "
-                    f"before it is {adapter.distance(cap / SINGLE_RUN_CAP_FACTOR)}, and no run "
-                    "goes more than 10% beyond that.",
-                )
-                workout = new
+                if new.distance_m < workout.distance_m:  # the caps only ever shorten
+                    draft.replace(d, workout, new)
+                    adapter.note(
+                        d,
+                        workout.key,
+                        f"{adapter.name(d)}'s {session_name(workout)} shortened from "
+                        f"{adapter.distance(workout.distance_m)} to "
+                        f"{adapter.distance(new.distance_m)}: {why}",
+                    )
+                    workout = new
             window[d] = workout.distance_m
         window.pop(d - timedelta(days=30), None)
 
@@ -261,7 +269,10 @@ def shortened(adapter: Adapter, w: Workout, cap_m: float, week_m: float) -> Work
     if w.kind is K.LONG:
         return render.long(w.key, cap_m, week_m)
     if w.kind is K.STRIDES:
-        return render.strides(w.key, cap_m, week_m)
+        strides = render.strides(w.key, cap_m, week_m)
+        if strides.distance_m <= cap_m + 1:
+            return strides
+        # Too short for strides that last 15 minutes: an easy run within the cap instead.
     if w.kind is K.RECOVERY:
         minutes = int(cap_m / 1000 * render.recovery_s_per_km // 60)
         return render.recovery(w.key, max(60, minutes * 60))

@@ -324,10 +324,13 @@ def _prepare_session(plan: Plan, ins: Instruction, today: date) -> Instruction:
         raise InstructionRefused(
             f"{ins.day.isoformat()} holds no session; `ampt-sync plan` shows the days that do"
         )
-    if ins.kind is I.MOVE:
-        movable = other is not None and other.is_run == session.is_run
-        keys = (session.key, other.key) if movable and other is not None else (session.key,)
-        return replace(ins, keys=keys)
+    if ins.kind is I.MOVE and ins.to_day is not None:
+        # What the move displaces: the target day's session of the same place (a run for a
+        # run, a strength circuit for a strength circuit), as the trade does it; recording it
+        # lets a later move of that session supersede this one.
+        target = next((d for d in plan.days() if d.day == ins.to_day), None)
+        displaced = [w for w in (target.workouts if target else ()) if w.is_run == session.is_run]
+        return replace(ins, keys=(session.key, *(w.key for w in displaced[:1])))
     return replace(ins, keys=(session.key,))
 
 
