@@ -725,3 +725,31 @@ def render_config(data: Mapping[str, Mapping[str, Any]]) -> str:
             lines.append(f"{encoded:<40} # {comments[key]}")
         lines.append("")
     return "\n".join(lines)
+
+
+class ConfigWatch:
+    """Notices the config file changing on disk (its modification time and size), so that a
+    long-running process (the daemon, the page) follows `ampt-sync goal set` and `ampt-sync
+    days` at its next cycle without a SIGHUP. An editor's save, or config_edit's atomic
+    replace, both change the time."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._seen = self._stamp()
+
+    def _stamp(self) -> tuple[int, int] | None:
+        if self.path is None:
+            return None
+        try:
+            status = self.path.stat()
+        except OSError:
+            return None
+        return status.st_mtime_ns, status.st_size
+
+    def changed(self) -> bool:
+        """True once after each change since the last call (or since it was made)."""
+        stamp = self._stamp()
+        if stamp == self._seen:
+            return False
+        self._seen = stamp
+        return True

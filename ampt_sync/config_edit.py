@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -105,3 +105,17 @@ def change_config(path: Path, changes: Mapping[str, Mapping[str, Any]], *, write
     if write:
         write_in_place(path, new, changes)
     return parse_settings(new, source=str(path))
+
+
+def current_values(path: Path, section: str, keys: Sequence[str]) -> dict[str, Any]:
+    """The values of ``keys`` in ``section`` of the file at ``path`` as written there (plain
+    Python: str, float, int, date, lists as tuples; ``None`` for a key that is absent)."""
+    try:
+        document = tomlkit.parse(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
+    except tomlkit.exceptions.ParseError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    table = document.get(section, {})
+    found = {key: table[key].unwrap() if key in table else None for key in keys}
+    return {key: tuple(v) if isinstance(v, list) else v for key, v in found.items()}

@@ -65,6 +65,8 @@ def retry_delay(failures_in_a_row: int) -> timedelta:
     renewal that keeps failing, is not hammered)."""
     doubled = RETRY_AFTER_FAILURE * (2 ** max(0, min(failures_in_a_row - 1, 10)))
     return min(doubled, RETRY_AFTER_FAILURE_MAX)
+
+
 #: Cycles that ping the dead-man's switch: the morning push, its catch-up, and a retry.
 PINGED_KINDS = frozenset({"push", "catch-up", "retry"})
 #: Longest problem text in the systemd STATUS line.
@@ -115,8 +117,10 @@ class Daemon:
         last_ok: Callable[[], datetime | None],
         environ: Mapping[str, str] = os.environ,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        config_changed: Callable[[], bool] = lambda: False,
     ) -> None:
         self._load_settings = load_settings
+        self._config_changed = config_changed
         self._make_cycle = make_cycle
         self._last_ok = last_ok
         self._environ = environ
@@ -150,7 +154,8 @@ class Daemon:
         try:
             while not self.stop.is_set():
                 self.stop.wait(0.5)
-                if self.reload.is_set():
+                # SIGHUP, or the file changed (`goal set`, `days`, an edit): read it again.
+                if self.reload.is_set() or self._config_changed():
                     self.reload.clear()
                     self.apply_reload()
         finally:
@@ -196,7 +201,8 @@ class Daemon:
             log.error("a cycle did not end within %.0f s of the stop request", timeout_s)
 
     def apply_reload(self) -> None:
-        """SIGHUP: read the config again; keep running on the old one if the new one is bad."""
+        """SIGHUP or a changed file: read the config again; keep running on the old one if the
+        new one is bad."""
         try:
             settings = self._load_settings()
             cycle = self._make_cycle(settings)

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 #: Strava sport types that count as running. Everything else is cross-training.
 RUN_SPORTS = frozenset({"Run", "TrailRun", "VirtualRun"})
@@ -440,6 +441,16 @@ class InstructionKind(StrEnum):
     UNWELL = "unwell"  # ``days`` days from ``day`` eased (``level`` tired) or rest (ill)
     UNWELL_END = "unwell_end"  # an unwell spell ends on ``day``
     RACE = "race"  # a tune-up race of ``distance_m`` on ``day``
+    GOAL = "goal"  # a new goal race: ``config`` holds [goal]'s keys before and after
+    DAYS = "days"  # new run days: ``config`` holds [schedule]'s keys before and after
+
+
+#: Instructions that change the config file (the goal, the run days) rather than days of the
+#: plan: the adaptation sees them through the config; the store keeps them for the record and
+#: for `undo`, which writes the values before back.
+CONFIG_INSTRUCTIONS = frozenset({InstructionKind.GOAL, InstructionKind.DAYS})
+#: The config section each of them changes.
+CONFIG_SECTION = {InstructionKind.GOAL: "goal", InstructionKind.DAYS: "schedule"}
 
 
 #: Who gave an instruction: the command line or the runner's page.
@@ -464,6 +475,9 @@ class Instruction:
     trades it to ``day``). The key follows a session wherever the plan puts it, so the
     instruction keeps meaning the same session after the plan is made again. ``given_on`` is the
     runner's local date when it was given; ``id`` and ``given_at`` (aware) are set by the store.
+    ``config`` (a new goal, new run days) holds ``(key, before, after)`` for each key of the
+    config section it changed; ``None`` is a key that was (or is now) absent, and lists are
+    tuples.
     """
 
     kind: InstructionKind
@@ -478,6 +492,7 @@ class Instruction:
     distance_m: float = 0.0
     name: str = ""
     priority: str = ""
+    config: tuple[tuple[str, Any, Any], ...] = ()
     id: int | None = None
     given_at: datetime | None = None
 
@@ -497,6 +512,8 @@ class Instruction:
                 raise ValueError("a race needs a positive distance")
             if self.priority not in RACE_PRIORITIES:
                 raise ValueError(f"a tune-up race's priority is {' or '.join(RACE_PRIORITIES)}")
+        if (self.kind in CONFIG_INSTRUCTIONS) != bool(self.config):
+            raise ValueError("a new goal or new run days, and only they, carry config values")
         if self.given_at is not None and self.given_at.tzinfo is None:
             raise ValueError("an instruction's given_at must be timezone-aware")
 

@@ -10,6 +10,12 @@ callers hold the cycle lock around it (:func:`open_steering`), so that two proce
 and the CLI, or the daemon's cycle) never interleave and no instruction is lost. A dry run does
 the same in a session that is always rolled back: it stores nothing.
 
+A new goal or new run days (:func:`change_settings`) change the config file in place (the
+daemon reads them there), and are recorded as instructions too, with the values before and
+after, so that they are listed, shown with their reason and taken back like the others: `undo`
+writes the values before back (refused when the file was edited by hand since). The file is
+written last, inside the transaction: when it cannot be written, nothing is stored.
+
 Taking back (:func:`undo_last`) marks the newest instruction in force as undone, then makes the
 plan again from the version it was given on with the instructions still in force, so the plan
 returns to what it would have been without it. Ending an unwell spell early does the same from
@@ -19,12 +25,23 @@ the version the spell was given on, so the days after the end are no longer ease
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ampt_sync.domain import Athlete, Change, Goal, Instruction, InstructionKind, Plan, Workout
+from ampt_sync.domain import (
+    CONFIG_INSTRUCTIONS,
+    CONFIG_SECTION,
+    Athlete,
+    Change,
+    Goal,
+    Instruction,
+    InstructionKind,
+    Plan,
+    Workout,
+)
 from ampt_sync.errors import AmptSyncError
 from ampt_sync.training.instructions import (
     InstructionRefused,
@@ -104,8 +121,15 @@ def _workout_json(workout: Workout) -> dict[str, Any]:
     }
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    return list(value) if isinstance(value, tuple) else value
+
+
 def instruction_to_json(instruction: Instruction, today: date) -> dict[str, Any]:
     ins = instruction
+    config = {key: {"before": _plain(old), "after": _plain(new)} for key, old, new in ins.config}
     return {
         "id": ins.id,
         "kind": ins.kind.value,
@@ -118,6 +142,7 @@ def instruction_to_json(instruction: Instruction, today: date) -> dict[str, Any]
         "distance_m": ins.distance_m or None,
         "name": ins.name or None,
         "priority": ins.priority or None,
+        "config": config or None,
         "source": ins.source,
         "given_on": ins.given_on.isoformat(),
         "summary": summary(ins, today),
@@ -184,16 +209,116 @@ def give_instruction(
     return Steered(stored, before, after, changes, version, today)
 
 
-def undo_last(
-    session: Session, *, athlete: Athlete, goal: Goal, today: date, now: datetime
+def change_settings(
+    session: Session,
+    kind: InstructionKind,
+    values: Mapping[str, Any],
+    *,
+    config_path: Path,
+    settings: Settings,
+    today: date,
+    now: datetime,
+    source: str = "cli",
+    write: bool = True,
 ) -> Steered:
-    """Take back the newest instruction still in force; the plan is made again without it."""
+    """A new goal (``kind`` GOAL, ``values`` of [goal]) or new run days (DAYS, [schedule]):
+    the config file changed in place (when ``write``; else only checked), the change recorded
+    as an instruction, and the plan brought up to date with the new settings. Raises
+    :class:`~ampt_sync.errors.ConfigError` naming the key for a value the config refuses, and
+    :class:`~ampt_sync.config_edit.ConfigReadOnly` saying what to edit when the file cannot be
+    written (nothing is stored then)."""
+    from ampt_sync.config_edit import change_config, current_values
+    from ampt_sync.store.instructions import add_instruction
+    from ampt_sync.store.plans import bring_plan_up_to_date
+
+    section = CONFIG_SECTION[kind]
+    changes = {section: dict(values)}
+    new_settings = change_config(config_path, changes, write=False)
+    was = current_values(config_path, section, list(values))
+    config = tuple(
+        (key, was[key], tuple(new) if isinstance(new, list) else new)
+        for key, new in values.items()
+        if was[key] != (tuple(new) if isinstance(new, list) else new)
+    )
+    if not config:
+        raise InstructionError(f"[{section}] already says that in {config_path}; nothing to change")
+    update = bring_plan_up_to_date(
+        session, athlete=settings.athlete_domain(), goal=settings.goal_domain(), today=today,
+        now=now,
+    )  # fmt: skip
+    before = update.plan
+    given = Instruction(kind, today, today, source=source, config=config)
+    stored = add_instruction(session, given, now=now, plan_version_before=update.version or None)
+    update = bring_plan_up_to_date(
+        session, athlete=new_settings.athlete_domain(), goal=new_settings.goal_domain(),
+        today=today, now=now,
+    )  # fmt: skip
+    if write:
+        change_config(config_path, changes, write=True)
+    version = update.version if update.saved else None
+    return Steered(stored, before, update.plan, update.changes if update.saved else (), version,
+                   today)  # fmt: skip
+
+
+def undo_last(
+    session: Session,
+    *,
+    athlete: Athlete,
+    goal: Goal,
+    today: date,
+    now: datetime,
+    config_path: Path | None = None,
+    write: bool = True,
+) -> Steered:
+    """Take back the newest instruction still in force; the plan is made again without it.
+    A new goal or new run days are taken back by writing the values before to the config at
+    ``config_path`` (when ``write``)."""
     from ampt_sync.store.instructions import active_instructions
 
     active = in_force(active_instructions(session), today)
     if not active:
         raise InstructionError("no instruction in force to take back (`ampt-sync instructions`)")
-    return _take_back(session, active[-1], athlete=athlete, goal=goal, today=today, now=now)
+    last = active[-1]
+    if last.kind in CONFIG_INSTRUCTIONS:
+        athlete, goal = _config_back(last, config_path, write=write)
+    return _take_back(session, last, athlete=athlete, goal=goal, today=today, now=now)
+
+
+def _config_back(
+    instruction: Instruction, config_path: Path | None, *, write: bool
+) -> tuple[Athlete, Goal]:
+    """Write back the config values ``instruction`` changed; the athlete and goal they give.
+    Refused when the file no longer holds the values it wrote (edited by hand since)."""
+    from ampt_sync.config_edit import change_config, current_values
+
+    section = CONFIG_SECTION[instruction.kind]
+    if config_path is None:
+        raise InstructionError(
+            f"instruction #{instruction.id} changed [{section}] in the config file; take it "
+            "back with `ampt-sync undo` on the server"
+        )
+    now_there = current_values(config_path, section, [key for key, _, _ in instruction.config])
+    for key, _before, after in instruction.config:
+        if _same(now_there[key], after):
+            continue
+        raise InstructionError(
+            f"[{section}] {key} in {config_path} was changed by hand since instruction "
+            f"#{instruction.id}; edit it there instead of `undo`"
+        )
+    changes = {section: {key: _config_value(key, before) for key, before, _ in instruction.config}}
+    settings = change_config(config_path, changes, write=write)
+    return settings.athlete_domain(), settings.goal_domain()
+
+
+def _same(a: Any, b: Any) -> bool:
+    return _config_value("", a) == _config_value("", b) or str(a) == str(b)
+
+
+def _config_value(key: str, value: Any) -> Any:
+    """A recorded config value as the config file takes it (a race day as a TOML date)."""
+    if key == "date" and isinstance(value, str):
+        return date.fromisoformat(value)
+    return list(value) if isinstance(value, tuple) else value
 
 
 def remove_race(
@@ -341,6 +466,7 @@ def _back_changes(old: Plan, new: Plan, today: date, label: str) -> list[Change]
 __all__ = [
     "InstructionError",
     "Steered",
+    "change_settings",
     "give_instruction",
     "instruction_to_json",
     "instructions_in_force",

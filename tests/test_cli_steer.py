@@ -421,6 +421,8 @@ def test_goal_set_updates_the_config_keeping_its_comments_and_replans(ampt, conf
     new_day = (_today() + timedelta(weeks=12)).isoformat()
     result = ampt("goal", "set", "--distance", "10k", "--date", new_day, "--race", "City 10K")
     assert "New goal: City 10K on " + new_day in result.stdout
+    assert "Instruction #1: new goal: City 10K on " in result.stdout
+    assert '[goal] distance: "half" → "10k"' in result.stdout
     text = config.read_text()
     assert 'distance = "10k"  # my spring race' in text
     assert f"date = {new_day}" in text
@@ -431,13 +433,68 @@ def test_goal_set_updates_the_config_keeping_its_comments_and_replans(ampt, conf
     assert document["goal"]["date"] == new_day
 
 
+def test_goal_set_is_an_instruction_that_undo_takes_back_in_the_config_too(ampt, config) -> None:
+    config.write_text(
+        config.read_text().replace('distance = "half"', 'distance = "half"  # my spring race')
+    )
+    before_text = config.read_text()
+    before = json.loads(ampt("plan", "--format", "json").stdout)
+    new_day = (_today() + timedelta(weeks=12)).isoformat()
+    ampt("goal", "set", "--distance", "10k", "--date", new_day, "--race", "City 10K")
+    listed = json.loads(ampt("instructions", "--format", "json").stdout)["instructions"]
+    assert [(i["kind"], i["source"]) for i in listed] == [("goal", "cli")]
+    config_change = listed[0]["config"]
+    assert config_change["distance"] == {"before": "half", "after": "10k"}
+    assert config_change["date"]["after"] == new_day
+    assert config_change["race"]["after"] == "City 10K"
+    assert listed[0]["summary"].startswith("new goal: City 10K on ")
+
+    result = ampt("undo")
+    assert "Taken back #1: new goal: City 10K" in result.stdout
+    assert '[goal] distance: "10k" → "half"' in result.stdout
+    assert config.read_text() == before_text  # comments and all
+    after = json.loads(ampt("plan", "--format", "json").stdout)
+    assert after["goal"] == before["goal"]
+    assert plan_days(ampt) == {
+        day: workouts
+        for week in before["weeks"]
+        for day, workouts in ((d["date"], d["workouts"]) for d in week["days"])
+    }
+    assert json.loads(ampt("instructions", "--format", "json").stdout)["instructions"] == []
+
+
+def test_undo_of_a_goal_refuses_when_the_config_was_edited_by_hand_since(ampt, config) -> None:
+    ampt("plan")
+    new_day = (_today() + timedelta(weeks=12)).isoformat()
+    ampt("goal", "set", "--distance", "10k", "--date", new_day)
+    config.write_text(config.read_text().replace('distance = "10k"', 'distance = "5k"'))
+    result = ampt("undo", ok=False)
+    assert result.code == 2
+    assert "changed by hand since instruction #1" in result.stderr
+    assert 'distance = "5k"' in config.read_text()
+    listed = json.loads(ampt("instructions", "--format", "json").stdout)["instructions"]
+    assert [i["kind"] for i in listed] == ["goal"]  # still in force
+
+
+def test_days_is_an_instruction_undo_gives_the_old_days_back(ampt, config) -> None:
+    ampt("plan")
+    before_text = config.read_text()
+    ampt("days", "--run", "mon,wed,fri,sun", "--long", "sun")
+    listed = json.loads(ampt("instructions", "--format", "json").stdout)["instructions"]
+    assert [i["kind"] for i in listed] == ["days"]
+    assert listed[0]["config"]["run_days"]["after"] == ["mon", "wed", "fri", "sun"]
+    assert listed[0]["summary"].startswith("run days Mon, Wed, Fri, Sun")
+    ampt("undo")
+    assert config.read_text() == before_text
+
+
 def test_goal_set_dry_run_changes_neither_the_config_nor_the_plan(ampt, config) -> None:
     before_text = config.read_text()
     before = plan_days(ampt)
     new_day = (_today() + timedelta(weeks=10)).isoformat()
     result = ampt("goal", "set", "--distance", "5k", "--date", new_day, "--dry-run")
     assert "New goal" in result.stdout
-    assert "unchanged" in result.stderr
+    assert "the config file unchanged" in result.stderr
     assert config.read_text() == before_text
     assert plan_days(ampt) == before
 

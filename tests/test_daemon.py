@@ -190,6 +190,36 @@ def test_sighup_reload_reschedules_and_a_bad_config_keeps_the_old_one() -> None:
         daemon.shutdown()
 
 
+def test_a_changed_config_file_is_read_again_without_a_sighup(tmp_path) -> None:
+    """`ampt-sync goal set` or `days` rewrite the file; the running daemon follows it."""
+    from ampt_sync.config import ConfigWatch
+    from ampt_sync.config_edit import change_config
+
+    path = tmp_path / "config.toml"
+    path.write_text('[goal]\ndistance = "half"\ndate = 2027-04-11\n\n[sync]\npush_at = "04:30"\n')
+    watch = ConfigWatch(path)
+    assert not watch.changed()
+    loads = []
+
+    def load() -> Settings:
+        loads.append(1)
+        return settings().model_copy(update={"sync": settings().sync.model_copy(
+            update={"push_at": "05:15" if len(loads) > 1 else "04:30"})})  # fmt: skip
+
+    recorder = Recorder()
+    daemon = Daemon(
+        load_settings=load, make_cycle=lambda _s: recorder, last_ok=lambda: datetime.now(UTC),
+        environ={}, config_changed=watch.changed,
+    )  # fmt: skip
+    stopper = threading.Thread(target=lambda: (wait_for(lambda: len(loads) > 1), daemon.stop.set()))
+    stopper.start()
+    change_config(path, {"sync": {"push_at": "05:15"}}, write=True)
+    daemon.run()
+    stopper.join()
+    assert len(loads) == 2  # once at start, once when the file changed
+    assert not watch.changed()  # seen once
+
+
 def test_retries_after_temporary_failures_back_off() -> None:
     from ampt_sync.daemon import retry_delay
 

@@ -43,14 +43,14 @@ def run(ctx: typer.Context) -> None:
     Ctrl-C, reloads the config on SIGHUP. It also serves the runner's page on `web.listen`
     (default 127.0.0.1:8765; "" for none) in a thread of its own.
     """
-    from ampt_sync.config import load_config
+    from ampt_sync.config import ConfigWatch, load_config
     from ampt_sync.daemon import Daemon
     from ampt_sync.service import CycleDeps, daemon_cycle
     from ampt_sync.store import state
     from ampt_sync.store.db import open_store
 
-    config_path = app_state(ctx).config_path
-    settings = load(ctx).settings
+    loaded = load(ctx)
+    config_path, settings = app_state(ctx).config_path, loaded.settings
     page_store = open_store(settings.database_url())  # migrates before READY=1
 
     def last_ok() -> datetime | None:
@@ -68,6 +68,7 @@ def run(ctx: typer.Context) -> None:
             load_settings=lambda: load_config(config_path).settings,
             make_cycle=lambda s: daemon_cycle(CycleDeps(settings=s)),
             last_ok=last_ok,
+            config_changed=ConfigWatch(loaded.path).changed,
         )
         page = _start_page(settings, page_store, config_path)
         code = daemon.run()

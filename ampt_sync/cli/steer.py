@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ampt_sync.cli.base import TRAINING, OutputFormat, app, emit_json, err, load, out
-from ampt_sync.domain import UNWELL_MAX_DAYS, WEEKDAYS
+from ampt_sync.domain import CONFIG_SECTION, UNWELL_MAX_DAYS, WEEKDAYS, InstructionKind
 from ampt_sync.units import Units, format_duration
 
 if TYPE_CHECKING:
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 DAY_HELP = "YYYY-MM-DD, today, tomorrow, or a weekday (thu: the first Thursday from today on)."
 FULL_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: A new goal or new run days change the whole plan; the output shows this many days of it.
+SHOWN_DAYS = 14
 
 
 class Level(StrEnum):
@@ -138,12 +140,20 @@ def _show(steered: Steered, settings: Settings, *, output: OutputFormat, dry_run
     number = f" #{ins.id}" if ins.id is not None and not dry_run else ""
     verb = "Taken back" if steered.undone else "Instruction"
     console.print(f"{verb}{number}: {summary(ins, steered.today)}")
+    for key, before, after in ins.config:
+        was, now = (before, after) if not steered.undone else (after, before)
+        console.print(f"  [{CONFIG_SECTION[ins.kind]}] {key}: {_toml(was)} → {_toml(now)}")
     old = {d.day: d.workouts for d in steered.before.days()}
     new = {d.day: d.workouts for d in steered.after.days()}
     days = steered.days()
     if not days:
         console.print("  The plan already holds this; nothing changed.")
-    for day in days:
+    # a new goal or new run days change the whole plan: the next two weeks show what it means
+    shown = [d for d in days if d < steered.today + timedelta(days=SHOWN_DAYS)]
+    if len(shown) < len(days):
+        rest = len(days) - len(shown)
+        console.print(f"  (the next {SHOWN_DAYS} days; {rest} more days changed: `ampt-sync plan`)")
+    for day in shown:
         console.print(f"  {_day(day)}: {_sessions(old.get(day, ()), units)}")
         console.print(f"  {' ' * len(_day(day))}→ {_sessions(new.get(day, ()), units)}")
     if steered.changes:
@@ -151,12 +161,23 @@ def _show(steered: Steered, settings: Settings, *, output: OutputFormat, dry_run
         for change in steered.changes:
             console.print(f"  • {change.reason}")
     if dry_run:
-        err().print("dry run: nothing stored")
+        err().print(
+            "dry run: nothing stored" + (", the config file unchanged" if ins.config else "")
+        )
     elif steered.version is not None:
         err().print(
             f"stored as plan version {steered.version}; Garmin gets it at the next sync "
             "(or now with --push)"
         )
+
+
+def _toml(value: object) -> str:
+    """A config value as the file writes it ("absent" for none)."""
+    import tomlkit
+
+    if value is None:
+        return "absent"
+    return tomlkit.item(list(value) if isinstance(value, tuple) else value).as_string()
 
 
 def _day(day: date) -> str:
@@ -318,13 +339,12 @@ def undo(
     would have been without it."""
     from ampt_sync.steering import undo_last
 
-    _steer(
-        ctx,
-        lambda session, settings, today: undo_last(session, **_inputs(settings, today)),
-        dry_run=dry_run,
-        push=push,
-        output=output,
-    )
+    path = load(ctx).path
+
+    def call(session: Session, settings: Settings, today: date) -> Steered:
+        return undo_last(session, **_inputs(settings, today), config_path=path, write=not dry_run)
+
+    _steer(ctx, call, dry_run=dry_run, push=push, output=output)
 
 
 @app.command(rich_help_panel=TRAINING)
@@ -468,7 +488,7 @@ def goal_set(
         "race": race,
         "target_time": target_time,
     }
-    _change_config(ctx, {"goal": values}, today, dry_run=dry_run, push=push, output=output)
+    _change(ctx, InstructionKind.GOAL, values, dry_run=dry_run, push=push, output=output)
 
 
 @app.command(rich_help_panel=TRAINING)
@@ -502,67 +522,32 @@ def days(
     values: dict[str, object] = {"run_days": chosen}
     if long is not None:
         values["long_run_day"] = long.strip().lower()[:3]
-    _change_config(ctx, {"schedule": values}, today, dry_run=dry_run, push=push, output=output)
+    _change(ctx, InstructionKind.DAYS, values, dry_run=dry_run, push=push, output=output)
 
 
-def _change_config(
+def _change(
     ctx: typer.Context,
-    changes: dict[str, dict[str, object]],
-    today: date,
+    kind: InstructionKind,
+    values: dict[str, object],
     *,
     dry_run: bool,
     push: bool,
     output: OutputFormat,
 ) -> None:
-    """Change the config file as ``changes`` say (only check it on a dry run), then bring the
-    plan up to date with it and print what changed."""
-    from ampt_sync.config_edit import change_config
+    """A new goal or new run days: the config file changed in place (only checked on a dry
+    run), recorded as an instruction, and the plan brought up to date with it."""
     from ampt_sync.errors import ConfigError
-    from ampt_sync.steering import open_steering
-    from ampt_sync.store.plans import bring_plan_up_to_date, load_plan
+    from ampt_sync.steering import change_settings
 
-    loaded = load(ctx)
-    if loaded.path is None:
+    path = load(ctx).path
+    if path is None:
         raise ConfigError("no config file to change; create one with `ampt-sync init`")
-    settings = change_config(loaded.path, changes, write=not dry_run)
-    with open_steering(settings, dry_run=dry_run) as session:
-        before = load_plan(session)
-        update = bring_plan_up_to_date(
-            session,
-            athlete=settings.athlete_domain(),
-            goal=settings.goal_domain(),
-            today=today,
-            now=datetime.now(UTC),
-        )
-    shown = {
-        section: {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
-        for section, values in changes.items()
-    }
-    if output is OutputFormat.json:
-        emit_json(
-            {
-                "config": str(loaded.path),
-                "written": not dry_run,
-                "changed": shown,
-                "plan_version": update.version if update.saved and not dry_run else None,
-                "changes": [
-                    {"date": c.day.isoformat(), "key": c.key, "reason": c.reason}
-                    for c in update.changes
-                ],
-            }
-        )
-    else:
-        console = out()
-        for section, values in shown.items():
-            listed = ", ".join(f"{k} = {v}" for k, v in values.items() if v is not None)
-            console.print(f"[{section}] {listed}")
-        if before is not None and update.changes:
-            console.print("Changes:")
-            for change in update.changes:
-                console.print(f"  • {change.reason}")
-        if dry_run:
-            err().print(f"dry run: {loaded.path} and the plan are unchanged")
-        else:
-            err().print(f"{loaded.path} updated; the plan from today follows it")
-    if push and not dry_run:
-        _push(settings, today)
+
+    def call(session: Session, settings: Settings, today: date) -> Steered:
+        now = datetime.now(UTC)
+        return change_settings(
+            session, kind, values, config_path=path, settings=settings, today=today, now=now,
+            write=not dry_run,
+        )  # fmt: skip
+
+    _steer(ctx, call, dry_run=dry_run, push=push, output=output)

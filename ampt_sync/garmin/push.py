@@ -832,9 +832,7 @@ def disconnect(
         )
         pusher._view, pusher._window = view, (first, end)
         # An empty plan: every key of ours is "no longer wanted". No guard: emptying is the point.
-        report.actions = reconcile(
-            [], ledger.all(), view, force=True, copies=ledger.copies()
-        )
+        report.actions = reconcile([], ledger.all(), view, force=True, copies=ledger.copies())
         pusher.apply(report.actions, report)
         pusher.verify(report)
         # Disconnected: nothing of ours is tracked any more, tombstones and copies included

@@ -42,6 +42,9 @@ def add_instruction(
         params["name"] = instruction.name
     if instruction.priority:
         params["priority"] = instruction.priority
+    if instruction.config:
+        params["config"] = [[key, _json(before), _json(after)] for key, before, after in
+                            instruction.config]  # fmt: skip
     row = InstructionRow(
         kind=instruction.kind.value,
         day=instruction.day,
@@ -72,9 +75,28 @@ def _instruction(row: InstructionRow) -> Instruction:
         distance_m=float(params.get("distance_m", 0.0)),
         name=str(params.get("name", "")),
         priority=str(params.get("priority", "")),
+        config=tuple(
+            (str(key), _value(before), _value(after))
+            for key, before, after in params.get("config", ())
+        ),
         id=row.id,
         given_at=row.given_at,
     )
+
+
+def _json(value: Any) -> Any:
+    """A config value as JSON holds it: dates as ISO text, tuples as lists."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_json(v) for v in value]
+    return value
+
+
+def _value(value: Any) -> Any:
+    """A config value from JSON, hashable (lists as tuples); dates stay ISO text, which the
+    config reads as well."""
+    return tuple(value) if isinstance(value, list) else value
 
 
 def active_instructions(session: Session) -> list[Instruction]:

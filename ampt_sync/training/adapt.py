@@ -131,13 +131,12 @@ def adapt_plan(
     replanned = False
 
     # 1–3: a new goal, new run days, a gap: plan the future afresh
-    placed = frozenset(
-        key
-        for i in instructions
-        if i.kind in (InstructionKind.MOVE, InstructionKind.SWAP)
-        for key in i.keys
-    )
-    why = _replan_reason(previous, activities, athlete, goal, today, placed)
+    # The sessions the runner placed: by key, and by day (a plan made afresh may have given
+    # the session a runner moved a new key, see instructions' "a plan made afresh").
+    trades = [i for i in instructions if i.kind in (InstructionKind.MOVE, InstructionKind.SWAP)]
+    placed = frozenset(key for i in trades for key in i.keys)
+    placed_days = frozenset(d for i in trades for d in (i.day, i.to_day) if d is not None)
+    why = _replan_reason(previous, activities, athlete, goal, today, placed, placed_days)
     if why is not None:
         fresh = replan_from(previous, goal, athlete, fitness, history, today)
         changes.append(Change(today, None, why))
@@ -167,8 +166,9 @@ def adapt_plan(
 
     # 4½: the runner's instructions
     plan, steered = apply_instructions(
-        plan, instructions, athlete=athlete, goal=goal, today=today, activities=activities
-    )
+        plan, instructions, athlete=athlete, goal=goal, today=today, activities=activities,
+        fresh=replanned,
+    )  # fmt: skip
     changes.extend(steered)
 
     # 5: matching, then 6–9
@@ -237,9 +237,11 @@ def _replan_reason(
     goal: Goal,
     today: date,
     placed: frozenset[str] = frozenset(),
+    placed_days: frozenset[date] = frozenset(),
 ) -> str | None:
     """Why the future must be planned afresh, or ``None``. ``placed`` are the keys of sessions
-    the runner moved: where they stand says nothing about the run days."""
+    the runner moved, ``placed_days`` the days of their moves and swaps: what stands there says
+    nothing about the run days."""
     schedule = athlete.schedule
     old = previous.goal
     if (old.distance_m, old.day) != (goal.distance_m, goal.day):
@@ -258,6 +260,8 @@ def _replan_reason(
     if unused and not leaves_days_free and len(full_weeks) >= 2:
         return "Your run days changed: the plan from today follows the new ones."
     for d in future:
+        if d.day in placed_days:
+            continue
         runs = [w for w in d.workouts if w.is_run and w.key not in placed]
         off_day = d.day.weekday() not in schedule.run_days
         if any(off_day and not is_fixed_race(w, d.day, previous.goal) for w in runs):

@@ -14,6 +14,12 @@ Invariants:
 * **Keys stay.** A moved or swapped session keeps its key (on Garmin it is one workout moved,
   not one deleted and another created); an eased session keeps its key too. Only ``skip`` and
   an ``ill`` spell take sessions out of the plan.
+* **A plan made afresh still honours them.** A session keeps its key through a replan only
+  when the new plan puts the same kind on the same day (keys hash the goal, the day and the
+  kind). When the plan was made afresh (``fresh``: a new goal, new run days, a return from a
+  gap) and a move, swap or skip no longer finds its session, it takes the session that now
+  stands on the day the runner named; when that day holds none, a change says that the
+  instruction has nothing left to do. Never silently dropped.
 * **Every change names its instruction** ("… (your instruction #4, move Tuesday's session to
   Thursday)."), and says what and why when the plan did something else than asked.
 
@@ -56,6 +62,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from ampt_sync.domain import (
+    CONFIG_INSTRUCTIONS,
     Activity,
     Athlete,
     Change,
@@ -125,6 +132,21 @@ def summary(instruction: Instruction, today: date) -> str:
         return f"{feeling}, {days} from {day}"
     if ins.kind is I.RACE:
         return f"{race_name(ins)} on {day} ({ins.priority.upper()} race)"
+    if ins.kind is I.GOAL:
+        after = {key: new for key, _old, new in ins.config}
+        distance = after.get("distance")
+        what = after.get("race") or (
+            distance_label(float(distance)) if isinstance(distance, int | float) else distance
+        )
+        when = after.get("date")
+        race_day = date.fromisoformat(when) if isinstance(when, str) else when
+        on = f" on {day_name(race_day, today)}" if isinstance(race_day, date) else ""
+        return f"new goal: {what}{on}"
+    if ins.kind is I.DAYS:
+        after = {key: new for key, _old, new in ins.config}
+        runs = ", ".join(str(d).capitalize() for d in after.get("run_days") or ())
+        long = after.get("long_run_day")
+        return f"run days {runs}" + (f", long run {str(long).capitalize()}" if long else "")
     return f"unwell spell ended {day}"
 
 
@@ -156,14 +178,16 @@ def apply_instructions(
     goal: Goal,
     today: date,
     activities: Sequence[Activity] = (),
+    fresh: bool = False,
 ) -> tuple[Plan, tuple[Change, ...]]:
     """``plan`` with ``instructions`` applied from ``today`` on, and the changes that made
     (none when the plan already honours them: then ``plan`` itself comes back). Tune-up races
     apply first (they are fixed on their dates), then moves, swaps and skips, oldest first, then
-    the unwell spells ease what stands on their days."""
+    the unwell spells ease what stands on their days. ``fresh``: ``plan`` was just made afresh,
+    so none of the instructions is in it yet (see "a plan made afresh" in the module)."""
     if not instructions or not plan.weeks:
         return plan, ()
-    steer = _Steer(plan, athlete, goal, today, activities)
+    steer = _Steer(plan, athlete, goal, today, activities, fresh)
     # Where sessions go first, then how the unwell days are eased: easing caps whatever stands
     # on a day, so it must see the days as the moves left them, or applying again would ease
     # what a later move brought there, and the plan would change every cycle.
@@ -222,9 +246,18 @@ def last_day(instruction: Instruction, instructions: Sequence[Instruction]) -> d
 
 def in_force(instructions: Sequence[Instruction], today: date) -> list[Instruction]:
     """The instructions that can still change the plan from ``today`` on (the end of an unwell
-    spell stays while its spell does), oldest first as given."""
+    spell stays while its spell does; a new goal or new run days while no later one of its
+    kind replaced it), oldest first as given."""
+    newest_config = {i.kind: i for i in instructions if i.kind in CONFIG_INSTRUCTIONS}
     kept = [
-        i for i in instructions if i.kind is not I.UNWELL_END and last_day(i, instructions) >= today
+        i
+        for i in instructions
+        if (newest_config.get(i.kind) is i)
+        or (
+            i.kind not in CONFIG_INSTRUCTIONS
+            and i.kind is not I.UNWELL_END
+            and last_day(i, instructions) >= today
+        )
     ]
     spells = [i for i in kept if i.kind is I.UNWELL]
     earliest = min((i.day for i in spells), default=None)
@@ -238,9 +271,16 @@ def in_force(instructions: Sequence[Instruction], today: date) -> list[Instructi
 def session_on(plan: Plan, day: date) -> Workout | None:
     """The session an instruction about ``day`` means: its run, else its first workout."""
     planned = next((d for d in plan.days() if d.day == day), None)
-    if planned is None or not planned.workouts:
-        return None
-    return next((w for w in planned.workouts if w.is_run), planned.workouts[0])
+    return _first_session(planned.workouts if planned is not None else ())
+
+
+def session_on_draft(draft: Draft, day: date) -> Workout | None:
+    """:func:`session_on` for a plan being edited."""
+    return _first_session(draft.days.get(day, ()))
+
+
+def _first_session(workouts: Sequence[Workout]) -> Workout | None:
+    return next((w for w in workouts if w.is_run), workouts[0] if workouts else None)
 
 
 def prepare(
@@ -252,6 +292,8 @@ def prepare(
     days = [d.day for d in plan.days()]
     if not days:
         raise InstructionRefused("there is no plan yet; run `ampt-sync plan` first")
+    if ins.kind in CONFIG_INSTRUCTIONS:
+        return ins  # checked as the config is (config_edit), and applied through it
     first, last = max(days[0], today), days[-1]
     for day in (ins.day, ins.to_day):
         if day is None or ins.kind in (I.UNWELL, I.UNWELL_END):
@@ -345,6 +387,7 @@ class _Steer:
     goal: Goal
     today: date
     activities: Sequence[Activity]
+    fresh: bool = False
 
     def __post_init__(self) -> None:
         self.draft = Draft(self.plan)
@@ -365,6 +408,23 @@ class _Steer:
                 if w.key == key:
                     return day, w
         return None
+
+    def session(self, ins: Instruction, key: str, day: date) -> tuple[date, Workout] | None:
+        """Where the instruction's session ``key`` is now. In a plan made afresh that lost
+        the key, the session now on ``day`` (the day the runner named) stands for it; when
+        there is none, a change says the instruction has nothing left to do there."""
+        found = self.where(key)
+        if found is not None or not self.fresh or not self.open_day(day):
+            return found
+        workout = session_on_draft(self.draft, day)
+        if workout is None:
+            self.note(
+                day, None,
+                f"The plan made afresh has no session on {self.name(day)}: nothing to "
+                f"{ins.kind.value} there any more", ins,
+            )  # fmt: skip
+            return None
+        return day, workout
 
     def open_day(self, day: date) -> bool:
         return day >= self.today and day in self.draft.days
@@ -407,7 +467,7 @@ class _Steer:
         has put there since) onto the day ``keys[0]`` leaves."""
         if not ins.keys or ins.to_day is None:
             return
-        found = self.where(ins.keys[0])
+        found = self.session(ins, ins.keys[0], ins.day)
         target = ins.to_day
         if found is None or found[0] == target:
             return  # gone from the plan (made again without it), or already there
@@ -591,7 +651,7 @@ class _Steer:
     def skip(self, ins: Instruction) -> None:
         if not ins.keys:
             return
-        found = self.where(ins.keys[0])
+        found = self.session(ins, ins.keys[0], ins.day)
         if found is None or not self.open_day(found[0]):
             return
         day, workout = found

@@ -81,6 +81,25 @@ class Page:
     daemon: bool = False
     throttle: auth.Throttle = field(default_factory=auth.Throttle)
 
+    def __post_init__(self) -> None:
+        from ampt_sync.config import ConfigWatch
+
+        self._watch = ConfigWatch(self.config_path)
+
+    def follow_config(self) -> None:
+        """Read the config again when its file changed (`goal set`, `days` from the CLI), so
+        that the page's instructions use the goal and run days the cycles use; a file that
+        no longer reads keeps the settings in force (the daemon logs it)."""
+        if not self._watch.changed() or self.config_path is None:
+            return
+        from ampt_sync.config import load_config
+        from ampt_sync.errors import ConfigError
+
+        try:
+            self.settings = load_config(self.config_path, environ=self.environ).settings
+        except ConfigError:
+            return
+
     def now(self) -> datetime:
         return self.clock()
 

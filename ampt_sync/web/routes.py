@@ -42,6 +42,7 @@ class Handlers:
     def render(
         self, request: Request, name: str, status_code: int = 200, **context: Any
     ) -> Response:
+        self.page.follow_config()
         csrf = request.session.get("csrf")
         if not csrf:
             csrf = request.session["csrf"] = secrets.token_urlsafe(32)
@@ -306,7 +307,11 @@ class Handlers:
         if not auth.csrf_ok(request.session.get("csrf"), _field(form, "csrf")):
             return self._csrf_refused(request)
         back = safe_next(_field(form, "back") or "/plan")
-        note = await in_thread(self._record, lambda s, inputs: steering.undo_last(s, **inputs))
+        config_path = self.page.config_path
+        note = await in_thread(
+            self._record,
+            lambda s, inputs: steering.undo_last(s, **inputs, config_path=config_path),
+        )
         return self._steered_redirect(request, note, back)
 
     def _record(self, call: Any) -> dict[str, Any]:
@@ -317,6 +322,7 @@ class Handlers:
         from ampt_sync.service import cycle_lock
 
         page = self.page
+        page.follow_config()
         inputs = {
             "athlete": page.settings.athlete_domain(),
             "goal": page.settings.goal_domain(),

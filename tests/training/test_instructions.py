@@ -527,3 +527,52 @@ def test_after_an_ill_spell_with_nothing_run_for_30_days_the_first_run_back_is_t
     for change in steered.changes:
         sizes = re.findall(r"shortened from ([\d.]+ km) to ([\d.]+ km)", change.reason)
         assert all(a != b for a, b in sizes), change.reason
+
+
+# ------------------------------------------------------------------------------------------------
+# a plan made afresh
+
+
+def test_a_new_goal_keeps_a_move_on_its_days_though_every_key_changed(setting) -> None:
+    athlete, goal, history, fitness, plan = setting
+    tuesday = TODAY + timedelta(days=8)  # week 2: Tuesday is a run day, Wednesday is not
+    ins = prepare(plan, Instruction(I.MOVE, tuesday, TODAY, to_day=tuesday + timedelta(days=1),
+                                    id=1), TODAY)  # fmt: skip
+    later_goal = replace(goal, day=goal.day + timedelta(weeks=2))  # every key hashes the goal
+    fresh = adapt_plan(plan, history, athlete, later_goal, fitness, TODAY, [ins])
+    assert fresh.changes[0].reason.startswith("New goal")
+    assert day_of(fresh, ins.keys[0]) is None  # the key the runner's move named is gone
+    wednesday_run = run_on(fresh, tuesday + timedelta(days=1))
+    assert wednesday_run is not None
+    assert run_on(fresh, tuesday) is None or run_on(fresh, tuesday) != wednesday_run
+    (moved,) = [c for c in fresh.changes if c.key == wednesday_run.key and "moved to" in c.reason]
+    assert "your instruction #1, move" in moved.reason
+    # the next adaptation finds the plan honouring it: no second replan, nothing changes
+    again = adapt_plan(fresh, history, athlete, later_goal, fitness, TODAY, [ins])
+    assert again is fresh
+
+
+def test_a_skip_after_a_new_goal_takes_the_session_now_on_its_day_or_says_there_is_none(
+    setting,
+) -> None:
+    athlete, goal, history, fitness, plan = setting
+    thursday = TODAY + timedelta(days=10)
+    ins = prepare(plan, Instruction(I.SKIP, thursday, TODAY, id=1), TODAY)
+    later_goal = replace(goal, day=goal.day + timedelta(weeks=2))  # every key hashes the goal
+    fresh = adapt_plan(plan, history, athlete, later_goal, fitness, TODAY, [ins])
+    assert day_of(fresh, ins.keys[0]) is None
+    assert not any(d.workouts for d in fresh.days() if d.day == thursday and
+                   any(w.is_run for w in d.workouts))  # fmt: skip
+    (skipped,) = [c.reason for c in fresh.changes if c.day == thursday and "skipped" in c.reason]
+    assert skipped.endswith("(your instruction #1, skip Thu 12 Mar's session).")
+    # new run days without Thursday as well: Thursday holds nothing, and the change says so
+    off_thursday = replace(
+        athlete, schedule=replace(athlete.schedule, run_days=(0, 1, 2, 5, 6), strength_days=(0,))
+    )
+    fresh = adapt_plan(plan, history, off_thursday, later_goal, fitness, TODAY, [ins])
+    assert not any(d.workouts for d in fresh.days() if d.day == thursday)
+    said = [c.reason for c in fresh.changes if c.day == thursday and c.key is None]
+    assert said == [
+        "The plan made afresh has no session on Thu 12 Mar: nothing to skip there any more "
+        "(your instruction #1, skip Thu 12 Mar's session)."
+    ]

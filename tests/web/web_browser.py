@@ -104,7 +104,10 @@ def sign_in_with_a_link(driver, base: str, page: Page) -> None:
         token = auth.new_sign_in_token(session, now=page.now())
     driver.delete_all_cookies()
     driver.get(f"{base}/signin?token={token}")
-    click_and_wait(driver, driver.find_element(By.ID, "use-link"))
+    found = driver.find_elements(By.ID, "use-link")
+    # Say what the browser showed instead (a refused link, an error page), for the next look.
+    assert found, f"no sign-in button at {driver.current_url}: {driver.page_source[:600]!r}"
+    click_and_wait(driver, found[0])
     assert driver.current_url == f"{base}/"
 
 
