@@ -94,13 +94,18 @@ def write_in_place(path: Path, text: str, changes: Mapping[str, Mapping[str, Any
         ) from None
 
 
+def read_text(path: Path) -> str:
+    """The config file's text. Raises :class:`~ampt_sync.errors.ConfigError` when unreadable."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
+
+
 def change_config(path: Path, changes: Mapping[str, Mapping[str, Any]], *, write: bool) -> Settings:
     """The settings with ``changes`` made to the file at ``path``, written there when
     ``write`` (else only checked)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
+    text = read_text(path)
     new = edited_text(text, changes, source=str(path))
     if write:
         write_in_place(path, new, changes)
@@ -111,9 +116,7 @@ def current_values(path: Path, section: str, keys: Sequence[str]) -> dict[str, A
     """The values of ``keys`` in ``section`` of the file at ``path`` as written there (plain
     Python: str, float, int, date, lists as tuples; ``None`` for a key that is absent)."""
     try:
-        document = tomlkit.parse(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
+        document = tomlkit.parse(read_text(path))
     except tomlkit.exceptions.ParseError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     table = document.get(section, {})

@@ -227,13 +227,21 @@ def change_settings(
     :class:`~ampt_sync.errors.ConfigError` naming the key for a value the config refuses, and
     :class:`~ampt_sync.config_edit.ConfigReadOnly` saying what to edit when the file cannot be
     written (nothing is stored then)."""
-    from ampt_sync.config_edit import change_config, current_values
-    from ampt_sync.store.instructions import add_instruction
+    from ampt_sync.config_edit import (
+        change_config,
+        current_values,
+        edited_text,
+        read_text,
+        write_in_place,
+    )
+    from ampt_sync.store.instructions import add_instruction, keep_config_texts
     from ampt_sync.store.plans import bring_plan_up_to_date
 
     section = CONFIG_SECTION[kind]
     changes = {section: dict(values)}
+    text = read_text(config_path)
     new_settings = change_config(config_path, changes, write=False)
+    new_text = edited_text(text, changes, source=str(config_path))
     was = current_values(config_path, section, list(values))
     config = tuple(
         (key, was[key], tuple(new) if isinstance(new, list) else new)
@@ -249,12 +257,13 @@ def change_settings(
     before = update.plan
     given = Instruction(kind, today, today, source=source, config=config)
     stored = add_instruction(session, given, now=now, plan_version_before=update.version or None)
+    keep_config_texts(session, stored.id or 0, before=text, after=new_text)
     update = bring_plan_up_to_date(
         session, athlete=new_settings.athlete_domain(), goal=new_settings.goal_domain(),
         today=today, now=now,
     )  # fmt: skip
-    if write:
-        change_config(config_path, changes, write=True)
+    if write:  # last: a file that cannot be written rolls the rest back
+        write_in_place(config_path, new_text, changes)
     version = update.version if update.saved else None
     return Steered(stored, before, update.plan, update.changes if update.saved else (), version,
                    today)  # fmt: skip
@@ -279,17 +288,23 @@ def undo_last(
     if not active:
         raise InstructionError("no instruction in force to take back (`ampt-sync instructions`)")
     last = active[-1]
+    restored = None
     if last.kind in CONFIG_INSTRUCTIONS:
-        athlete, goal = _config_back(last, config_path, write=write)
-    return _take_back(session, last, athlete=athlete, goal=goal, today=today, now=now)
+        restored = _config_back(session, last, config_path, write=write)
+    return _take_back(
+        session, last, athlete=athlete, goal=goal, today=today, now=now, restored=restored
+    )
 
 
 def _config_back(
-    instruction: Instruction, config_path: Path | None, *, write: bool
+    session: Session, instruction: Instruction, config_path: Path | None, *, write: bool
 ) -> tuple[Athlete, Goal]:
-    """Write back the config values ``instruction`` changed; the athlete and goal they give.
-    Refused when the file no longer holds the values it wrote (edited by hand since)."""
-    from ampt_sync.config_edit import change_config, current_values
+    """Give the config file back as it was before ``instruction`` (exactly, when nobody edited
+    it since; else its values, when the file still holds those the instruction wrote); the
+    athlete and goal it gives. Refused when those values were edited by hand since."""
+    from ampt_sync.config import parse_settings
+    from ampt_sync.config_edit import change_config, current_values, read_text, write_in_place
+    from ampt_sync.store.instructions import config_text_before
 
     section = CONFIG_SECTION[instruction.kind]
     if config_path is None:
@@ -297,6 +312,13 @@ def _config_back(
             f"instruction #{instruction.id} changed [{section}] in the config file; take it "
             "back with `ampt-sync undo` on the server"
         )
+    changes = {section: {key: config_value(key, before) for key, before, _ in instruction.config}}
+    before_text = config_text_before(session, instruction.id or 0, read_text(config_path))
+    if before_text is not None:
+        settings = parse_settings(before_text, source=str(config_path))
+        if write:
+            write_in_place(config_path, before_text, changes)
+        return settings.athlete_domain(), settings.goal_domain()
     now_there = current_values(config_path, section, [key for key, _, _ in instruction.config])
     for key, _before, after in instruction.config:
         if _same(now_there[key], after):
@@ -305,16 +327,15 @@ def _config_back(
             f"[{section}] {key} in {config_path} was changed by hand since instruction "
             f"#{instruction.id}; edit it there instead of `undo`"
         )
-    changes = {section: {key: _config_value(key, before) for key, before, _ in instruction.config}}
     settings = change_config(config_path, changes, write=write)
     return settings.athlete_domain(), settings.goal_domain()
 
 
 def _same(a: Any, b: Any) -> bool:
-    return _config_value("", a) == _config_value("", b) or str(a) == str(b)
+    return config_value("", a) == config_value("", b) or str(a) == str(b)
 
 
-def _config_value(key: str, value: Any) -> Any:
+def config_value(key: str, value: Any) -> Any:
     """A recorded config value as the config file takes it (a race day as a TOML date)."""
     if key == "date" and isinstance(value, str):
         return date.fromisoformat(value)
@@ -347,12 +368,17 @@ def _take_back(
     goal: Goal,
     today: date,
     now: datetime,
+    restored: tuple[Athlete, Goal] | None = None,
 ) -> Steered:
+    """``restored``: the athlete and goal of the config values a new goal or new run days
+    replaced, which the plan is made again for (``athlete`` and ``goal`` are those in force)."""
     from ampt_sync.store.instructions import mark_undone
     from ampt_sync.store.plans import bring_plan_up_to_date
 
     update = bring_plan_up_to_date(session, athlete=athlete, goal=goal, today=today, now=now)
     mark_undone(session, instruction.id or 0, now=now)
+    if restored is not None:
+        athlete, goal = restored
     after, version = _remake(
         session, instruction, athlete=athlete, goal=goal, today=today, now=now,
         why=instruction, undo=True,

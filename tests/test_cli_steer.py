@@ -476,6 +476,18 @@ def test_undo_of_a_goal_refuses_when_the_config_was_edited_by_hand_since(ampt, c
     assert [i["kind"] for i in listed] == ["goal"]  # still in force
 
 
+def test_undo_of_a_goal_after_another_edit_of_the_file_gives_back_the_values(ampt, config) -> None:
+    ampt("plan")
+    new_day = (_today() + timedelta(weeks=12)).isoformat()
+    ampt("goal", "set", "--distance", "10k", "--date", new_day)
+    config.write_text(config.read_text() + "\n# a note of mine\n")  # not the goal's keys
+    ampt("undo")
+    text = config.read_text()
+    assert 'distance = "half"' in text
+    assert f"date = {GOAL_DATE}" in text
+    assert "# a note of mine" in text  # the runner's edit stays
+
+
 def test_days_is_an_instruction_undo_gives_the_old_days_back(ampt, config) -> None:
     ampt("plan")
     before_text = config.read_text()

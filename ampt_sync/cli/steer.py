@@ -132,6 +132,7 @@ def _show(steered: Steered, settings: Settings, *, output: OutputFormat, dry_run
         document["dry_run"] = dry_run
         emit_json(document)
         return
+    from ampt_sync.steering import config_value
     from ampt_sync.training.instructions import summary
 
     units: Units = "mi" if settings.athlete.units == "mi" else "km"
@@ -142,6 +143,7 @@ def _show(steered: Steered, settings: Settings, *, output: OutputFormat, dry_run
     console.print(f"{verb}{number}: {summary(ins, steered.today)}")
     for key, before, after in ins.config:
         was, now = (before, after) if not steered.undone else (after, before)
+        was, now = config_value(key, was), config_value(key, now)
         console.print(f"  [{CONFIG_SECTION[ins.kind]}] {key}: {_toml(was)} → {_toml(now)}")
     old = {d.day: d.workouts for d in steered.before.days()}
     new = {d.day: d.workouts for d in steered.after.days()}
@@ -349,7 +351,8 @@ def undo(
 
 @app.command(rich_help_panel=TRAINING)
 def instructions(ctx: typer.Context, output: Format = OutputFormat.text) -> None:
-    """List your instructions in force (move, swap, skip, unwell, tune-up race), oldest first."""
+    """List your instructions in force (move, swap, skip, unwell, tune-up race, new goal, new run
+    days), oldest first."""
     from ampt_sync.steering import instruction_to_json, instructions_in_force
     from ampt_sync.store.db import open_store
 
@@ -473,8 +476,9 @@ def goal_set(
     """Set a new goal race: the plan is periodised again from today with the same history.
 
     The config file's [goal] is updated in place, keeping its comments (a race name or target
-    time not given is removed: it was the old goal's). When the file is read-only (the systemd
-    layout), the command says what to edit there instead.
+    time not given is removed: it was the old goal's). It is recorded as an instruction:
+    `ampt-sync undo` gives the old goal back. When the file is read-only (the systemd layout),
+    the command says what to edit there instead.
     """
     loaded = load(ctx)
     today = _today(loaded.settings)
@@ -509,8 +513,9 @@ def days(
 ) -> None:
     """New run days: the plan from today follows them.
 
-    The config file's [schedule] is updated in place, keeping its comments; when it is
-    read-only (the systemd layout), the command says what to edit there instead.
+    The config file's [schedule] is updated in place, keeping its comments; it is recorded as
+    an instruction (`ampt-sync undo` gives the old days back). When the file is read-only (the
+    systemd layout), the command says what to edit there instead.
     """
     loaded = load(ctx)
     today = _today(loaded.settings)

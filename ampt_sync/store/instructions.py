@@ -9,6 +9,7 @@ in one).
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from typing import Any
 
@@ -122,3 +123,25 @@ def mark_undone(session: Session, instruction_id: int, *, now: datetime) -> bool
     row.undone_at = now
     session.flush()
     return True
+
+
+def keep_config_texts(session: Session, instruction_id: int, *, before: str, after: str) -> None:
+    """Keep the config file's text before a new goal or new run days, and the hash of the text
+    written, so that `undo` can give the file back exactly (comments, order and all) when
+    nobody edited it since."""
+    row = session.get(InstructionRow, instruction_id)
+    if row is None:
+        raise ValueError(f"no instruction #{instruction_id}")
+    digest = hashlib.sha256(after.encode()).hexdigest()
+    row.params = {**row.params, "config_text": {"before": before, "after_sha256": digest}}
+    session.flush()
+
+
+def config_text_before(session: Session, instruction_id: int, current: str) -> str | None:
+    """The config file's text before the instruction, when ``current`` is still exactly the
+    text it wrote; else None (the file was edited since, or the text was not kept)."""
+    row = session.get(InstructionRow, instruction_id)
+    kept = None if row is None else row.params.get("config_text")
+    if not kept or hashlib.sha256(current.encode()).hexdigest() != kept.get("after_sha256"):
+        return None
+    return str(kept["before"])

@@ -150,6 +150,7 @@ def create_app(page: Page) -> Starlette:
         Route("/day/{day}/{name}", guarded(handlers.fit_file), methods=["GET"]),
         Route("/day/{day}/{action}", guarded(handlers.steer_day), methods=["POST"]),
         Route("/undo", guarded(handlers.undo), methods=["POST"]),
+        Route("/plan/{action}", guarded(handlers.change_settings), methods=["POST"]),
         Route("/week/{monday}.zip", guarded(handlers.week_zip)),
         Route("/changes", guarded(handlers.changes)),
         Route("/status", guarded(handlers.status)),

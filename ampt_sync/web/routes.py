@@ -149,6 +149,8 @@ class Handlers:
             goal_day=day_label(plan.goal.day) if plan else "",
             fitness=fitness_line(plan.fitness, self.u) if plan else "",
             instructions=in_force,
+            settings_form=views.settings_form(page.settings),
+            race_distances=steer.RACE_DISTANCES,
         )
 
     async def day(self, request: Request) -> Response:
@@ -299,6 +301,35 @@ class Handlers:
             self._record,
             lambda s, inputs: steering.give_instruction(s, instruction, **inputs),
         )
+        return self._steered_redirect(request, note, back)
+
+    async def change_settings(self, request: Request) -> Response:
+        """``POST /plan/goal`` and ``POST /plan/days``: a new goal or new run days, as
+        `ampt-sync goal set` and `ampt-sync days` (the config file changed in place)."""
+        action = request.path_params["action"]
+        if action not in steer.SETTINGS_ACTIONS:
+            raise HTTPException(404, f"{action!r} is not something the page can do")
+        form = await request.form()
+        if not auth.csrf_ok(request.session.get("csrf"), _field(form, "csrf")):
+            return self._csrf_refused(request)
+        back = "/plan"
+        page = self.page
+        try:
+            kind, values = steer.settings_from_form(action, form, page.today())
+        except steer.FormError as exc:
+            return self._steered_redirect(request, steer.refusal_note(str(exc)), back)
+        if page.config_path is None:
+            note = steer.refusal_note("this page runs without a config file to change")
+            return self._steered_redirect(request, note, back)
+        config_path = page.config_path
+
+        def change(session: Session, inputs: dict[str, Any]) -> steering.Steered:
+            return steering.change_settings(
+                session, kind, values, config_path=config_path, settings=page.settings,
+                today=inputs["today"], now=inputs["now"], source="web",
+            )  # fmt: skip
+
+        note = await in_thread(self._record, change)
         return self._steered_redirect(request, note, back)
 
     async def undo(self, request: Request) -> Response:

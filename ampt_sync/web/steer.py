@@ -16,6 +16,13 @@ Forms (every field a string, as a browser posts it):
 ``unwell-end``  no field: the spell ends today.
 ``race``   ``distance``: 5k | 10k | half | marathon or metres; ``name`` optional;
            ``priority``: b | c.
+
+The plan page's two forms change the config, as ``ampt-sync goal set`` and ``ampt-sync days``
+do (:func:`settings_from_form`):
+
+``goal``   ``distance``: as for a race; ``date``: the race day (ISO, from today on); ``race`` and
+           ``target_time`` optional (``h:mm:ss``, checked as the config checks it).
+``days``   ``run``: one field per run day (mon … sun, at least one); ``long``: one of them.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from ampt_sync.domain import (
     UNWELL_LEVELS,
     UNWELL_MAX_DAYS,
+    WEEKDAYS,
     Instruction,
     InstructionKind,
     Plan,
@@ -42,6 +50,8 @@ if TYPE_CHECKING:
 
 #: The actions a day's forms post to (``/day/YYYY-MM-DD/<action>``).
 DAY_ACTIONS = ("move", "swap", "skip", "unwell", "unwell-end", "race")
+#: The plan page's forms that change the config (``/plan/<action>``).
+SETTINGS_ACTIONS = {"goal": InstructionKind.GOAL, "days": InstructionKind.DAYS}
 #: A skip's reason is kept with the instruction; longer text is refused, not cut.
 WHY_MAX_CHARS = 200
 #: How many days from today a move or swap form offers.
@@ -125,6 +135,40 @@ def instruction_from_form(
         if isinstance(exc, FormError):
             raise
         raise FormError(str(exc)) from None
+    raise FormError(f"{action!r} is not something the page can do; reload the page")
+
+
+def settings_from_form(
+    action: str, form: Any, today: date
+) -> tuple[InstructionKind, dict[str, object]]:
+    """The config change the plan page's ``goal`` or ``days`` form asks for: the instruction's
+    kind and the section's new values (``None`` removes a key), as the CLI's ``goal set`` and
+    ``days`` make them. ``form`` is Starlette's form (``getlist`` for the run days). Raises
+    :class:`FormError` naming the field; whether the config takes it is for
+    :func:`ampt_sync.steering.change_settings` to say."""
+    if action == "goal":
+        try:
+            parse_race_distance_m(_field(form, "distance"))
+        except ValueError as exc:
+            raise FormError(str(exc)) from None
+        race_day = _iso_day(form, "date", "the race day")
+        if race_day < today:
+            raise FormError(f"the race day {race_day.isoformat()} is in the past; give a later one")
+        return InstructionKind.GOAL, {
+            "distance": _field(form, "distance"),
+            "date": race_day,
+            "race": " ".join(_field(form, "race").split())[:80] or None,
+            "target_time": _field(form, "target_time") or None,
+        }
+    if action == "days":
+        chosen = [d for d in form.getlist("run") if isinstance(d, str)]
+        runs = [d for d in WEEKDAYS if d in chosen]
+        if not runs or len(runs) != len(chosen):
+            raise FormError("run days: tick at least one day of the week")
+        long = _field(form, "long")
+        if long not in runs:
+            raise FormError("the long-run day must be one of your run days; tick it or pick one")
+        return InstructionKind.DAYS, {"run_days": runs, "long_run_day": long}
     raise FormError(f"{action!r} is not something the page can do; reload the page")
 
 

@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ampt_sync.domain import Activity, Plan, PlanWeek, Workout, WorkoutKind
+from ampt_sync.domain import WEEKDAYS, Activity, Plan, PlanWeek, Workout, WorkoutKind
 from ampt_sync.plan_text import (
     STATUS_MARKS,
     STATUS_WORDS,
@@ -25,6 +25,9 @@ from ampt_sync.plan_text import (
     step_tree,
 )
 from ampt_sync.units import Units, format_distance, format_duration, format_pace
+
+if TYPE_CHECKING:
+    from ampt_sync.config import Settings
 
 
 @dataclass(frozen=True)
@@ -332,3 +335,28 @@ def local_time(moment: datetime | None, zone: Any) -> str:
         return ""
     local = moment.astimezone(zone)
     return f"{day_label(local.date())} {local.year} {local:%H:%M}"
+
+
+@dataclass(frozen=True)
+class SettingsForm:
+    """The plan page's goal and run-days forms, filled in with the config in force."""
+
+    distance: str
+    race_day: str
+    race: str
+    target_time: str
+    run_days: tuple[str, ...]
+    long_run_day: str
+    weekdays: tuple[str, ...] = WEEKDAYS
+
+
+def settings_form(settings: Settings) -> SettingsForm:
+    goal, schedule = settings.goal, settings.schedule
+    return SettingsForm(
+        distance=str(goal.distance),
+        race_day=goal.date.isoformat(),
+        race=goal.race,
+        target_time=goal.target_time or "",
+        run_days=tuple(schedule.run_days),
+        long_run_day=schedule.long_run_day,
+    )

@@ -45,8 +45,12 @@ def free_port() -> int:
 
 def own_copy(demo: DemoState, folder: Path) -> Page:
     """A page over a copy of the demo's database (SQLite's backup, so its WAL is included) in
-    ``folder``/state, with settings whose state folder (and so cycle lock) is that one. The
-    caller closes ``page.store``."""
+    ``folder``/state, and a copy of its config file (``folder``/config.toml, which the goal and
+    run-days forms may change) whose state folder (and so cycle lock) is that one. The caller
+    closes ``page.store``."""
+    from ampt_sync.config import load_config
+    from ampt_sync.config_edit import edited_text
+
     state_dir = folder / "state"
     state_dir.mkdir(mode=0o700)
     source_url = demo.settings.database_url(demo.environ)
@@ -58,14 +62,15 @@ def own_copy(demo: DemoState, folder: Path) -> Page:
     finally:
         source.close()
         target.close()
-    storage = demo.settings.storage.model_copy(
-        update={"state_dir": state_dir, "database_url": None}
-    )
-    settings = demo.settings.model_copy(update={"storage": storage})
+    config = folder / "config.toml"
+    own_storage = {"storage": {"state_dir": str(state_dir), "database_url": None}}
+    config.write_text(edited_text(demo.config_path.read_text(), own_storage, source=str(config)))
+    settings = load_config(config, today=demo.now.date(), environ=demo.environ).settings
+    assert settings.state_dir(demo.environ) == state_dir
     return Page(
         settings=settings,
         store=open_store(settings.database_url(demo.environ)),
-        config_path=demo.config_path,
+        config_path=config,
         environ=demo.environ,
         clock=lambda: demo.now,
     )

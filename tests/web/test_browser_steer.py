@@ -218,3 +218,36 @@ def test_a_form_without_its_csrf_token_is_refused_and_stores_nothing(
     shot(browser, tmp_path, "phone-csrf-refused")
     assert the_instructions(page) == before
     assert run_key(the_plan(page), day) == key
+
+
+def test_new_run_days_from_the_plan_page_then_taken_back(browser, live, tmp_path: Path) -> None:
+    """Last in the module: it makes the whole plan again."""
+    from selenium.webdriver.common.by import By
+
+    base, page = live
+    sign_in_with_a_link(browser, base, page)
+    config = page.config_path
+    assert config is not None
+    before_text = config.read_text()
+    schedule = page.settings.schedule
+    dropped = next(d for d in schedule.run_days if d != schedule.long_run_day)
+    browser.get(f"{base}/plan")
+    browser.find_element(By.CSS_SELECTOR, "details.settings summary").click()
+    no_overflow(browser)
+    shot(browser, tmp_path, "phone-plan-settings")
+    form = browser.find_element(By.CSS_SELECTOR, "form.days")
+    form.find_element(By.CSS_SELECTOR, f'input[name=run][value="{dropped}"]').click()
+    click_and_wait(browser, form.find_element(By.TAG_NAME, "button"))
+
+    assert "Done #" in note(browser)
+    assert "run days" in note(browser)
+    kept = [d for d in schedule.run_days if d != dropped]
+    assert f"run_days = {str(kept).replace(chr(39), chr(34))}" in config.read_text()
+    (days,) = [i for i in the_instructions(page) if i.kind is InstructionKind.DAYS]
+    assert days.source == "web"
+    shot(browser, tmp_path, "phone-plan-new-days")
+
+    click_and_wait(browser, browser.find_element(By.ID, "undo"))
+    assert "Taken back" in note(browser)
+    assert config.read_text() == before_text
+    assert not [i for i in the_instructions(page) if i.kind is InstructionKind.DAYS]

@@ -435,3 +435,97 @@ def test_downloads_need_a_session(client: TestClient, page: Page) -> None:
         answer = client.get(path, follow_redirects=False)
         assert answer.status_code == 303, path
         assert answer.headers["location"].startswith("/signin")
+
+
+# ------------------------------------------------------------------------------------------------
+# the plan page's goal and run-days forms: the config changed, as `goal set` and `days` do
+
+
+def post_plan_form(client: TestClient, action: str, fields: dict | list) -> str:
+    form = client.get("/plan")
+    assert form.status_code == 200
+    assert f'action="/plan/{action}"' in form.text
+    data = [("csrf", csrf_of(form.text)), *(fields.items() if isinstance(fields, dict) else fields)]
+    answer = client.post(
+        f"/plan/{action}",
+        content="&".join(f"{k}={v}" for k, v in data),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["location"] == "/plan"
+    return text_of(client.get("/plan").text)
+
+
+def test_the_goal_form_changes_the_config_and_replans_and_undo_takes_it_back(
+    own_client, own_page
+) -> None:
+    config = own_page.config_path
+    assert config is not None
+    before_text = config.read_text()
+    before = plan_days(own_client)
+    race_day = (own_page.today() + timedelta(weeks=14)).isoformat()
+    shown = post_plan_form(
+        own_client, "goal", {"distance": "10k", "date": race_day, "race": "City+10K"}
+    )
+    assert "Done #1: new goal: City 10K on" in shown
+    assert 'distance = "10k"' in config.read_text()
+    assert f"date = {race_day}" in config.read_text()
+    (ins,) = stored(own_page)
+    assert (ins.kind.value, ins.source) == ("goal", "web")
+    document = own_client.get("/api/plan").json()
+    assert document["goal"]["date"] == race_day
+    assert document["goal"]["distance_m"] == 10000
+    # the form now shows the goal in force
+    assert f'value="{race_day}"' in own_client.get("/plan").text
+
+    plan_page = own_client.get("/plan")
+    undone = own_client.post(
+        "/undo", data={"csrf": csrf_of(plan_page.text), "back": "/plan"}, follow_redirects=True
+    )
+    assert "Taken back #1: new goal: City 10K" in text_of(undone.text)
+    assert config.read_text() == before_text
+    assert plan_days(own_client) == before
+
+
+def test_the_days_form_sets_new_run_days(own_client, own_page) -> None:
+    today = own_page.today()
+    fields = [("run", "mon"), ("run", "wed"), ("run", "fri"), ("run", "sun"), ("long", "sun")]
+    shown = post_plan_form(own_client, "days", fields)
+    assert "Done #1: run days Mon, Wed, Fri, Sun." in shown  # the long run stays on Sunday
+    assert 'run_days = ["mon", "wed", "fri", "sun"]' in own_page.config_path.read_text()
+    days = plan_days(own_client)
+    for day in run_days(days, today):
+        if date.fromisoformat(day) >= today + timedelta(days=7):
+            assert date.fromisoformat(day).weekday() in (0, 2, 4, 6), day
+
+
+@pytest.mark.parametrize(
+    ("action", "fields", "said"),
+    [
+        ("days", [("long", "sun")], "tick at least one day"),
+        ("days", [("run", "mon"), ("long", "sun")], "must be one of your run days"),
+        ("goal", {"distance": "ultra", "date": "2030-01-01"}, "ultra"),
+        ("goal", {"distance": "5k", "date": "2020-01-01"}, "is in the past"),
+        ("goal", {"distance": "5k", "date": "2030-01-01", "target_time": "fast"}, "target_time"),
+    ],
+)
+def test_a_bad_goal_or_days_form_is_refused_in_words_and_changes_nothing(
+    own_client, own_page, action, fields, said
+) -> None:
+    before_text = own_page.config_path.read_text()
+    shown = post_plan_form(own_client, action, fields)
+    assert "Not done:" in shown
+    assert said in shown
+    assert own_page.config_path.read_text() == before_text
+    assert stored(own_page) == []
+
+
+def test_the_goal_form_without_its_csrf_token_is_refused(own_client, own_page) -> None:
+    before_text = own_page.config_path.read_text()
+    answer = own_client.post(
+        "/plan/goal", data={"distance": "5k", "date": "2030-01-01"}, follow_redirects=False
+    )
+    assert answer.status_code == 403
+    assert own_page.config_path.read_text() == before_text
+    assert stored(own_page) == []
