@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-# The Garmin tests' plan builders (plan_of, library workouts) and the FIT tests' decoder serve
-# these tests too (as tests/fit/conftest.py does).
+# The Garmin tests' plan builders (plan_of, library workouts), the FIT tests' decoder and the
+# alert tests' webhook receiver serve these tests too (as tests/fit/conftest.py does).
 _TESTS = Path(__file__).resolve().parents[1]
-for _folder in (str(_TESTS / "garmin"), str(_TESTS / "fit")):
+for _folder in (str(_TESTS), str(_TESTS / "garmin"), str(_TESTS / "fit")):
     if _folder not in sys.path:
         sys.path.append(_folder)
 
