@@ -213,11 +213,14 @@ def run_cycle(
         report.finished_at = deps.now()
     log.log(
         logging.INFO if quiet else LOG_LEVEL_BY_RESULT.get(report.result, logging.ERROR),
-        "cycle %s: %s (strava %d calls, garmin %d calls)%s",
+        "cycle %s: %s (strava %d calls, garmin %d calls%s)%s",
         kind,
         report.result,
         report.api_calls["strava"],
         report.api_calls["garmin"],
+        f", intervals.icu {report.api_calls['intervals']} calls"
+        if "intervals" in report.api_calls
+        else "",
         f": {'; '.join(report.errors)}" if report.errors else "",
     )
     return report
@@ -638,6 +641,23 @@ def _finish(deps: CycleDeps, store: Store, report: CycleReport) -> None:
             )
         elif report.pulled is not None and report.pulled.get("api_calls", 0):
             alerter.clear(session, alerts.STRAVA_REAUTH, now=now)
+        intervals_auth = report.result == "auth" and any(
+            e.startswith("intervals.icu: ") for e in report.errors
+        )
+        if intervals_auth:
+            alerter.raise_alert(
+                session,
+                alerts.Alert(
+                    alerts.INTERVALS_REAUTH,
+                    "ampt-sync: connect intervals.icu again",
+                    "intervals.icu refused ampt-sync's API key, so no new workouts reach your "
+                    "watch. Run `ampt-sync auth intervals` on the server (as the service user).",
+                    urgent=True,
+                ),
+                now=now,
+            )
+        elif report.pushed is not None and report.pushed.get("target") == "intervals":
+            alerter.clear(session, alerts.INTERVALS_REAUTH, now=now)
         if settings.goal.date < report.today:
             alerter.raise_alert(
                 session,

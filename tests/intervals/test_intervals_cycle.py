@@ -163,6 +163,8 @@ def test_a_refused_key_leaves_fit_files_and_the_alert_says_so(
     assert "intervals.icu" in message
     assert str(folder) in message
     assert "GARMIN/NewFiles" in message
+    assert "ampt-sync auth intervals" in alerts["intervals-reauth"]
+    assert "garmin-relogin" not in alerts
 
 
 def test_a_429_is_retried_later_without_fallback(intervals: SimulatedAccounts) -> None:
