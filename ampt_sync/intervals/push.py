@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 from ampt_sync.domain import Plan
 from ampt_sync.errors import AmptSyncError, RemoteUnavailable
 from ampt_sync.intervals.calendar import CalendarEvent, EventCalendar
-from ampt_sync.intervals.events import DesiredEvent, desired_events
+from ampt_sync.intervals.events import DesiredEvent, desired_events, key_of
 from ampt_sync.intervals.ledger import IntervalsLedger, LedgerEntry
 from ampt_sync.intervals.reconcile import Changes, check, is_ours, reconcile, shows_as_sent
 
@@ -172,18 +172,24 @@ class _Pusher:
                 self.calendar.upsert([d.payload for d in again])
 
     def confirm(
-        self,
-        desired: Sequence[DesiredEvent],
-        upserts: Sequence[DesiredEvent],
-        final: list[CalendarEvent],
+        self, desired: Sequence[DesiredEvent], changes: Changes, final: list[CalendarEvent]
     ) -> None:
-        """Judge the final read; record the hashes it confirms."""
+        """Judge the final read; record the hashes it confirms and forget the deleted events
+        it no longer shows."""
         result = check(desired, final)
         self.report.verified = result.as_dict()
         bad = set(result.missing) | set(result.wrong_day) | set(result.duplicates)
-        self.ledger.update(
-            {d.key: LedgerEntry(d.key, d.day, d.content_hash) for d in upserts if d.key not in bad}
-        )
+        update: dict[str, LedgerEntry | None] = {
+            d.key: LedgerEntry(d.key, d.day, d.content_hash)
+            for d in changes.upserts
+            if d.key not in bad
+        }
+        still_there = {e.external_id for e in final if is_ours(e)}
+        for external in changes.delete_external_ids:
+            key = key_of(external)
+            if key is not None and external not in still_there:
+                update[key] = None
+        self.ledger.update(update)
         if not result.ok:
             self.report.errors.append(
                 "intervals.icu's calendar differs from the plan after the push "
@@ -252,7 +258,7 @@ def push_events(
             report.applied += [row for row in report.planned if row[0] != "delete"]
         final = pusher.read(read_end)
         report.calendar_after = tuple(final)
-        pusher.confirm(desired, changes.upserts, final)
+        pusher.confirm(desired, changes, final)
     return report
 
 

@@ -111,7 +111,7 @@ def test_one_change_is_written_alone_and_in_place(
 
 
 def test_a_moved_workout_keeps_its_event_and_a_dropped_one_is_deleted(
-    sim: IntervalsSim, push: Callable[..., Any]
+    sim: IntervalsSim, push: Callable[..., Any], store: Store
 ) -> None:
     push(plan_of(week()), TODAY)
     before = ours(sim)
@@ -125,6 +125,7 @@ def test_a_moved_workout_keeps_its_event_and_a_dropped_one_is_deleted(
     assert after["w-tempo"] == (TODAY + timedelta(days=6), before["w-tempo"][1])
     assert sorted(row[0] for row in report.applied) == ["delete", "move"]
     assert sim.counts() == {"reads": 2, "writes": 2, "total": 4}
+    assert "w-hills" not in IntervalsLedger(store).all()  # the ledger forgot it at once
 
 
 def test_the_runners_own_events_are_never_touched(
