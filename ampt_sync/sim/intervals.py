@@ -38,45 +38,26 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import copy
 import itertools
 import json
 import secrets
-import socket
 import threading
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ampt_sync.sim.garmin import Fault, Request
-from ampt_sync.sim.server import LoopbackSim, SimHandler
+# The Garmin simulator's fault, log and answer types and its HTTP handler serve this one too.
+from ampt_sync.sim.garmin import Fault, Request, _Abort, _Raw, _Reply
+from ampt_sync.sim.garmin import _Handler as GarminHandler
+from ampt_sync.sim.server import LoopbackSim
 
 #: The kinds of fault :meth:`IntervalsSim.fail` can inject (see ampt_sync.sim.garmin).
 FAULT_KINDS = ("status", "reset", "timeout", "lost", "body")
 CLOUDFLARE_PAGE = "<!DOCTYPE html><html><head><title>Attention Required! | Cloudflare</title>"
 DEFAULT_USER_AGENTS = ("python-urllib/", "python-requests/")
 WORKOUT_FILE_TYPES = (".fit", ".zwo", ".mrc", ".erg")
-
-
-class _Abort(Exception):
-    """Drop the connection without an answer."""
-
-
-@dataclass(frozen=True)
-class _Raw:
-    text: str
-    content_type: str
-
-
-class _Reply(Exception):
-    def __init__(self, status: int, body: Any = None, headers: dict[str, str] | None = None):
-        super().__init__(status)
-        self.status = status
-        self.body = body
-        self.headers = headers or {}
 
 
 def _error(status: int, message: str) -> _Reply:
@@ -411,35 +392,11 @@ def _decode_fit(data: bytes) -> tuple[dict[str, list[dict[str, Any]]], list[Any]
     return messages, list(errors)
 
 
-class _Handler(SimHandler):
-    sim: IntervalsSim
+class _Handler(GarminHandler):
+    """The Garmin simulator's handler: it serves whatever ``sim.handle`` answers, JSON or raw,
+    and drops the connection on ``_Abort``; only its simulator differs."""
 
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        try:
-            status, payload, extra = self.sim.handle(self.command, self.path, self.headers, body)
-        except _Abort:
-            self.close_connection = True
-            with contextlib.suppress(OSError):
-                self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        content_type = "application/json"
-        if isinstance(payload, _Raw):
-            data, content_type = payload.text.encode(), payload.content_type
-        else:
-            data = b"" if payload is None or status == 204 else json.dumps(payload).encode()
-        self.send_response(status)
-        for name, value in extra.items():
-            self.send_header(name, value)
-        if data:
-            self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if data:
-            self.wfile.write(data)
-
-    do_GET = do_POST = do_PUT = do_DELETE = _serve
+    sim: IntervalsSim  # type: ignore[assignment]
 
 
 IntervalsSim.handler = _Handler
