@@ -188,3 +188,13 @@ def test_delivery_none_plans_without_pushing_and_status_says_so(
     assert nowhere.intervals.counts()["total"] == 0
     rows = dict(status_rows(status_of(nowhere, tmp_path, "none")))
     assert rows["delivery"].startswith("none: nothing is pushed")
+
+
+def test_status_says_when_intervals_icu_is_the_target_but_not_connected(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(config_for(tmp_path / "run", runner("intervals")), encoding="utf-8")
+    report = collect_status(config, environ={})
+    rows = dict(status_rows(report))
+    assert rows["delivery"] == "intervals.icu, not connected: run `ampt-sync auth intervals`"
+    assert report["tokens"]["intervals"] == {"connected": False}
+    assert report["config"]["delivery"] == "intervals"
