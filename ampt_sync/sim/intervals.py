@@ -43,6 +43,7 @@ import itertools
 import json
 import secrets
 import threading
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from http import HTTPStatus
 from typing import Any
@@ -80,6 +81,8 @@ class IntervalsSim(LoopbackSim):
         self._faults: list[Fault] = []
         self.requests: list[Request] = []
         self._stopping = threading.Event()
+        #: Called with (method, path) as each request arrives (a test seam: stop a cycle there).
+        self.on_request: Callable[[str, str], None] | None = None
 
     def stop(self) -> None:
         self._stopping.set()
@@ -193,6 +196,8 @@ class IntervalsSim(LoopbackSim):
     def handle(self, method: str, target: str, headers: Any, body: bytes) -> tuple[int, Any, dict]:
         split = urlsplit(target)
         path, query = split.path, parse_qs(split.query)
+        if self.on_request is not None:
+            self.on_request(method, path)
         fault = self._take_fault(method, path)
         if fault is not None and fault.kind == "status":
             self._log(method, path, fault.status, "status")

@@ -198,3 +198,37 @@ def test_status_says_when_intervals_icu_is_the_target_but_not_connected(tmp_path
     assert rows["delivery"] == "intervals.icu, not connected: run `ampt-sync auth intervals`"
     assert report["tokens"]["intervals"] == {"connected": False}
     assert report["config"]["delivery"] == "intervals"
+
+
+def test_a_stop_during_the_push_ends_the_cycle_before_its_next_request(
+    intervals: SimulatedAccounts,
+) -> None:
+    import threading
+
+    stop = threading.Event()
+    intervals.intervals.on_request = lambda method, path: stop.set()  # after the first read
+    report = run_cycle(deps(intervals), "push", stop)
+    assert report.result == "interrupted", report.errors
+    assert intervals.intervals.counts() == {"reads": 1, "writes": 0, "total": 1}
+    assert report.api_calls["intervals"] == 1
+    assert report.fit_fallback is None
+    intervals.intervals.on_request = None
+    assert run_cycle(deps(intervals), "push").result == "ok"
+    assert on_intervals(intervals) == planned(intervals)
+
+
+def test_sync_names_the_road_it_pushed_to(
+    intervals: SimulatedAccounts,
+    tmp_path: Path,
+    cli,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in intervals.environ.items():
+        monkeypatch.setenv(name, value)
+    config = tmp_path / "config.toml"
+    config.write_text(config_for(tmp_path / "run", runner("intervals")), encoding="utf-8")
+    result = cli("--config", str(config), "sync")
+    assert result.code == 0, result.stderr
+    assert f"intervals.icu: did {len(planned(intervals))} change(s)" in result.stdout
+    assert "verified on intervals.icu: yes" in result.stdout
+    assert "intervals.icu 3" in result.stdout
