@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 CYCLE_FAILED = "cycle-failed"
 GARMIN_RELOGIN = "garmin-relogin"
 STRAVA_REAUTH = "strava-reauth"
+INTERVALS_REAUTH = "intervals-reauth"
 NEW_GOAL = "new-goal"
 
 TIMEOUT_S = 8.0

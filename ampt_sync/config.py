@@ -325,6 +325,14 @@ class StorageConfig(_Section):
         return value
 
 
+class DeliveryConfig(_Section):
+    """Where the plan's workouts go: ``garmin`` (Garmin Connect, the unofficial API),
+    ``intervals`` (intervals.icu, which passes them to the watch through the official route) or
+    ``none`` (no push: FIT files with `ampt-sync export fit` and the calendar feed only)."""
+
+    target: Literal["garmin", "intervals", "none"] = "garmin"
+
+
 class SecretsConfig(_Section):
     backend: Literal["auto", "keyring", "file"] = "auto"
 
@@ -398,6 +406,7 @@ class Settings(BaseModel):
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     sync: SyncConfig = Field(default_factory=SyncConfig)
     strava: StravaConfig = Field(default_factory=StravaConfig)
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     secrets: SecretsConfig = Field(default_factory=SecretsConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
@@ -682,6 +691,9 @@ KEY_COMMENTS: dict[str, dict[str, str]] = {
     "strava": {
         "client_id": "from strava.com/settings/api; the secret never goes in this file",
         "backfill_days": "history fetched by the first pull",
+    },
+    "delivery": {
+        "target": '"garmin" | "intervals" | "none": where the workouts go',
     },
     "storage": {
         "state_dir": "default: $STATE_DIRECTORY, else the user state dir",

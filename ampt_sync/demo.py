@@ -8,6 +8,10 @@ seeded choice) and it appears on Strava; every evening the adapt cycle runs at `
 and we keep the changes it made, with their reasons. Everything goes through the real cycle
 (:func:`ampt_sync.service.run_cycle`) and the real stravalib and garminconnect clients.
 
+With ``delivery="intervals"`` (``ampt-sync demo --delivery intervals``) the workouts go to the
+simulated intervals.icu instead of Garmin, through the real intervals.icu client, and "the watch"
+is what intervals.icu's calendar holds (what it passes on to the watch).
+
 It uses its own embedded config, a temporary state dir, a temporary token store and key: it never
 touches the runner's config, state or keyring.
 """
@@ -70,6 +74,8 @@ adapt_at = "20:00"
 horizon_days = 7
 poll_minutes = 0
 """
+#: Where the demo can send the workouts (``--delivery``).
+DELIVERIES = ("garmin", "intervals")
 GOAL_WEEKS_AHEAD = 21
 HISTORY_DAYS = 120
 SEED = 7
@@ -110,9 +116,12 @@ class DemoRun:
     cycles: int
     #: What Garmin holds once the last day is over, from the next day on: ``{"date", "title"}``.
     watch_now: list[dict[str, Any]] = field(default_factory=list)
+    #: Where the workouts went: "garmin" or "intervals" (its calendar is then "the watch").
+    delivery: str = "garmin"
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "delivery": self.delivery,
             "plan": plan_json.plan_to_dict(self.plan),
             "days": [d.to_json() for d in self.days],
             "watch_now": self.watch_now,
@@ -134,11 +143,12 @@ class DemoState:
 
 
 @contextmanager
-def _demo_accounts(folder: Path) -> Iterator[Any]:
+def _demo_accounts(folder: Path, delivery: str = "garmin") -> Iterator[Any]:
     from ampt_sync.sim.accounts import config_for, simulated_accounts
 
     today = date.today()
     config = DEMO_RUNNER.format(goal_day=today + timedelta(weeks=GOAL_WEEKS_AHEAD))
+    config += f'\n[delivery]\ntarget = "{delivery}"\n'
     (folder / "config.toml").write_text(config_for(folder, config), encoding="utf-8")
     with simulated_accounts(folder, config, history_days=HISTORY_DAYS, seed=SEED) as accounts:
         yield accounts
@@ -149,11 +159,12 @@ def simulate(
     *,
     progress: Console | None = None,
     each_day: Callable[[date, Store], None] | None = None,
+    delivery: str = "garmin",
 ) -> DemoRun:
     """Live ``days`` simulated days; returns what happened (the state is deleted).
     ``each_day(day, store)``, when given, runs after each day's evening cycle
-    (``bench/bench_store.py`` measures the store)."""
-    with demo_state(days, progress=progress, each_day=each_day) as finished:
+    (``bench/bench_store.py`` measures the store); ``delivery`` is one of :data:`DELIVERIES`."""
+    with demo_state(days, progress=progress, each_day=each_day, delivery=delivery) as finished:
         return finished.run
 
 
@@ -164,14 +175,15 @@ def demo_state(
     progress: Console | None = None,
     folder: Path | None = None,
     each_day: Callable[[date, Store], None] | None = None,
+    delivery: str = "garmin",
 ) -> Iterator[DemoState]:
     """Live ``days`` simulated days and keep the state (in ``folder``, else a temporary folder
     deleted when the block ends). The simulators are stopped by the time this yields."""
     if folder is not None:
-        yield _simulate_in(folder, days, progress, each_day)
+        yield _simulate_in(folder, days, progress, each_day, delivery)
         return
     with tempfile.TemporaryDirectory(prefix="ampt-sync-demo-") as tmp:
-        yield _simulate_in(Path(tmp), days, progress, each_day)
+        yield _simulate_in(Path(tmp), days, progress, each_day, delivery)
 
 
 def _simulate_in(
@@ -179,6 +191,7 @@ def _simulate_in(
     days: int,
     progress: Console | None,
     each_day: Callable[[date, Store], None] | None,
+    delivery: str = "garmin",
 ) -> DemoState:
     from ampt_sync.alerts import Alerter
     from ampt_sync.service import CycleDeps, run_cycle
@@ -188,8 +201,16 @@ def _simulate_in(
 
     rng = random.Random(SEED)
     next_id = FIRST_NEW_ACTIVITY_ID
-    with _demo_accounts(folder) as accounts:
+    if delivery not in DELIVERIES:
+        from ampt_sync.errors import ConfigError
+
+        raise ConfigError(
+            f"--delivery: found {delivery!r}, expected one of {', '.join(DELIVERIES)}"
+        )
+    with _demo_accounts(folder, delivery) as accounts:
         settings = accounts.settings
+        # What "the watch" is fed from: Garmin's calendar, or intervals.icu's.
+        watch = accounts.intervals if delivery == "intervals" else accounts.garmin
         zone = settings.zone()
         store = open_store(settings.database_url(accounts.environ))
         deps = CycleDeps(
@@ -204,6 +225,8 @@ def _simulate_in(
         horizon = settings.sync.horizon_days
         start = accounts.local_today() + timedelta(days=1)
         calls = {"strava": 0, "garmin": 0}
+        if delivery == "intervals":
+            calls["intervals"] = 0
         record: list[DemoDay] = []
         cycles = workouts_seen = long_runs_seen = 0
         try:
@@ -221,9 +244,7 @@ def _simulate_in(
                 today.changes.extend((morning.plan or {}).get("changes", []))
                 today.garmin = [
                     {"date": d.isoformat(), "title": title}
-                    for d, _id, title, _desc in accounts.garmin.calendar(
-                        day, day + timedelta(days=horizon)
-                    )
+                    for d, _id, title, _desc in watch.calendar(day, day + timedelta(days=horizon))
                 ]
                 for _day, workout in plan.workouts_between(day, day + timedelta(days=1)):
                     if workout.kind is WorkoutKind.REST:
@@ -251,7 +272,7 @@ def _simulate_in(
                 today.changes.extend((evening.plan or {}).get("changes", []))
                 for report in (morning, evening):
                     for service in calls:
-                        calls[service] += report.api_calls[service]
+                        calls[service] += report.api_calls.get(service, 0)
                 record.append(today)
                 if each_day is not None:
                     each_day(day, store)
@@ -262,9 +283,7 @@ def _simulate_in(
             after = start + timedelta(days=days)
             watch_now = [
                 {"date": d.isoformat(), "title": title}
-                for d, _id, title, _desc in accounts.garmin.calendar(
-                    after, after + timedelta(days=horizon)
-                )
+                for d, _id, title, _desc in watch.calendar(after, after + timedelta(days=horizon))
             ]
         finally:
             store.close()
@@ -280,6 +299,7 @@ def _simulate_in(
             api_calls=calls,
             cycles=cycles,
             watch_now=watch_now,
+            delivery=delivery,
         ),
         settings=settings,
         environ=environ,
@@ -321,7 +341,13 @@ def _activity_line(
 
 
 def run_demo(
-    *, output: str, stdout: Console, stderr: Console, days: int = 14, verbose: bool = False
+    *,
+    output: str,
+    stdout: Console,
+    stderr: Console,
+    days: int = 14,
+    verbose: bool = False,
+    delivery: str = "garmin",
 ) -> None:
     """Run the demo and print it: text for a runner (the API calls too with ``verbose``), or
     ``output="json"``: one JSON document with the plan, the days, the watch now and the API
@@ -330,8 +356,9 @@ def run_demo(
         from ampt_sync.errors import ConfigError
 
         raise ConfigError(f"--days: found {days}, expected 1 to 60 simulated days")
-    stderr.print(f"starting the simulated Strava and Garmin; living {days} days…")
-    result = simulate(days, progress=stderr)
+    road = "intervals.icu" if delivery == "intervals" else "Garmin"
+    stderr.print(f"starting the simulated Strava and {road}; living {days} days…")
+    result = simulate(days, progress=stderr, delivery=delivery)
     if output == "json":
         from ampt_sync.cli.base import emit_json
 
@@ -493,9 +520,10 @@ def _render(result: DemoRun, console: Console, *, verbose: bool = False) -> None
         console.print(line)
     if verbose:
         calls = result.api_calls
+        extra = f", intervals.icu {calls['intervals']}" if "intervals" in calls else ""
         console.print(
             f"API calls over {result.cycles} cycles: Strava {calls['strava']}, "
-            f"Garmin {calls['garmin']}."
+            f"Garmin {calls['garmin']}{extra}."
         )
 
 

@@ -1,4 +1,5 @@
-"""The token store: Strava and Garmin tokens, and the Strava client secret, kept safe.
+"""The token store: Strava and Garmin tokens, the Strava client secret and the intervals.icu API
+key, kept safe.
 
 Two backends, chosen by ``[secrets] backend``:
 
@@ -52,7 +53,9 @@ SERVICE = "ampt-sync"
 STRAVA_TOKENS = "strava-tokens"
 STRAVA_CLIENT_SECRET = "strava-client-secret"  # noqa: S105 - a name, not a secret
 GARMIN_TOKENS = "garmin-tokens"
-ALL_NAMES = (STRAVA_TOKENS, STRAVA_CLIENT_SECRET, GARMIN_TOKENS)
+#: intervals.icu: ``{"athlete_id", "api_key"}`` (see ampt_sync.intervals.credentials).
+INTERVALS_KEY = "intervals-api-key"
+ALL_NAMES = (STRAVA_TOKENS, STRAVA_CLIENT_SECRET, GARMIN_TOKENS, INTERVALS_KEY)
 
 TOKEN_FILE = "tokens.json"  # noqa: S105 - a file name
 KEY_FILE = "token.key"

@@ -17,6 +17,10 @@ A Strava problem does not stop the plan from reaching Garmin (the plan is made f
 stored); a Garmin problem does not lose what was pulled and planned. While a pause is in force,
 nothing is adapted and no workout before the pause's end stays on Garmin.
 
+The push goes to ``[delivery] target``: Garmin Connect (:mod:`ampt_sync.garmin.push`),
+intervals.icu (:mod:`ampt_sync.intervals.push`, its request count under ``api_calls["intervals"]``)
+or nowhere (``none``: the cycle ends after the plan, ``report.delivery`` says so).
+
 Stopping: ``stop`` (a :class:`threading.Event`) is checked before every HTTP request; once set,
 the next request raises :class:`~ampt_sync.errors.Interrupted` and the cycle ends, leaving the
 store consistent (each step commits its own transaction, and the Garmin ledger is written per
@@ -102,6 +106,8 @@ class CycleReport:
     retry_at: datetime | None = None
     #: the FIT files written when the morning push failed for good (see ampt_sync.fit.fallback)
     fit_fallback: dict[str, Any] | None = None
+    #: where the workouts went: ``[delivery] target`` ("garmin", "intervals" or "none")
+    delivery: str = "garmin"
 
     def fail(self, result: str, message: str) -> None:
         """Record a problem; the worst result wins (interrupted > error > config > auth >
@@ -207,11 +213,14 @@ def run_cycle(
         report.finished_at = deps.now()
     log.log(
         logging.INFO if quiet else LOG_LEVEL_BY_RESULT.get(report.result, logging.ERROR),
-        "cycle %s: %s (strava %d calls, garmin %d calls)%s",
+        "cycle %s: %s (strava %d calls, garmin %d calls%s)%s",
         kind,
         report.result,
         report.api_calls["strava"],
         report.api_calls["garmin"],
+        f", intervals.icu {report.api_calls['intervals']} calls"
+        if "intervals" in report.api_calls
+        else "",
         f": {'; '.join(report.errors)}" if report.errors else "",
     )
     return report
@@ -337,6 +346,14 @@ def _push(
     *,
     dry_run: bool,
 ) -> None:
+    target = deps.settings.delivery.target
+    report.delivery = target
+    if target == "none":
+        log.info("delivery.target = 'none': no push (FIT files and the calendar feed only)")
+        return
+    if target == "intervals":
+        _push_intervals(deps, store, token_store, report, plan, stop, dry_run=dry_run)
+        return
     from ampt_sync.garmin.push import run_push
 
     guard = _guard(stop)
@@ -374,21 +391,70 @@ def _push(
         _verify(deps, store, token_store, report, plan, on_request, pushed.calendar_after)
 
 
-def _push_failed(report: CycleReport, exc: AmptSyncError) -> None:
+def _push_intervals(
+    deps: CycleDeps,
+    store: Store,
+    token_store: TokenStore,
+    report: CycleReport,
+    plan: Plan,
+    stop: threading.Event | None,
+    *,
+    dry_run: bool,
+) -> None:
+    """The push to intervals.icu; its final read is the cycle's check (``report.verified``)."""
+    from ampt_sync.intervals.push import push_plan
+
+    guard = _guard(stop)
+    try:
+        pushed = push_plan(
+            plan,
+            report.today,
+            deps.settings,
+            store,
+            token_store,
+            dry_run=dry_run,
+            environ=deps.environ,
+            before_request=lambda method, path: guard(),
+        )
+    except Interrupted as exc:
+        _record_partial_push(report, exc, service="intervals")
+        report.fail("interrupted", str(exc))
+        return
+    except AmptSyncError as exc:
+        _push_failed(report, exc, service="intervals")
+        if report.kind in MORNING_KINDS and not dry_run:
+            _fit_fallback(deps, report, plan, exc)
+        return
+    report.pushed = pushed.as_dict()
+    report.api_calls["intervals"] = report.api_calls.get("intervals", 0) + pushed.api_calls.get(
+        "total", 0
+    )
+    for problem in pushed.errors:
+        report.fail("error", f"intervals.icu: {problem}")
+    if pushed.writes and not dry_run:
+        report.verified = pushed.verified
+
+
+#: How each delivery target is named in a cycle's errors.
+SERVICE_NAMES = {"garmin": "Garmin", "intervals": "intervals.icu"}
+
+
+def _push_failed(report: CycleReport, exc: AmptSyncError, *, service: str = "garmin") -> None:
+    name = SERVICE_NAMES[service]
     if isinstance(exc, ReloginNeeded | AuthError):
-        report.fail("auth", f"Garmin: {exc}")
+        report.fail("auth", f"{name}: {exc}")
         return
     if isinstance(exc, ConfigError):
-        report.fail("config", f"Garmin: {exc}")
+        report.fail("config", f"{name}: {exc}")
         return
-    _record_partial_push(report, exc)
+    _record_partial_push(report, exc, service=service)
     if isinstance(exc, RateLimited):
-        report.fail("rate_limited", f"Garmin: {exc}")
+        report.fail("rate_limited", f"{name}: {exc}")
         report.retry_at = min(filter(None, (report.retry_at, exc.retry_at)))
     elif isinstance(exc, TemporaryError):
-        report.fail("temporary", f"Garmin: {exc}")
+        report.fail("temporary", f"{name}: {exc}")
     else:
-        report.fail("error", f"Garmin: {exc}")
+        report.fail("error", f"{name}: {exc}")
 
 
 def _fit_fallback(deps: CycleDeps, report: CycleReport, plan: Plan, exc: AmptSyncError) -> None:
@@ -406,11 +472,14 @@ def _fit_fallback(deps: CycleDeps, report: CycleReport, plan: Plan, exc: AmptSyn
         report.fail("error", f"FIT fallback: {problem}")
 
 
-def _record_partial_push(report: CycleReport, exc: BaseException) -> None:
+def _record_partial_push(
+    report: CycleReport, exc: BaseException, *, service: str = "garmin"
+) -> None:
     partial = getattr(exc, "push_report", None)
     if partial is not None:
         report.pushed = partial.as_dict()
-        report.api_calls["garmin"] += partial.api_calls.get("total", 0)
+        calls = partial.api_calls.get("total", 0)
+        report.api_calls[service] = report.api_calls.get(service, 0) + calls
 
 
 def _verify(
@@ -572,6 +641,23 @@ def _finish(deps: CycleDeps, store: Store, report: CycleReport) -> None:
             )
         elif report.pulled is not None and report.pulled.get("api_calls", 0):
             alerter.clear(session, alerts.STRAVA_REAUTH, now=now)
+        intervals_auth = report.result == "auth" and any(
+            e.startswith("intervals.icu: ") for e in report.errors
+        )
+        if intervals_auth:
+            alerter.raise_alert(
+                session,
+                alerts.Alert(
+                    alerts.INTERVALS_REAUTH,
+                    "ampt-sync: connect intervals.icu again",
+                    "intervals.icu refused ampt-sync's API key, so no new workouts reach your "
+                    "watch. Run `ampt-sync auth intervals` on the server (as the service user).",
+                    urgent=True,
+                ),
+                now=now,
+            )
+        elif report.pushed is not None and report.pushed.get("target") == "intervals":
+            alerter.clear(session, alerts.INTERVALS_REAUTH, now=now)
         if settings.goal.date < report.today:
             alerter.raise_alert(
                 session,

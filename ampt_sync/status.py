@@ -7,7 +7,10 @@ always answers and exits 0.
 
 The JSON document's keys: ``version``, ``config``, ``state_dir``, ``database``, ``activities``,
 ``cycles``, ``next_jobs``, ``tokens``, ``paused_until``, ``alerts``, ``horizon``,
-``instructions`` (the runner's instructions in force, as ``ampt-sync instructions`` lists them).
+``instructions`` (the runner's instructions in force, as ``ampt-sync instructions`` lists them),
+``intervals`` (what the intervals.icu ledger says ampt-sync put there: ``events``, ``unconfirmed``
+whose last write is not confirmed yet, ``last_day``); ``config.delivery`` is ``[delivery] target``
+and ``tokens.intervals`` whether intervals.icu is connected (with its athlete id).
 Every moment in it (cycles, alerts, token expiry, next jobs, re-login) is ISO 8601 to the second
 with the athlete's UTC offset (UTC without a config); dates are ``YYYY-MM-DD``. The text output
 writes moments as "Fri 4 Dec 19:23" in the athlete's time zone, and dates with their weekday.
@@ -71,6 +74,7 @@ def collect_status(
             "athlete": settings.athlete.name,
             "timezone": settings.athlete.timezone,
             "goal": {"race": goal.race, "distance_m": goal.distance_m, "date": str(goal.day)},
+            "delivery": settings.delivery.target,
         }
         state_dir = settings.state_dir(environ)
         url = settings.database_url(environ)
@@ -113,6 +117,7 @@ def _tokens(settings: Settings | None, environ: Mapping[str, str]) -> dict[str, 
         return {}
     from ampt_sync.secrets import (
         GARMIN_TOKENS,
+        INTERVALS_KEY,
         TOKEN_FILE,
         EncryptedFileKeyring,
         open_token_store,
@@ -121,6 +126,7 @@ def _tokens(settings: Settings | None, environ: Mapping[str, str]) -> dict[str, 
 
     strava: dict[str, Any] = {"connected": False}
     garmin: dict[str, Any] = {"connected": False}
+    intervals: dict[str, Any] = {"connected": False}
     try:
         state_dir = settings.state_dir(environ)
         store = open_token_store(
@@ -130,7 +136,12 @@ def _tokens(settings: Settings | None, environ: Mapping[str, str]) -> dict[str, 
             isinstance(store.backend, EncryptedFileKeyring)
             and not (state_dir / TOKEN_FILE).exists()
         ):
-            return {"strava": strava, "garmin": garmin, "store": store.description}
+            return {
+                "strava": strava,
+                "garmin": garmin,
+                "intervals": intervals,
+                "store": store.description,
+            }
         tokens = load_tokens(store)
         if tokens is not None:
             strava = {
@@ -142,9 +153,17 @@ def _tokens(settings: Settings | None, environ: Mapping[str, str]) -> dict[str, 
                 ),
             }
         garmin["connected"] = store.get(GARMIN_TOKENS) is not None
+        key = store.get_json(INTERVALS_KEY)
+        if key:
+            intervals = {"connected": True, "athlete_id": key.get("athlete_id")}
     except AmptSyncError as exc:
         return {"error": str(exc)}
-    return {"strava": strava, "garmin": garmin, "store": store.description}
+    return {
+        "strava": strava,
+        "garmin": garmin,
+        "intervals": intervals,
+        "store": store.description,
+    }
 
 
 def _stored(url: str, settings: Settings | None, now: datetime) -> dict[str, Any]:
@@ -166,6 +185,7 @@ def _stored(url: str, settings: Settings | None, now: datetime) -> dict[str, Any
         "instructions": [],
         "stored": {},
         "unresolved_garmin_writes": [],
+        "intervals": {"events": 0, "unconfirmed": [], "last_day": None},
     }
     path = sqlite_path(url)
     if path is not None and not path.exists():
@@ -222,17 +242,32 @@ def _stored(url: str, settings: Settings | None, now: datetime) -> dict[str, Any
             relogin = state.get(session, state.GARMIN_RELOGIN)
             result["garmin_relogin_needed"] = relogin
             result["unresolved_garmin_writes"] = _unresolved(session)
+            result["intervals"] = _intervals_ledger(session)
             if settings is not None:
                 today = now.astimezone(settings.zone()).date()
                 paused = state.paused_until(session, today)
                 result["paused_until"] = None if paused is None else paused.isoformat()
-                result["horizon"] = _horizon(session, today, settings.sync.horizon_days)
+                result["horizon"] = _horizon(
+                    session, today, settings.sync.horizon_days, settings.delivery.target
+                )
                 result["instructions"] = _instructions(session, today)
     except SQLAlchemyError as exc:
         database["error"] = f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}"
     finally:
         store.close()
     return result
+
+
+def _intervals_ledger(session: Any) -> dict[str, Any]:
+    """What ampt-sync put on intervals.icu, as its ledger says (see ampt_sync.intervals.ledger)."""
+    from ampt_sync.store import state
+
+    rows = (state.get(session, state.INTERVALS_LEDGER) or {}).get("events") or {}
+    return {
+        "events": len(rows),
+        "unconfirmed": sorted(key for key, row in rows.items() if not row.get("hash")),
+        "last_day": max((row["day"] for row in rows.values()), default=None),
+    }
 
 
 def _instructions(session: Any, today: date) -> list[dict[str, Any]]:
@@ -257,22 +292,32 @@ def _unresolved(session: Any) -> list[dict[str, Any]]:
     return [{"key": row.key, "pending": row.pending} for row in rows]
 
 
-def _horizon(session: Any, today: date, days: int) -> list[dict[str, Any]]:
-    """The next ``days`` days: the plan's workouts beside what the ledger says is on Garmin."""
+def _horizon(session: Any, today: date, days: int, target: str = "garmin") -> list[dict[str, Any]]:
+    """The next ``days`` days: the plan's workouts beside what the ledger of the delivery
+    target says is there (the ``garmin`` key holds intervals.icu's when that is the target:
+    ``pending`` is ``"unconfirmed"`` for an event whose last write is not confirmed yet)."""
     from sqlalchemy import select
 
+    from ampt_sync.store import state
     from ampt_sync.store.models import GarminLedgerRow
     from ampt_sync.store.plans import load_plan
 
     plan = load_plan(session)
     end = today + timedelta(days=days)
-    ledger = session.scalars(select(GarminLedgerRow)).all()
     on_garmin: dict[date, list[dict[str, Any]]] = {}
-    for row in ledger:
-        if row.scheduled_day is not None and today <= row.scheduled_day < end:
-            on_garmin.setdefault(row.scheduled_day, []).append(
-                {"key": row.key, "workout_id": row.garmin_workout_id, "pending": row.pending}
-            )
+    if target == "intervals":
+        rows = (state.get(session, state.INTERVALS_LEDGER) or {}).get("events") or {}
+        for key, row in rows.items():
+            day = date.fromisoformat(row["day"])
+            if today <= day < end:
+                pending = None if row.get("hash") else "unconfirmed"
+                on_garmin.setdefault(day, []).append({"key": key, "pending": pending})
+    elif target == "garmin":
+        for row in session.scalars(select(GarminLedgerRow)).all():
+            if row.scheduled_day is not None and today <= row.scheduled_day < end:
+                on_garmin.setdefault(row.scheduled_day, []).append(
+                    {"key": row.key, "workout_id": row.garmin_workout_id, "pending": row.pending}
+                )
     planned: dict[date, list[dict[str, Any]]] = {}
     if plan is not None:
         for day, workout in plan.workouts_between(today, end):
@@ -308,9 +353,13 @@ def _day(iso: str | None, *, year: bool = False) -> str:
 
 
 def garmin_connected(report: dict[str, Any]) -> bool | None:
-    """Whether Garmin tokens are stored: True, False, or None when it is not known (no config,
-    or the token store could not be read)."""
-    garmin = report["tokens"].get("garmin")
+    """Whether the delivery target is connected (Garmin tokens stored, or the intervals.icu key
+    when ``[delivery] target = "intervals"``; never with ``"none"``): True, False, or None when
+    it is not known (no config, or the token store could not be read)."""
+    target = report["config"].get("delivery", "garmin")
+    if target == "none":
+        return False
+    garmin = report["tokens"].get("intervals" if target == "intervals" else "garmin")
     return None if garmin is None else bool(garmin["connected"])
 
 
@@ -359,6 +408,7 @@ def status_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
         elif not tokens["garmin"]["connected"]:
             garmin += ": run `ampt-sync auth garmin`"
         rows.append(("Garmin", garmin))
+        rows.append(("delivery", _delivery_text(report)))
     acts = report["activities"]
     if acts["count"]:
         first, last = acts["first_day"], acts["last_day"]
@@ -386,7 +436,9 @@ def status_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
             (
                 "cycle",
                 f"{_when(cycle['started_at'], report)} {cycle['kind']}: {cycle['result']} "
-                f"(Strava {calls.get('strava', 0)}, Garmin {calls.get('garmin', 0)} calls)",
+                f"(Strava {calls.get('strava', 0)}, Garmin {calls.get('garmin', 0)}"
+                + (f", intervals.icu {calls['intervals']}" if calls.get("intervals") else "")
+                + " calls)",
             )
         )
     for instruction in report.get("instructions", []):
@@ -411,6 +463,29 @@ def status_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
             )
         )
     return rows
+
+
+def _delivery_text(report: dict[str, Any]) -> str:
+    """Where the workouts go (``[delivery] target``) and, for intervals.icu, what is there."""
+    target = report["config"].get("delivery", "garmin")
+    if target == "none":
+        return (
+            "none: nothing is pushed; FIT files with `ampt-sync export fit` and the calendar "
+            "feed only"
+        )
+    if target == "garmin":
+        return "Garmin Connect"
+    connected = (report["tokens"].get("intervals") or {}).get("connected")
+    if not connected:
+        return "intervals.icu, not connected: run `ampt-sync auth intervals`"
+    athlete = report["tokens"]["intervals"].get("athlete_id")
+    ledger = report.get("intervals") or {}
+    text = f"intervals.icu (athlete {athlete}): {ledger.get('events', 0)} workout(s) put there"
+    if ledger.get("last_day"):
+        text += f", until {_day(ledger['last_day'])}"
+    if ledger.get("unconfirmed"):
+        text += f"; {len(ledger['unconfirmed'])} not confirmed yet (the next push writes them)"
+    return text
 
 
 #: The horizon's marks, in the order the legend explains them.
@@ -455,6 +530,19 @@ def _mark(key: str, pending: dict[str, Any]) -> str:
 
 def horizon_legend(report: dict[str, Any]) -> str:
     """One line that explains :func:`horizon_rows`' Garmin column. Pure."""
+    target = report["config"].get("delivery", "garmin")
+    if target == "none":
+        return 'delivery.target = "none": nothing is pushed (`ampt-sync export fit` writes files)'
+    if target == "intervals":
+        if garmin_connected(report) is False:
+            return (
+                "on intervals.icu: not connected, so nothing is pushed; `ampt-sync auth "
+                "intervals` connects it"
+            )
+        return (
+            f"{ON_GARMIN} on intervals.icu · {WAITING} waiting for the next push · {CHECKING} "
+            "written, not confirmed yet · +N to remove: put there by ampt-sync, no longer planned"
+        )
     if garmin_connected(report) is False:
         return "on Garmin: not connected, so nothing is pushed; `ampt-sync auth garmin` connects it"
     return (

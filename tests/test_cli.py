@@ -360,7 +360,8 @@ def test_demo_runs_offline_without_touching_the_runner_state(cli, isolated_env: 
     result = cli("demo", "--days", "3", "--format", "json")
     assert result.code == 0, result.stderr
     document = json.loads(result.stdout)
-    assert set(document) == {"plan", "days", "watch_now", "api_calls"}
+    assert set(document) == {"delivery", "plan", "days", "watch_now", "api_calls"}
+    assert document["delivery"] == "garmin"
     assert all(set(day) >= {"date", "activities", "changes", "garmin"} for day in document["days"])
     assert len(document["days"]) == 3
     first = document["days"][0]

@@ -15,6 +15,7 @@ from ampt_sync.cli import setup  # noqa: F401  (registers its commands)
 from ampt_sync.cli import groups  # noqa: F401
 from ampt_sync.cli import strava  # noqa: F401
 from ampt_sync.cli import garmin  # noqa: F401
+from ampt_sync.cli import intervals  # noqa: F401
 from ampt_sync.cli import plan  # noqa: F401
 from ampt_sync.cli import export  # noqa: F401
 from ampt_sync.cli import training  # noqa: F401

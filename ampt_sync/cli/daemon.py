@@ -162,18 +162,22 @@ def render_cycle(report: CycleReport, console: Console) -> None:
             console.print(f"    {change['date']}: {change['reason']}")
         for warning in plan.get("warnings", []):
             console.print(f"    note: {warning}")
+    road = "intervals.icu" if report.delivery == "intervals" else "Garmin"
+    if report.delivery == "none":
+        console.print('  delivery: none (delivery.target = "none"; `ampt-sync export fit`)')
     if report.pushed is not None:
         applied = report.pushed["applied"] if not report.pushed["dry_run"] else []
         planned = report.pushed["planned"]
         verb = "would do" if report.pushed["dry_run"] else "did"
         actions = planned if report.pushed["dry_run"] else applied
-        console.print(f"  Garmin: {verb} {len(actions)} change(s)")
+        console.print(f"  {road}: {verb} {len(actions)} change(s)")
         for action in actions:
             console.print("    " + " ".join(str(part) for part in action if part))
     if report.verified is not None:
-        console.print(f"  verified on Garmin: {'yes' if report.verified['ok'] else 'NO'}")
+        console.print(f"  verified on {road}: {'yes' if report.verified['ok'] else 'NO'}")
     calls = report.api_calls
-    console.print(f"  API calls: Strava {calls['strava']}, Garmin {calls['garmin']}")
+    extra = f", intervals.icu {calls['intervals']}" if "intervals" in calls else ""
+    console.print(f"  API calls: Strava {calls['strava']}, Garmin {calls['garmin']}{extra}")
 
 
 @app.command(rich_help_panel=UNATTENDED)

@@ -140,15 +140,27 @@ def push(
         OutputFormat, typer.Option("--format", help="text or json")
     ] = OutputFormat.text,
 ) -> None:
-    """Put the next `sync.horizon_days` days of the plan on Garmin Connect.
+    """Put the next `sync.horizon_days` days of the plan on Garmin Connect (or intervals.icu).
 
     Brings the stored plan up to date first, shows the changes, then makes them. Only workouts
-    ampt-sync created are ever changed; a second push with nothing new writes nothing.
+    ampt-sync created are ever changed; a second push with nothing new writes nothing. With
+    `[delivery] target = "intervals"` the plan goes to intervals.icu instead (--force does not
+    apply there); with "none" there is nothing to push.
     """
     from ampt_sync.garmin.push import run_push
     from ampt_sync.service import cycle_lock, plan_to_push
 
     settings = load(ctx).settings
+    if settings.delivery.target == "intervals":
+        from ampt_sync.cli.intervals import push_to_intervals
+
+        push_to_intervals(settings, dry_run=dry_run, output=output)
+        return
+    if settings.delivery.target == "none":
+        raise ConfigError(
+            'delivery.target = "none": nothing is pushed; use `ampt-sync export fit`, or set '
+            'target = "garmin" or "intervals" under [delivery]'
+        )
     store, token_store = _stores(settings)
     today = _today(settings)
     horizon = settings.sync.horizon_days

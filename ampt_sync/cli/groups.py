@@ -24,7 +24,8 @@ import typer
 from ampt_sync.cli.base import SERVICES, app
 
 auth_app = typer.Typer(
-    help="Connect ampt-sync to a service (one-time set-up): `auth strava`, `auth garmin`.",
+    help="Connect ampt-sync to a service (one-time set-up): `auth strava`, `auth garmin`, "
+    "`auth intervals`.",
     no_args_is_help=True,
 )
 disconnect_app = typer.Typer(

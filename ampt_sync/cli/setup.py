@@ -261,15 +261,23 @@ def demo(
     listen: Annotated[
         str, typer.Option("--listen", metavar="HOST:PORT", help="Where --serve listens.")
     ] = "127.0.0.1:8765",
+    delivery: Annotated[
+        str,
+        typer.Option(
+            "--delivery",
+            metavar="garmin|intervals",
+            help="Where the workouts go: the simulated Garmin, or the simulated intervals.icu.",
+        ),
+    ] = "garmin",
 ) -> None:
     """Run offline on a simulated runner: the plan, the watch each morning, each day's changes.
 
-    Starts a simulated Strava and Garmin on loopback and runs the daemon's real cycles through
-    the real clients for N simulated days. Shows each new kind of session in full, and ends with
-    what was run, what changed and what is on the watch now (the API calls spent with --verbose
-    or --format json). Uses its own embedded config, a temporary state dir and token store; never
-    touches your config, state or keyring. With --serve it then shows the runner's page over that
-    state until Ctrl-C.
+    Starts a simulated Strava and Garmin (or intervals.icu, with --delivery intervals) on
+    loopback and runs the daemon's real cycles through the real clients for N simulated days.
+    Shows each new kind of session in full, and ends with what was run, what changed and what is
+    on the watch now (the API calls spent with --verbose or --format json). Uses its own embedded
+    config, a temporary state dir and token store; never touches your config, state or keyring.
+    With --serve it then shows the runner's page over that state until Ctrl-C.
     """
     from ampt_sync.demo import run_demo, serve_demo
 
@@ -277,6 +285,15 @@ def demo(
     if serve:
         if output is OutputFormat.json:
             raise ConfigError("--serve prints a sign-in link, not JSON; leave out --format json")
+        if delivery != "garmin":
+            raise ConfigError("--serve shows the Garmin road; leave out --delivery")
         serve_demo(stdout=out(), stderr=err(), days=days, listen=listen, verbose=verbose)
         return
-    run_demo(output=output.value, stdout=out(), stderr=err(), days=days, verbose=verbose)
+    run_demo(
+        output=output.value,
+        stdout=out(),
+        stderr=err(),
+        days=days,
+        verbose=verbose,
+        delivery=delivery,
+    )

@@ -1,8 +1,9 @@
-"""The morning guarantee's fallback: when the push to Garmin fails in a way that will not clear
-by itself, the next days' workouts are written as FIT files to ``state_dir/fit/`` so the runner
-can copy today's to the watch over USB, and the morning alert says so and where.
+"""The morning guarantee's fallback: when the push to the delivery target (Garmin Connect or
+intervals.icu) fails in a way that will not clear by itself, the next days' workouts are written
+as FIT files to ``state_dir/fit/`` so the runner can copy today's to the watch over USB, and the
+morning alert says so and where.
 
-"Will not clear by itself" (:func:`needs_fallback`): Garmin refused our sign-in
+"Will not clear by itself" (:func:`needs_fallback`): the service refused our sign-in or key
 (:class:`~ampt_sync.errors.AuthError`, including "re-login needed") or refused the request
 (:class:`~ampt_sync.errors.RemoteError`, e.g. HTTP 403). A timeout, a 5xx, a rate limit or a stop
 (:class:`~ampt_sync.errors.TemporaryError`) is retried by the daemon instead.

@@ -1,4 +1,5 @@
-"""A runner's whole set-up, simulated: Strava and Garmin on loopback, connected, configured.
+"""A runner's whole set-up, simulated: Strava, Garmin and intervals.icu on loopback, connected,
+configured.
 
 :func:`simulated_accounts` starts both simulators, seeds Strava with months of the synthetic
 runner's history, writes a config (state dir, secrets and token key all inside a folder you give
@@ -22,8 +23,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from ampt_sync.config import Settings, parse_settings
-from ampt_sync.secrets import GARMIN_TOKENS, TokenStore, open_token_store
+from ampt_sync.secrets import GARMIN_TOKENS, INTERVALS_KEY, TokenStore, open_token_store
 from ampt_sync.sim.garmin import GarminSim
+from ampt_sync.sim.intervals import IntervalsSim
 from ampt_sync.sim.runner import synthetic_history
 from ampt_sync.sim.strava import SIM_CLIENT_ID, SIM_CLIENT_SECRET, StravaSim
 from ampt_sync.strava.client import StravaTokens, save_tokens
@@ -36,6 +38,8 @@ class SimulatedAccounts:
     settings: Settings
     environ: dict[str, str]
     token_store: TokenStore
+    #: intervals.icu, connected too (its key stored as `auth intervals` stores it)
+    intervals: IntervalsSim
 
     def now(self) -> datetime:
         """The simulated moment (aware, UTC): the Strava simulator's clock."""
@@ -86,11 +90,12 @@ def simulated_accounts(
     credentials = folder / "credentials"
     credentials.mkdir(parents=True, exist_ok=True, mode=0o700)
     (credentials / "token-key").write_text(base64.urlsafe_b64encode(os.urandom(32)).decode())
-    with StravaSim() as strava, GarminSim() as garmin:
+    with StravaSim() as strava, GarminSim() as garmin, IntervalsSim() as intervals:
         environ = {
             "AMPT_SYNC_STRAVA_URL": strava.base_url,
             "AMPT_SYNC_STRAVA_CLIENT_SECRET": SIM_CLIENT_SECRET,
             "AMPT_SYNC_GARMIN_URL": garmin.base_url,
+            "AMPT_SYNC_INTERVALS_URL": intervals.base_url,
             "CREDENTIALS_DIRECTORY": str(credentials),
         }
         token_store = open_token_store("file", settings.state_dir(environ), environ=environ)
@@ -112,4 +117,7 @@ def simulated_accounts(
             ),
         )
         token_store.set(GARMIN_TOKENS, garmin.token_json())
-        yield SimulatedAccounts(strava, garmin, settings, environ, token_store)
+        token_store.set_json(
+            INTERVALS_KEY, {"athlete_id": intervals.athlete_id, "api_key": intervals.api_key}
+        )
+        yield SimulatedAccounts(strava, garmin, settings, environ, token_store, intervals)

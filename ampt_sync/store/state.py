@@ -25,6 +25,9 @@ GARMIN_RELOGIN = "garmin_relogin_needed"
 #: ``{"copies": {key: [workout id, ...]}}``: the runner's copies of our workouts in Garmin
 #: Connect (they carry our marker but are not ours; see ampt_sync.garmin.reconcile).
 GARMIN_COPIES = "garmin_copies"
+#: ``{"events": {key: {"day": "YYYY-MM-DD", "hash": str}}}``: what ampt-sync put on intervals.icu
+#: (see ampt_sync.intervals.ledger).
+INTERVALS_LEDGER = "intervals_ledger"
 
 
 def get(session: Session, name: str) -> dict[str, Any] | None:
