@@ -387,6 +387,8 @@ def _push(
     report.api_calls["garmin"] += pushed.api_calls.get("total", 0)
     for problem in pushed.errors:
         report.fail("error", f"Garmin: {problem}")
+    if not pushed.errors and not dry_run:
+        _clear_fit_fallback(deps)
     if pushed.writes and not dry_run:
         _verify(deps, store, token_store, report, plan, on_request, pushed.calendar_after)
 
@@ -431,6 +433,8 @@ def _push_intervals(
     )
     for problem in pushed.errors:
         report.fail("error", f"intervals.icu: {problem}")
+    if not pushed.errors and not dry_run:
+        _clear_fit_fallback(deps)
     if pushed.writes and not dry_run:
         report.verified = pushed.verified
 
@@ -455,6 +459,16 @@ def _push_failed(report: CycleReport, exc: AmptSyncError, *, service: str = "gar
         report.fail("temporary", f"{name}: {exc}")
     else:
         report.fail("error", f"{name}: {exc}")
+
+
+def _clear_fit_fallback(deps: CycleDeps) -> None:
+    """The push works again: the fallback's FIT files would only be stale."""
+    from ampt_sync.fit.fallback import clear_fallback
+
+    try:
+        clear_fallback(deps.settings.state_dir(deps.environ))
+    except OSError as exc:  # a folder we cannot tidy must not fail a good push
+        log.warning("could not remove the FIT fallback files: %s", exc)
 
 
 def _fit_fallback(deps: CycleDeps, report: CycleReport, plan: Plan, exc: AmptSyncError) -> None:

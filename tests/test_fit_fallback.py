@@ -129,6 +129,20 @@ def test_a_refused_request_also_falls_back(accounts, hook) -> None:
     assert str(folder(accounts)) in alert_messages(hook)["cycle-failed"]
 
 
+def test_the_fallback_files_go_once_the_push_works_again(accounts, hook) -> None:
+    run_cycle(deps(accounts, hook), "push")
+    accounts.garmin.fail("status", status=403, times=1000)  # refused, as for a blocked account
+    run_cycle(deps(accounts, hook), "catch-up")
+    assert [p for p in folder(accounts).iterdir() if p.suffix == ".fit"]
+    own = folder(accounts) / "my-notes.txt"
+    own.write_text("the runner's own file")
+    accounts.garmin.clear_faults()
+    report = run_cycle(deps(accounts, hook), "push")
+    assert report.result == "ok", report.errors
+    # no stale workout waits to be copied days later; the runner's own file stays
+    assert sorted(p.name for p in folder(accounts).iterdir()) == [own.name]
+
+
 def test_a_temporary_failure_writes_no_files(accounts, hook) -> None:
     accounts.garmin.fail("status", status=503, times=1000)
     report = run_cycle(deps(accounts, hook), "push")

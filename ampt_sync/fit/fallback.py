@@ -9,7 +9,9 @@ morning alert says so and where.
 (:class:`~ampt_sync.errors.TemporaryError`) is retried by the daemon instead.
 
 The folder holds exactly the current days' files: ampt-sync's older files there (names matching
-:data:`~ampt_sync.fit.files.NAME_RE`) are removed, anything else is left alone.
+:data:`~ampt_sync.fit.files.NAME_RE`) are removed, anything else is left alone. Once a push
+reaches the watch's road again, :func:`clear_fallback` empties it of ours, so that no stale
+workout waits there to be copied days later.
 """
 
 from __future__ import annotations
@@ -55,6 +57,22 @@ def write_fallback(plan: Plan, first: date, days: int, state_dir: Path) -> dict[
         "files": [f.name for f in files],
         "today": today[0] if today else None,
     }
+
+
+def clear_fallback(state_dir: Path) -> int:
+    """Remove ampt-sync's FIT files from ``state_dir/fit/`` (a push succeeded: the watch gets
+    its workouts again); how many were removed. Other files are left alone."""
+    folder = state_dir / FOLDER
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for old in folder.iterdir():
+        if NAME_RE.match(old.name):
+            old.unlink(missing_ok=True)
+            removed += 1
+    if removed:
+        log.info("removed %d FIT fallback files from %s: the push works again", removed, folder)
+    return removed
 
 
 def alert_text(fallback: dict[str, Any]) -> str:
