@@ -246,9 +246,10 @@ def last_day(instruction: Instruction, instructions: Sequence[Instruction]) -> d
 
 def in_force(instructions: Sequence[Instruction], today: date) -> list[Instruction]:
     """The instructions that can still change the plan from ``today`` on (the end of an unwell
-    spell stays while its spell does; a new goal or new run days while no later one of its
-    kind replaced it), oldest first as given."""
-    newest_config = {i.kind: i for i in instructions if i.kind in CONFIG_INSTRUCTIONS}
+    spell stays while its spell does; a new goal until its race day, and new run days, while no
+    later one of its kind replaced them), oldest first as given."""
+    newest = {i.kind: i for i in instructions if i.kind in CONFIG_INSTRUCTIONS}
+    newest_config = {k: i for k, i in newest.items() if _config_in_force(i, today)}
     kept = [
         i
         for i in instructions
@@ -266,6 +267,16 @@ def in_force(instructions: Sequence[Instruction], today: date) -> list[Instructi
         for i in instructions
         if i in kept or (i.kind is I.UNWELL_END and earliest is not None and i.day >= earliest)
     ]
+
+
+def _config_in_force(instruction: Instruction, today: date) -> bool:
+    """A new goal is history once its race day has passed; new run days stay."""
+    if instruction.kind is not I.GOAL:
+        return True
+    race_day = {key: new for key, _old, new in instruction.config}.get("date")
+    if isinstance(race_day, str):
+        race_day = date.fromisoformat(race_day)
+    return not isinstance(race_day, date) or race_day >= today
 
 
 def session_on(plan: Plan, day: date) -> Workout | None:

@@ -576,3 +576,19 @@ def test_a_skip_after_a_new_goal_takes_the_session_now_on_its_day_or_says_there_
         "The plan made afresh has no session on Thu 12 Mar: nothing to skip there any more "
         "(your instruction #1, skip Thu 12 Mar's session)."
     ]
+
+
+def test_a_new_goal_is_in_force_until_its_race_day_and_new_run_days_until_replaced() -> None:
+    def config(kind: InstructionKind, n: int, after: object) -> Instruction:
+        key = "date" if kind is I.GOAL else "run_days"
+        return Instruction(kind, TODAY, TODAY, config=((key, None, after),), id=n)
+
+    goal = config(I.GOAL, 1, (TODAY + timedelta(days=30)).isoformat())
+    days = config(I.DAYS, 2, ("mon", "wed", "sat"))
+    later_days = config(I.DAYS, 3, ("tue", "thu", "sun"))
+    assert in_force([goal, days], TODAY) == [goal, days]
+    assert in_force([goal, days, later_days], TODAY) == [goal, later_days]
+    assert in_force([goal, days], TODAY + timedelta(days=31)) == [days]
+    # a newer goal replaces an older one even once its own race day has passed
+    newer = config(I.GOAL, 4, (TODAY + timedelta(days=5)).isoformat())
+    assert in_force([goal, newer], TODAY + timedelta(days=10)) == []
