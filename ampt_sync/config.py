@@ -303,6 +303,30 @@ class StravaConfig(_Section):
         return value
 
 
+#: The activity sources ``[activities] source`` accepts. intervals.icu (issue 12, part 4) is not
+#: built yet and is refused with its own message, not as an unknown value.
+ACTIVITY_SOURCES = ("strava", "garmin")
+
+
+class ActivitiesConfig(_Section):
+    """Where the runner's runs are read from: ``"strava"`` (the default) or ``"garmin"``
+    (Garmin Connect, through the same sign-in the push uses; no Strava account needed)."""
+
+    source: str = "strava"
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, value: str) -> str:
+        if value == "intervals":
+            raise ValueError(
+                'found "intervals": reading runs from intervals.icu is not built yet; use '
+                '"strava" or "garmin"'
+            )
+        if value not in ACTIVITY_SOURCES:
+            raise ValueError(f'found {value!r}, expected "strava" or "garmin"')
+        return value
+
+
 class StorageConfig(_Section):
     state_dir: Path | None = None
     database_url: str | None = None
@@ -398,6 +422,7 @@ class Settings(BaseModel):
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     sync: SyncConfig = Field(default_factory=SyncConfig)
     strava: StravaConfig = Field(default_factory=StravaConfig)
+    activities: ActivitiesConfig = Field(default_factory=ActivitiesConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     secrets: SecretsConfig = Field(default_factory=SecretsConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
@@ -682,6 +707,9 @@ KEY_COMMENTS: dict[str, dict[str, str]] = {
     "strava": {
         "client_id": "from strava.com/settings/api; the secret never goes in this file",
         "backfill_days": "history fetched by the first pull",
+    },
+    "activities": {
+        "source": '"strava" | "garmin": where your runs are read from',
     },
     "storage": {
         "state_dir": "default: $STATE_DIRECTORY, else the user state dir",

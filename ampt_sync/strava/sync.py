@@ -202,8 +202,9 @@ def strava_cursor(session: Session) -> datetime | None:
 
 
 def delete_strava_data(session: Session) -> tuple[int, int]:
-    """Delete every activity and every Strava cursor; returns (activities, cursors) deleted."""
-    activities = delete_all_activities(session)
+    """Delete every Strava activity and every Strava cursor; returns (activities, cursors)
+    deleted. Activities read from another source stay."""
+    activities = delete_all_activities(session, source="strava")
     cursors = session.execute(
         delete(SyncCursorRow).where(SyncCursorRow.name.startswith(CURSOR_PREFIX))
     ).rowcount
