@@ -134,13 +134,15 @@ class DemoState:
 
 
 @contextmanager
-def _demo_accounts(folder: Path) -> Iterator[Any]:
+def _demo_accounts(folder: Path, source: str = "strava") -> Iterator[Any]:
     from ampt_sync.sim.accounts import config_for, simulated_accounts
 
     today = date.today()
     config = DEMO_RUNNER.format(goal_day=today + timedelta(weeks=GOAL_WEEKS_AHEAD))
-    (folder / "config.toml").write_text(config_for(folder, config), encoding="utf-8")
-    with simulated_accounts(folder, config, history_days=HISTORY_DAYS, seed=SEED) as accounts:
+    (folder / "config.toml").write_text(config_for(folder, config, source=source), encoding="utf-8")
+    with simulated_accounts(
+        folder, config, history_days=HISTORY_DAYS, seed=SEED, source=source
+    ) as accounts:
         yield accounts
 
 
@@ -149,11 +151,13 @@ def simulate(
     *,
     progress: Console | None = None,
     each_day: Callable[[date, Store], None] | None = None,
+    source: str = "strava",
 ) -> DemoRun:
     """Live ``days`` simulated days; returns what happened (the state is deleted).
     ``each_day(day, store)``, when given, runs after each day's evening cycle
-    (``bench/bench_store.py`` measures the store)."""
-    with demo_state(days, progress=progress, each_day=each_day) as finished:
+    (``bench/bench_store.py`` measures the store). ``source`` is where runs are recorded and
+    read from: ``"strava"`` or ``"garmin"`` (Garmin Connect's activity list)."""
+    with demo_state(days, progress=progress, each_day=each_day, source=source) as finished:
         return finished.run
 
 
@@ -164,14 +168,15 @@ def demo_state(
     progress: Console | None = None,
     folder: Path | None = None,
     each_day: Callable[[date, Store], None] | None = None,
+    source: str = "strava",
 ) -> Iterator[DemoState]:
     """Live ``days`` simulated days and keep the state (in ``folder``, else a temporary folder
     deleted when the block ends). The simulators are stopped by the time this yields."""
     if folder is not None:
-        yield _simulate_in(folder, days, progress, each_day)
+        yield _simulate_in(folder, days, progress, each_day, source)
         return
     with tempfile.TemporaryDirectory(prefix="ampt-sync-demo-") as tmp:
-        yield _simulate_in(Path(tmp), days, progress, each_day)
+        yield _simulate_in(Path(tmp), days, progress, each_day, source)
 
 
 def _simulate_in(
@@ -179,16 +184,17 @@ def _simulate_in(
     days: int,
     progress: Console | None,
     each_day: Callable[[date, Store], None] | None,
+    source: str = "strava",
 ) -> DemoState:
     from ampt_sync.alerts import Alerter
     from ampt_sync.service import CycleDeps, run_cycle
-    from ampt_sync.sim.runner import activity_for_workout
+    from ampt_sync.sim.runner import activity_for_workout, garmin_view
     from ampt_sync.store.db import open_store
     from ampt_sync.store.plans import load_plan
 
     rng = random.Random(SEED)
     next_id = FIRST_NEW_ACTIVITY_ID
-    with _demo_accounts(folder) as accounts:
+    with _demo_accounts(folder, source) as accounts:
         settings = accounts.settings
         zone = settings.zone()
         store = open_store(settings.database_url(accounts.environ))
@@ -242,7 +248,14 @@ def _simulate_in(
                     )
                     next_id += 1
                     today.activities.append(_activity_line(workout, outcome, activity))
-                    if activity is not None:
+                    if activity is None:
+                        pass
+                    elif source == "garmin":
+                        # Recorded on the watch from the workout ampt-sync put there.
+                        accounts.garmin.add_recorded_activity(
+                            *garmin_view(activity, structured=True)
+                        )
+                    else:
                         accounts.strava.add_activities([activity])
                 accounts.advance_to(datetime.combine(day, settings.sync.adapt_time(), zone))
                 evening = run_cycle(deps, "adapt")
@@ -321,7 +334,13 @@ def _activity_line(
 
 
 def run_demo(
-    *, output: str, stdout: Console, stderr: Console, days: int = 14, verbose: bool = False
+    *,
+    output: str,
+    stdout: Console,
+    stderr: Console,
+    days: int = 14,
+    verbose: bool = False,
+    source: str = "strava",
 ) -> None:
     """Run the demo and print it: text for a runner (the API calls too with ``verbose``), or
     ``output="json"``: one JSON document with the plan, the days, the watch now and the API
@@ -331,7 +350,7 @@ def run_demo(
 
         raise ConfigError(f"--days: found {days}, expected 1 to 60 simulated days")
     stderr.print(f"starting the simulated Strava and Garmin; living {days} days…")
-    result = simulate(days, progress=stderr)
+    result = simulate(days, progress=stderr, source=source)
     if output == "json":
         from ampt_sync.cli.base import emit_json
 
@@ -347,6 +366,7 @@ def serve_demo(
     days: int = 14,
     listen: str = "127.0.0.1:8765",
     verbose: bool = False,
+    source: str = "strava",
 ) -> None:
     """Run the demo, then serve the runner's page over its state until Ctrl-C.
 
@@ -369,7 +389,7 @@ def serve_demo(
     except ValueError as exc:
         raise ConfigError(f"--listen: {str(exc).splitlines()[-1]}") from None
     stderr.print(f"starting the simulated Strava and Garmin; living {days} days…")
-    with demo_state(days, progress=stderr) as finished:
+    with demo_state(days, progress=stderr, source=source) as finished:
         _render(finished.run, stdout, verbose=verbose)
         settings = finished.settings.model_copy(update={"web": web})
         where = listen_of(settings)

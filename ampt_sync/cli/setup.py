@@ -261,6 +261,15 @@ def demo(
     listen: Annotated[
         str, typer.Option("--listen", metavar="HOST:PORT", help="Where --serve listens.")
     ] = "127.0.0.1:8765",
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source",
+            metavar="strava|garmin",
+            help="Where the simulated runner's runs are read from: the simulated Strava, or "
+            "Garmin Connect's activity list.",
+        ),
+    ] = "strava",
 ) -> None:
     """Run offline on a simulated runner: the plan, the watch each morning, each day's changes.
 
@@ -269,14 +278,21 @@ def demo(
     what was run, what changed and what is on the watch now (the API calls spent with --verbose
     or --format json). Uses its own embedded config, a temporary state dir and token store; never
     touches your config, state or keyring. With --serve it then shows the runner's page over that
-    state until Ctrl-C.
+    state until Ctrl-C. With --source garmin the runs are recorded on, and read from, the
+    simulated Garmin Connect ([activities] source = "garmin"); Strava is not used.
     """
     from ampt_sync.demo import run_demo, serve_demo
 
+    if source not in ("strava", "garmin"):
+        raise ConfigError(f'--source: found {source!r}, expected "strava" or "garmin"')
     verbose = app_state(ctx).verbose
     if serve:
         if output is OutputFormat.json:
             raise ConfigError("--serve prints a sign-in link, not JSON; leave out --format json")
-        serve_demo(stdout=out(), stderr=err(), days=days, listen=listen, verbose=verbose)
+        serve_demo(
+            stdout=out(), stderr=err(), days=days, listen=listen, verbose=verbose, source=source
+        )
         return
-    run_demo(output=output.value, stdout=out(), stderr=err(), days=days, verbose=verbose)
+    run_demo(
+        output=output.value, stdout=out(), stderr=err(), days=days, verbose=verbose, source=source
+    )
