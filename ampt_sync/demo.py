@@ -1,12 +1,14 @@
 """`ampt-sync demo`: the main job, offline, on a simulated runner.
 
 It starts the simulated Strava and Garmin Connect on loopback (:mod:`ampt_sync.sim.accounts`),
-seeds Strava with four months of a synthetic runner's history (races included), and then lives
-``days`` simulated days: every morning the daemon's push cycle runs at ``sync.push_at`` and we
-read what the watch would show; the runner then does, shortens or misses the day's workout (a
-seeded choice) and it appears on Strava; every evening the adapt cycle runs at ``sync.adapt_at``
-and we keep the changes it made, with their reasons. Everything goes through the real cycle
-(:func:`ampt_sync.service.run_cycle`) and the real stravalib and garminconnect clients.
+seeds Strava (Garmin Connect's activity list with ``source="garmin"``, where the runs are then
+recorded and read from) with four months of a synthetic runner's history (races included), and
+then lives ``days`` simulated days: every morning the daemon's push cycle runs at
+``sync.push_at`` and we read what the watch would show; the runner then does, shortens or misses
+the day's workout (a seeded choice) and it appears on Strava (or Garmin Connect); every evening
+the adapt cycle runs at ``sync.adapt_at`` and we keep the changes it made, with their reasons.
+Everything goes through the real cycle (:func:`ampt_sync.service.run_cycle`) and the real
+stravalib and garminconnect clients.
 
 It uses its own embedded config, a temporary state dir, a temporary token store and key: it never
 touches the runner's config, state or keyring.

@@ -291,3 +291,62 @@ def test_demo_source_garmin_from_the_cli(cli) -> None:
     refused = cli("demo", "--source", "intervals")
     assert refused.code == 78
     assert '--source: found \'intervals\', expected "strava" or "garmin"' in refused.stderr
+
+
+# ------------------------------------------------------------------------------------------------
+# The CLI on Garmin: `pull` and `status` never send the runner to Strava
+
+
+@pytest.fixture
+def garmin_config(write_config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from ampt_sync.secrets import GARMIN_TOKENS, open_token_store
+    from ampt_sync.sim.garmin import GarminSim
+
+    with GarminSim() as sim:
+        monkeypatch.setenv("AMPT_SYNC_GARMIN_URL", sim.base_url)
+        path = write_config(
+            RUNNER
+            + f"""
+[storage]
+state_dir = "{tmp_path / "state"}"
+
+[secrets]
+backend = "file"
+
+[activities]
+source = "garmin"
+"""
+        )
+        open_token_store("file", tmp_path / "state").set(GARMIN_TOKENS, sim.token_json())
+        yield path, sim
+
+
+def test_pull_reads_from_garmin_connect_when_it_is_the_source(cli, garmin_config) -> None:
+    path, sim = garmin_config
+    today = datetime.now(ZoneInfo("America/New_York")).date()
+    activity = build_activity(
+        activity_id=4242,
+        name="Morning Run",
+        sport_type="Run",
+        start_local=datetime.combine(
+            today - timedelta(days=1), time(7), ZoneInfo("America/New_York")
+        ),
+        segments=[Segment(6000, 330, 140)],
+        workout_type=0,
+    )
+    sim.add_recorded_activity(*garmin_view(activity))
+    result = cli("--config", str(path), "pull", "--format", "json")
+    assert result.code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert (document["created"], document["api_calls"], document["error"]) == (1, 1, None)
+    text = cli("--config", str(path), "pull")
+    assert text.code == 0, text.stderr
+    assert text.stdout.startswith("Garmin Connect: 1 activities")
+
+
+def test_status_says_strava_is_not_used_when_runs_come_from_garmin(cli, garmin_config) -> None:
+    path, _sim = garmin_config
+    result = cli("--config", str(path), "status")
+    assert result.code == 0, result.stderr
+    assert "not used: runs are read from Garmin Connect" in result.stdout
+    assert "auth strava" not in result.stdout
