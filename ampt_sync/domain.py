@@ -127,7 +127,8 @@ class Activity:
     ``best_efforts``, ``laps`` and ``splits_km`` are empty unless the detailed activity was fetched.
     ``source`` is where it was read from (``"strava"`` or ``"garmin"``); ``id`` is unique across
     sources (Garmin Connect's activities have negative ids, see the store). Garmin Connect gives
-    laps but no best efforts or kilometre splits.
+    laps but no best efforts; its kilometre splits are its laps when they are kilometre
+    auto-laps.
     """
 
     id: int

@@ -31,9 +31,12 @@ run either way):
   verified against the live service); such runs, and races, get their laps fetched. They are not
   tagged ``workout_type`` 3: ampt-sync puts every planned run on the watch as a workout, easy ones
   included, and tagging would call each of them a workout.
-* Garmin gives no best efforts and no kilometre splits in these answers: ``best_efforts`` and
-  ``splits_km`` stay empty, so fitness comes from races and hard whole runs, and a tempo is
-  recognised from a lap of 15+ minutes, its name or its heart rate.
+* Garmin gives no best efforts and no kilometre splits in these answers: ``best_efforts`` stay
+  empty, so fitness comes from races and hard whole runs. **Kilometre splits** are the laps when
+  the watch lapped every kilometre (Garmin's default auto-lap for metric units: every lap but the
+  last 1 km within :data:`AUTO_LAP_TOLERANCE_M`, the last at most 1 km; :func:`splits_from_laps`),
+  else none: a run lapped per mile or per workout step has no kilometre splits, and a steady tempo
+  is then recognised from a lap of 15+ minutes, its name or its heart rate.
 
 Ours: the store keeps Garmin's activity with ``id = -activityId`` (:mod:`ampt_sync.store.models`).
 """
@@ -43,7 +46,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from ampt_sync.domain import RUN_SPORTS, Activity, Lap
+from ampt_sync.domain import RUN_SPORTS, Activity, Lap, Split
 from ampt_sync.store.activities import ActivityColumns, MalformedActivity
 
 if TYPE_CHECKING:
@@ -75,6 +78,9 @@ SPORTS: dict[str, tuple[str, bool]] = {
     "yoga": ("Yoga", False),
     "elliptical": ("Elliptical", True),
 }
+
+#: How far from 1,000 m a lap may be and still be a kilometre auto-lap (GPS rounding).
+AUTO_LAP_TOLERANCE_M = 5.0
 
 RACE_EVENT = "race"
 #: Strava's ``workout_type`` for a race.
@@ -210,8 +216,34 @@ def laps_from_splits(detail: Any, what: str) -> tuple[Lap, ...]:
     return tuple(laps)
 
 
+def splits_from_laps(laps: tuple[Lap, ...]) -> tuple[Split, ...]:
+    """Kilometre splits from laps that are kilometre auto-laps (two or more, every one but the
+    last 1 km within :data:`AUTO_LAP_TOLERANCE_M`, the last no longer), else none."""
+    if len(laps) < 2:
+        return ()
+    if any(abs(lap.distance_m - 1000.0) > AUTO_LAP_TOLERANCE_M for lap in laps[:-1]):
+        return ()
+    if laps[-1].distance_m > 1000.0 + AUTO_LAP_TOLERANCE_M:
+        return ()
+    return tuple(
+        Split(
+            distance_m=lap.distance_m,
+            elapsed_time_s=lap.elapsed_time_s,
+            moving_time_s=lap.moving_time_s,
+            average_speed_mps=lap.average_speed_mps,
+            average_hr_bpm=lap.average_hr_bpm,
+        )
+        for lap in laps
+    )
+
+
 def garmin_activity_from_row(row: ActivityRow) -> Activity:
     """The domain activity of a row stored from Garmin Connect."""
+    laps = (
+        laps_from_splits(row.detail_json, f"Garmin activity {row.source_id}")
+        if row.detail_json
+        else ()
+    )
     return Activity(
         id=row.id,
         sport=row.sport_type,
@@ -229,8 +261,7 @@ def garmin_activity_from_row(row: ActivityRow) -> Activity:
         workout_type=row.workout_type,
         manual=row.manual,
         trainer=row.trainer,
-        laps=laps_from_splits(row.detail_json, f"Garmin activity {row.source_id}")
-        if row.detail_json
-        else (),
+        laps=laps,
+        splits_km=splits_from_laps(laps),
         source=SOURCE,
     )

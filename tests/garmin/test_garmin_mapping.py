@@ -1,8 +1,8 @@
 """A run read from Garmin Connect and the same run read from Strava are the same
 :class:`~ampt_sync.domain.Activity` for fitness and adaptation: same start, day, distance, times,
-heart rate, race tag, laps, classification and load. Garmin has no best efforts or kilometre
-splits, and an untagged Strava run's ``workout_type`` 0 is Garmin's ``None``: those are the only
-differences, and they are named here."""
+heart rate, race tag, laps, classification and load. The differences, named here: Garmin has no
+best efforts; it has kilometre splits only when the watch lapped every kilometre (then they are
+Strava's); an untagged Strava run's ``workout_type`` 0 is Garmin's ``None``."""
 
 from __future__ import annotations
 
@@ -116,7 +116,16 @@ def test_a_garmin_run_is_the_same_activity_as_the_strava_run_for_fitness(
     assert for_fitness(garmin) == for_fitness(strava)
     assert garmin.id == -strava.id
     assert (garmin.source, strava.source) == ("garmin", "strava")
-    mine, theirs = classify(garmin, PACES, hr_max_bpm=190), classify(strava, PACES, hr_max_bpm=190)
+    if garmin.splits_km:  # lapped every kilometre: Strava's kilometre splits, from the laps
+        assert len(garmin.splits_km) == len(strava.splits_km)
+        for mine_km, theirs_km in zip(garmin.splits_km, strava.splits_km, strict=True):
+            assert mine_km.distance_m == pytest.approx(theirs_km.distance_m, abs=0.2)
+            assert mine_km.average_speed_mps == pytest.approx(theirs_km.average_speed_mps, abs=0.01)
+    # Classified as the same run with what Garmin gives (no best efforts; splits when lapped
+    # every kilometre, equal to Strava's within rounding as checked above).
+    seen_by_garmin = dataclasses.replace(strava, best_efforts=(), splits_km=garmin.splits_km)
+    mine = classify(garmin, PACES, hr_max_bpm=190)
+    theirs = classify(seen_by_garmin, PACES, hr_max_bpm=190)
     assert (mine.kind, mine.trusted, mine.problems) == (
         theirs.kind,
         theirs.trusted,
@@ -129,8 +138,11 @@ def test_a_garmin_run_is_the_same_activity_as_the_strava_run_for_fitness(
 def test_fitness_from_garmin_copies_equals_fitness_from_strava_without_best_efforts(
     raws: list[dict[str, Any]],
 ) -> None:
-    strava = [dataclasses.replace(from_strava(r), best_efforts=(), splits_km=()) for r in raws]
     garmin = [from_garmin(*garmin_view(r, structured=True)) for r in raws]
+    strava = [
+        dataclasses.replace(from_strava(r), best_efforts=(), splits_km=g.splits_km)
+        for r, g in zip(raws, garmin, strict=True)
+    ]
     athlete = Athlete(
         name="t", timezone="UTC", units="km", schedule=Schedule((1, 3, 5, 6), 6), hr_max_bpm=190
     )
@@ -184,6 +196,25 @@ def test_only_races_and_structured_runs_want_laps() -> None:
 )
 def test_garmin_type_keys_map_to_stravas_sport_names(key: str, expected: tuple[str, bool]) -> None:
     assert sport_of({"activityType": {"typeKey": key}}) == expected
+
+
+def test_kilometre_auto_laps_are_the_kilometre_splits_and_other_laps_are_not() -> None:
+    start = datetime(2026, 12, 1, 7, tzinfo=ZoneInfo("America/New_York"))
+    segments = [Segment(3000, 330, 140), Segment(5000, 280, 165), Segment(2500, 330, 145)]
+    lapped = build_activity(
+        activity_id=1, name="Run", sport_type="Run", start_local=start, segments=segments,
+        workout_type=0, auto_laps=True,
+    )  # fmt: skip
+    by_step = {**lapped, "laps": build_activity(
+        activity_id=1, name="Run", sport_type="Run", start_local=start, segments=segments,
+        workout_type=0, auto_laps=False,
+    )["laps"]}  # fmt: skip
+    garmin = from_garmin(*garmin_view(lapped, structured=True))
+    assert len(garmin.splits_km) == 11
+    assert [round(s.distance_m) for s in garmin.splits_km] == [1000] * 10 + [500]
+    assert from_garmin(*garmin_view(by_step, structured=True)).splits_km == ()
+    # The tempo in the middle is seen in the kilometre splits, as on Strava.
+    assert classify(garmin, PACES).kind == classify(from_strava(lapped), PACES).kind
 
 
 def test_a_lap_without_average_speed_gets_distance_over_time_and_a_bad_one_is_named() -> None:
