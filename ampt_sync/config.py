@@ -701,7 +701,7 @@ KEY_COMMENTS: dict[str, dict[str, str]] = {
         "push_at": "local time: workouts are on Garmin before the watch's morning sync",
         "adapt_at": "local time: tomorrow adapts to today's run",
         "horizon_days": "days ahead kept on Garmin (1..14)",
-        "poll_minutes": "Strava polls between cycles; 0 = none",
+        "poll_minutes": "polls of the activity source between cycles; 0 = none",
         "garmin_write_interval_s": "seconds between writes to Garmin (0 against a local simulator)",
     },
     "strava": {
