@@ -5,6 +5,7 @@ End to end through the real stravalib and garminconnect clients against both sim
 from __future__ import annotations
 
 import json
+import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
@@ -350,3 +351,13 @@ def test_status_says_strava_is_not_used_when_runs_come_from_garmin(cli, garmin_c
     assert result.code == 0, result.stderr
     assert "not used: runs are read from Garmin Connect" in result.stdout
     assert "auth strava" not in result.stdout
+
+
+def test_a_stop_ends_the_garmin_pull_before_any_request_and_the_cycle_is_interrupted(
+    garmin_accounts: SimulatedAccounts,
+) -> None:
+    stop = threading.Event()
+    stop.set()
+    report = run_cycle(deps(garmin_accounts, "garmin"), "manual", stop)
+    assert report.result == "interrupted"
+    assert garmin_accounts.garmin.counts()["total"] == 0
