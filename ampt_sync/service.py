@@ -312,7 +312,7 @@ def _pull_garmin(
 ) -> bool:
     """Pull from Garmin Connect (``[activities] source = "garmin"``): no Strava involved."""
     from ampt_sync.garmin.activities import run_pull
-    from ampt_sync.strava.sync import PullReport
+    from ampt_sync.pulls import PullReport
 
     pulled = PullReport()
     guard = _guard(stop)

@@ -239,10 +239,10 @@ def _pull_garmin(settings: Settings, since_day: date | None, output: OutputForma
     from datetime import UTC, datetime
 
     from ampt_sync.garmin.activities import run_pull as run_garmin_pull
+    from ampt_sync.pulls import PullReport
     from ampt_sync.secrets import open_token_store
     from ampt_sync.service import cycle_lock
     from ampt_sync.store.db import open_store
-    from ampt_sync.strava.sync import PullReport
 
     token_store = open_token_store(settings.secrets.backend, settings.state_dir())
     store = open_store(settings.database_url())

@@ -1,12 +1,12 @@
 """Pulling activities from Garmin Connect into the store: the Garmin road in.
 
 It does what :mod:`ampt_sync.strava.sync` does for Strava, with the same report
-(:class:`~ampt_sync.strava.sync.PullReport`), checks and window, through garminconnect and the
+(:class:`~ampt_sync.pulls.PullReport`), checks and window, through garminconnect and the
 session the push uses (:func:`~ampt_sync.garmin.client.open_garmin`: the same token store, no
 second sign-in):
 
 * the window: the first pull lists the last ``strava.backfill_days`` local days (the history
-  setting is shared by both sources); later pulls from :data:`~ampt_sync.strava.sync.OVERLAP`
+  setting is shared by both sources); later pulls from :data:`~ampt_sync.pulls.OVERLAP`
   (3 days) before the cursor, the newest start seen, so that late uploads, edits and deletions
   in those days are seen; ``since`` from that local date; a listing that did not complete leaves
   its window start behind and the next pull lists from there;
@@ -26,7 +26,7 @@ second sign-in):
   (recorded as "re-login needed"), 5xx and network → :class:`~ampt_sync.errors.RemoteUnavailable`;
   a page that is not a JSON list stops the pull as :class:`~ampt_sync.garmin.client.Malformed`
   (what was stored stays, the next pull resumes); an activity that cannot be read or is absurd
-  (:func:`~ampt_sync.strava.sync.absurd_reason`) is skipped and reported, never stored.
+  (:func:`~ampt_sync.pulls.absurd_reason`) is skipped and reported, never stored.
 
 Assumptions not verified against the live service (the simulator answers this way, and the tests
 hold it to them): ``startDate`` filters on the activity's local start date and, without
@@ -53,6 +53,19 @@ from ampt_sync.garmin.activity_json import (
     wants_laps,
 )
 from ampt_sync.garmin.client import NotFound, garmin_errors, malformed
+from ampt_sync.pulls import (
+    FUTURE_SLACK,
+    OVERLAP,
+    VOLATILE_KEYS,
+    Progress,
+    PullReport,
+    Skipped,
+    absurd_reason,
+    drop_cursor,
+    local_midnight,
+    read_cursor,
+    write_cursor,
+)
 from ampt_sync.store.activities import (
     MalformedActivity,
     UpsertOutcome,
@@ -63,19 +76,6 @@ from ampt_sync.store.activities import (
     upsert_columns,
 )
 from ampt_sync.store.models import ActivityRow, strip_location
-from ampt_sync.strava.sync import (
-    FUTURE_SLACK,
-    OVERLAP,
-    VOLATILE_KEYS,
-    Progress,
-    PullReport,
-    Skipped,
-    _drop_cursor,
-    _read_cursor,
-    _write_cursor,
-    absurd_reason,
-    local_midnight,
-)
 
 if TYPE_CHECKING:
     from ampt_sync.config import Settings
@@ -173,8 +173,8 @@ def _pull(
     progress: Progress | None,
 ) -> None:
     with store.transaction() as session:
-        cursor = _read_cursor(session, CURSOR_NEWEST)
-        pending = _read_cursor(session, CURSOR_PENDING)
+        cursor = read_cursor(session, CURSOR_NEWEST)
+        pending = read_cursor(session, CURSOR_PENDING)
     today = now.astimezone(zone).date()
     if since is not None:
         start = local_midnight(since, zone)
@@ -188,7 +188,7 @@ def _pull(
     report.window_start = start
     first_day = start.astimezone(zone).date()
     with store.transaction() as session:
-        _write_cursor(session, CURSOR_PENDING, start, now)
+        write_cursor(session, CURSOR_PENDING, start, now)
 
     seen: set[int] = set()
     offset = 0
@@ -212,8 +212,8 @@ def _pull(
             log.info("deleted %d activities no longer on Garmin Connect", report.deleted)
         newest = newest_start(session, SOURCE)
         candidates = [c for c in (cursor, newest) if c is not None]
-        _write_cursor(session, CURSOR_NEWEST, max(candidates) if candidates else now, now)
-        _drop_cursor(session, CURSOR_PENDING)
+        write_cursor(session, CURSOR_NEWEST, max(candidates) if candidates else now, now)
+        drop_cursor(session, CURSOR_PENDING)
     report.listing_complete = True
 
     _fetch_laps(source, store, report, progress)

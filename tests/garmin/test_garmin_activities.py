@@ -17,12 +17,12 @@ from ampt_sync.config import Settings, parse_settings
 from ampt_sync.errors import RateLimited, ReloginNeeded
 from ampt_sync.garmin.activities import PAGE_SIZE, GarminActivities, pull
 from ampt_sync.garmin.client import Malformed, relogin_needed
+from ampt_sync.pulls import PullReport
 from ampt_sync.sim.garmin import HTML_PAGE, GarminSim
 from ampt_sync.sim.runner import Segment, build_activity, garmin_view, synthetic_history
 from ampt_sync.store.activities import load_activities, upsert_activity
 from ampt_sync.store.db import Store
 from ampt_sync.store.models import ActivityRow, SyncCursorRow
-from ampt_sync.strava.sync import PullReport
 
 ZONE = "America/New_York"
 #: The simulated moment of the pulls (a Monday evening in New York).
