@@ -103,3 +103,38 @@ def test_a_source_and_its_id_are_unique_and_disconnecting_strava_keeps_garmins_r
             assert [row.id for row in session.scalars(sa.select(ActivityRow))] == [-555]
     finally:
         store.close()
+
+
+def test_0004_downgrades_keeping_stravas_rows_and_dropping_the_others(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    store = db.open_store(url)
+    with store.transaction() as session:
+        upsert_activity(session, strava_run(777), fetched_at=NOW)
+        session.add(
+            ActivityRow(
+                id=-777,
+                source="garmin",
+                source_id=777,
+                sport_type="Run",
+                name="Run",
+                start_utc=NOW,
+                day=NOW.date(),
+                distance_m=1.0,
+                moving_time_s=1.0,
+                elapsed_time_s=1.0,
+                summary_json={},
+                summary_hash="g",
+                fetched_at=NOW,
+            )
+        )
+    store.close()
+    engine = sa.create_engine(url)
+    config = db._alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT id FROM activities")).scalars().all() == [777]
+        columns = {c["name"] for c in sa.inspect(connection).get_columns("activities")}
+    assert "source" not in columns
+    engine.dispose()

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from ampt_sync.config import Settings, parse_settings
-from ampt_sync.errors import RateLimited, ReloginNeeded
+from ampt_sync.errors import RateLimited, ReloginNeeded, RemoteUnavailable
 from ampt_sync.garmin.activities import PAGE_SIZE, GarminActivities, pull
 from ampt_sync.garmin.client import Malformed, relogin_needed
 from ampt_sync.pulls import PullReport
@@ -346,3 +346,15 @@ def test_refused_tokens_raise_relogin_needed_and_record_it(
         pull_now()
     assert relogin_needed(store) is not None
     assert not stored(store)
+
+
+def test_a_garmin_failing_on_its_side_is_temporary_and_nothing_is_lost(
+    sim: GarminSim, store: Store, pull_now: Callable[..., PullReport]
+) -> None:
+    seed(sim, history(20))
+    pull_now()
+    before = stored(store)
+    sim.fail("status", status=503, path=LIST, times=5)
+    with pytest.raises(RemoteUnavailable, match="HTTP 503"):
+        pull_now(now=NOW + timedelta(hours=1))
+    assert set(stored(store)) == set(before)
