@@ -303,6 +303,30 @@ class StravaConfig(_Section):
         return value
 
 
+#: The activity sources ``[activities] source`` accepts. intervals.icu (issue 12, part 4) is not
+#: built yet and is refused with its own message, not as an unknown value.
+ACTIVITY_SOURCES = ("strava", "garmin")
+
+
+class ActivitiesConfig(_Section):
+    """Where the runner's runs are read from: ``"strava"`` (the default) or ``"garmin"``
+    (Garmin Connect, through the same sign-in the push uses; no Strava account needed)."""
+
+    source: str = "strava"
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, value: str) -> str:
+        if value == "intervals":
+            raise ValueError(
+                'found "intervals": reading runs from intervals.icu is not built yet; use '
+                '"strava" or "garmin"'
+            )
+        if value not in ACTIVITY_SOURCES:
+            raise ValueError(f'found {value!r}, expected "strava" or "garmin"')
+        return value
+
+
 class StorageConfig(_Section):
     state_dir: Path | None = None
     database_url: str | None = None
@@ -407,6 +431,7 @@ class Settings(BaseModel):
     sync: SyncConfig = Field(default_factory=SyncConfig)
     strava: StravaConfig = Field(default_factory=StravaConfig)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+    activities: ActivitiesConfig = Field(default_factory=ActivitiesConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     secrets: SecretsConfig = Field(default_factory=SecretsConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
@@ -685,7 +710,7 @@ KEY_COMMENTS: dict[str, dict[str, str]] = {
         "push_at": "local time: workouts are on Garmin before the watch's morning sync",
         "adapt_at": "local time: tomorrow adapts to today's run",
         "horizon_days": "days ahead kept on Garmin (1..14)",
-        "poll_minutes": "Strava polls between cycles; 0 = none",
+        "poll_minutes": "polls of the activity source between cycles; 0 = none",
         "garmin_write_interval_s": "seconds between writes to Garmin (0 against a local simulator)",
     },
     "strava": {
@@ -694,6 +719,9 @@ KEY_COMMENTS: dict[str, dict[str, str]] = {
     },
     "delivery": {
         "target": '"garmin" | "intervals" | "none": where the workouts go',
+    },
+    "activities": {
+        "source": '"strava" | "garmin": where your runs are read from',
     },
     "storage": {
         "state_dir": "default: $STATE_DIRECTORY, else the user state dir",

@@ -1,12 +1,14 @@
 """`ampt-sync demo`: the main job, offline, on a simulated runner.
 
 It starts the simulated Strava and Garmin Connect on loopback (:mod:`ampt_sync.sim.accounts`),
-seeds Strava with four months of a synthetic runner's history (races included), and then lives
-``days`` simulated days: every morning the daemon's push cycle runs at ``sync.push_at`` and we
-read what the watch would show; the runner then does, shortens or misses the day's workout (a
-seeded choice) and it appears on Strava; every evening the adapt cycle runs at ``sync.adapt_at``
-and we keep the changes it made, with their reasons. Everything goes through the real cycle
-(:func:`ampt_sync.service.run_cycle`) and the real stravalib and garminconnect clients.
+seeds Strava (Garmin Connect's activity list with ``source="garmin"``, where the runs are then
+recorded and read from) with four months of a synthetic runner's history (races included), and
+then lives ``days`` simulated days: every morning the daemon's push cycle runs at
+``sync.push_at`` and we read what the watch would show; the runner then does, shortens or misses
+the day's workout (a seeded choice) and it appears on Strava (or Garmin Connect); every evening
+the adapt cycle runs at ``sync.adapt_at`` and we keep the changes it made, with their reasons.
+Everything goes through the real cycle (:func:`ampt_sync.service.run_cycle`) and the real
+stravalib and garminconnect clients.
 
 With ``delivery="intervals"`` (``ampt-sync demo --delivery intervals``) the workouts go to the
 simulated intervals.icu instead of Garmin, through the real intervals.icu client, and "the watch"
@@ -143,14 +145,16 @@ class DemoState:
 
 
 @contextmanager
-def _demo_accounts(folder: Path, delivery: str = "garmin") -> Iterator[Any]:
+def _demo_accounts(folder: Path, delivery: str = "garmin", source: str = "strava") -> Iterator[Any]:
     from ampt_sync.sim.accounts import config_for, simulated_accounts
 
     today = date.today()
     config = DEMO_RUNNER.format(goal_day=today + timedelta(weeks=GOAL_WEEKS_AHEAD))
     config += f'\n[delivery]\ntarget = "{delivery}"\n'
-    (folder / "config.toml").write_text(config_for(folder, config), encoding="utf-8")
-    with simulated_accounts(folder, config, history_days=HISTORY_DAYS, seed=SEED) as accounts:
+    (folder / "config.toml").write_text(config_for(folder, config, source=source), encoding="utf-8")
+    with simulated_accounts(
+        folder, config, history_days=HISTORY_DAYS, seed=SEED, source=source
+    ) as accounts:
         yield accounts
 
 
@@ -160,11 +164,16 @@ def simulate(
     progress: Console | None = None,
     each_day: Callable[[date, Store], None] | None = None,
     delivery: str = "garmin",
+    source: str = "strava",
 ) -> DemoRun:
     """Live ``days`` simulated days; returns what happened (the state is deleted).
     ``each_day(day, store)``, when given, runs after each day's evening cycle
-    (``bench/bench_store.py`` measures the store); ``delivery`` is one of :data:`DELIVERIES`."""
-    with demo_state(days, progress=progress, each_day=each_day, delivery=delivery) as finished:
+    (``bench/bench_store.py`` measures the store); ``delivery`` is one of :data:`DELIVERIES`;
+    ``source`` is where runs are recorded and read from: ``"strava"`` or ``"garmin"`` (Garmin
+    Connect's activity list)."""
+    with demo_state(
+        days, progress=progress, each_day=each_day, delivery=delivery, source=source
+    ) as finished:
         return finished.run
 
 
@@ -176,14 +185,15 @@ def demo_state(
     folder: Path | None = None,
     each_day: Callable[[date, Store], None] | None = None,
     delivery: str = "garmin",
+    source: str = "strava",
 ) -> Iterator[DemoState]:
     """Live ``days`` simulated days and keep the state (in ``folder``, else a temporary folder
     deleted when the block ends). The simulators are stopped by the time this yields."""
     if folder is not None:
-        yield _simulate_in(folder, days, progress, each_day, delivery)
+        yield _simulate_in(folder, days, progress, each_day, delivery, source)
         return
     with tempfile.TemporaryDirectory(prefix="ampt-sync-demo-") as tmp:
-        yield _simulate_in(Path(tmp), days, progress, each_day, delivery)
+        yield _simulate_in(Path(tmp), days, progress, each_day, delivery, source)
 
 
 def _simulate_in(
@@ -192,10 +202,11 @@ def _simulate_in(
     progress: Console | None,
     each_day: Callable[[date, Store], None] | None,
     delivery: str = "garmin",
+    source: str = "strava",
 ) -> DemoState:
     from ampt_sync.alerts import Alerter
     from ampt_sync.service import CycleDeps, run_cycle
-    from ampt_sync.sim.runner import activity_for_workout
+    from ampt_sync.sim.runner import activity_for_workout, garmin_view
     from ampt_sync.store.db import open_store
     from ampt_sync.store.plans import load_plan
 
@@ -207,7 +218,7 @@ def _simulate_in(
         raise ConfigError(
             f"--delivery: found {delivery!r}, expected one of {', '.join(DELIVERIES)}"
         )
-    with _demo_accounts(folder, delivery) as accounts:
+    with _demo_accounts(folder, delivery, source) as accounts:
         settings = accounts.settings
         # What "the watch" is fed from: Garmin's calendar, or intervals.icu's.
         watch = accounts.intervals if delivery == "intervals" else accounts.garmin
@@ -263,7 +274,14 @@ def _simulate_in(
                     )
                     next_id += 1
                     today.activities.append(_activity_line(workout, outcome, activity))
-                    if activity is not None:
+                    if activity is None:
+                        pass
+                    elif source == "garmin":
+                        # Recorded on the watch from the workout ampt-sync put there.
+                        accounts.garmin.add_recorded_activity(
+                            *garmin_view(activity, structured=True)
+                        )
+                    else:
                         accounts.strava.add_activities([activity])
                 accounts.advance_to(datetime.combine(day, settings.sync.adapt_time(), zone))
                 evening = run_cycle(deps, "adapt")
@@ -348,6 +366,7 @@ def run_demo(
     days: int = 14,
     verbose: bool = False,
     delivery: str = "garmin",
+    source: str = "strava",
 ) -> None:
     """Run the demo and print it: text for a runner (the API calls too with ``verbose``), or
     ``output="json"``: one JSON document with the plan, the days, the watch now and the API
@@ -358,7 +377,7 @@ def run_demo(
         raise ConfigError(f"--days: found {days}, expected 1 to 60 simulated days")
     road = "intervals.icu" if delivery == "intervals" else "Garmin"
     stderr.print(f"starting the simulated Strava and {road}; living {days} days…")
-    result = simulate(days, progress=stderr, delivery=delivery)
+    result = simulate(days, progress=stderr, delivery=delivery, source=source)
     if output == "json":
         from ampt_sync.cli.base import emit_json
 
@@ -374,6 +393,7 @@ def serve_demo(
     days: int = 14,
     listen: str = "127.0.0.1:8765",
     verbose: bool = False,
+    source: str = "strava",
 ) -> None:
     """Run the demo, then serve the runner's page over its state until Ctrl-C.
 
@@ -396,7 +416,7 @@ def serve_demo(
     except ValueError as exc:
         raise ConfigError(f"--listen: {str(exc).splitlines()[-1]}") from None
     stderr.print(f"starting the simulated Strava and Garmin; living {days} days…")
-    with demo_state(days, progress=stderr) as finished:
+    with demo_state(days, progress=stderr, source=source) as finished:
         _render(finished.run, stdout, verbose=verbose)
         settings = finished.settings.model_copy(update={"web": web})
         where = listen_of(settings)

@@ -126,6 +126,10 @@ class Activity:
 
     ``start`` is aware (UTC); ``day`` is the local date of Strava's ``start_date_local``.
     ``best_efforts``, ``laps`` and ``splits_km`` are empty unless the detailed activity was fetched.
+    ``source`` is where it was read from (``"strava"`` or ``"garmin"``); ``id`` is unique across
+    sources (Garmin Connect's activities have negative ids, see the store). Garmin Connect gives
+    laps but no best efforts; its kilometre splits are its laps when they are kilometre
+    auto-laps.
     """
 
     id: int
@@ -147,6 +151,7 @@ class Activity:
     best_efforts: tuple[BestEffort, ...] = ()
     laps: tuple[Lap, ...] = ()
     splits_km: tuple[Split, ...] = ()
+    source: str = "strava"
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:

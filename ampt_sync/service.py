@@ -274,7 +274,10 @@ def _pull(
     report: CycleReport,
     stop: threading.Event | None,
 ) -> bool:
-    """Pull from Strava. False when the cycle must end here (interrupted)."""
+    """Pull from the configured activity source. False when the cycle must end here
+    (interrupted)."""
+    if deps.settings.activities.source == "garmin":
+        return _pull_garmin(deps, store, token_store, report, stop)
     from ampt_sync.strava.client import build_client
     from ampt_sync.strava.sync import PullReport, pull
 
@@ -307,6 +310,61 @@ def _pull(
     report.pulled = pulled.to_json()
     report.new_activities = pulled.created + pulled.updated + pulled.deleted
     return True
+
+
+def _pull_garmin(
+    deps: CycleDeps,
+    store: Store,
+    token_store: TokenStore,
+    report: CycleReport,
+    stop: threading.Event | None,
+) -> bool:
+    """Pull from Garmin Connect (``[activities] source = "garmin"``): no Strava involved."""
+    from ampt_sync.garmin.activities import run_pull
+    from ampt_sync.pulls import PullReport
+
+    pulled = PullReport()
+    guard = _guard(stop)
+
+    def on_request(method: str, url: str, when: str) -> None:
+        if when == "before":
+            guard()
+
+    try:
+        run_pull(
+            deps.settings,
+            store,
+            token_store,
+            now=deps.now,
+            environ=deps.environ,
+            on_request=on_request,
+            report=pulled,
+        )
+    except AmptSyncError as exc:
+        if stop is not None and stop.is_set():
+            # garminconnect wraps what our request hook raises; the stop is what happened.
+            report.fail("interrupted", "stopped on request; the next cycle carries on")
+            return False
+        _pull_failed(report, exc, "Garmin")
+    finally:
+        report.api_calls["garmin"] += pulled.api_calls + pulled.token_refreshes
+    report.pulled = pulled.to_json()
+    report.new_activities = pulled.created + pulled.updated + pulled.deleted
+    return True
+
+
+def _pull_failed(report: CycleReport, exc: AmptSyncError, service: str) -> None:
+    if isinstance(exc, RateLimited):
+        report.fail("rate_limited", f"{service}: {exc}")
+        report.retry_at = exc.retry_at
+    elif isinstance(exc, AuthError):
+        report.fail("auth", f"{service}: {exc}")
+    elif isinstance(exc, ConfigError):
+        report.fail("config", f"{service}: {exc}")
+    elif isinstance(exc, TemporaryError):
+        report.fail("temporary", f"{service}: {exc}")
+    else:
+        report.fail("error", f"{service}: {exc}")
 
 
 def _adapt(deps: CycleDeps, store: Store, report: CycleReport, *, dry_run: bool) -> Plan | None:

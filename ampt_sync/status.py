@@ -75,6 +75,7 @@ def collect_status(
             "timezone": settings.athlete.timezone,
             "goal": {"race": goal.race, "distance_m": goal.distance_m, "date": str(goal.day)},
             "delivery": settings.delivery.target,
+            "activity_source": settings.activities.source,
         }
         state_dir = settings.state_dir(environ)
         url = settings.database_url(environ)
@@ -393,15 +394,17 @@ def status_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("tokens", f"problem: {tokens['error']}"))
     elif tokens:
         strava = tokens["strava"]
-        rows.append(
-            (
-                "Strava",
+        if report["config"].get("activity_source") == "garmin":
+            # Runs come from Garmin Connect: Strava is not needed, so never asked for.
+            strava_row = "not used: runs are read from Garmin Connect ([activities] source)"
+        elif strava["connected"]:
+            strava_row = (
                 f"connected (access token until {_when(strava['access_expires_at'], report)}; "
                 "renewed as needed)"
-                if strava["connected"]
-                else "not connected: run `ampt-sync auth strava`",
             )
-        )
+        else:
+            strava_row = "not connected: run `ampt-sync auth strava`"
+        rows.append(("Strava", strava_row))
         garmin = "connected" if tokens["garmin"]["connected"] else "not connected"
         if report.get("garmin_relogin_needed"):
             garmin = "re-login needed: run `ampt-sync auth garmin`"

@@ -269,6 +269,15 @@ def demo(
             help="Where the workouts go: the simulated Garmin, or the simulated intervals.icu.",
         ),
     ] = "garmin",
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source",
+            metavar="strava|garmin",
+            help="Where the simulated runner's runs are read from: the simulated Strava, or "
+            "Garmin Connect's activity list.",
+        ),
+    ] = "strava",
 ) -> None:
     """Run offline on a simulated runner: the plan, the watch each morning, each day's changes.
 
@@ -277,17 +286,23 @@ def demo(
     Shows each new kind of session in full, and ends with what was run, what changed and what is
     on the watch now (the API calls spent with --verbose or --format json). Uses its own embedded
     config, a temporary state dir and token store; never touches your config, state or keyring.
-    With --serve it then shows the runner's page over that state until Ctrl-C.
+    With --serve it then shows the runner's page over that state until Ctrl-C. With --source
+    garmin the runs are recorded on, and read from, the simulated Garmin Connect ([activities]
+    source = "garmin"); Strava is not used.
     """
     from ampt_sync.demo import run_demo, serve_demo
 
+    if source not in ("strava", "garmin"):
+        raise ConfigError(f'--source: found {source!r}, expected "strava" or "garmin"')
     verbose = app_state(ctx).verbose
     if serve:
         if output is OutputFormat.json:
             raise ConfigError("--serve prints a sign-in link, not JSON; leave out --format json")
         if delivery != "garmin":
             raise ConfigError("--serve shows the Garmin road; leave out --delivery")
-        serve_demo(stdout=out(), stderr=err(), days=days, listen=listen, verbose=verbose)
+        serve_demo(
+            stdout=out(), stderr=err(), days=days, listen=listen, verbose=verbose, source=source
+        )
         return
     run_demo(
         output=output.value,
@@ -296,4 +311,5 @@ def demo(
         days=days,
         verbose=verbose,
         delivery=delivery,
+        source=source,
     )

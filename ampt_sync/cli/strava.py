@@ -149,12 +149,13 @@ def auth_strava(
 
 
 def _summary(report: PullReport, settings: Settings) -> list[str]:
+    service = "Garmin Connect" if settings.activities.source == "garmin" else "Strava"
     window = ""
     if report.window_start is not None:
         window = f" started since {report.window_start.astimezone(settings.zone()):%Y-%m-%d}"
     kind = " (backfill)" if report.backfill else ""
     lines = [
-        f"Strava: {report.fetched} activities{window}{kind}: {report.created} new, "
+        f"{service}: {report.fetched} activities{window}{kind}: {report.created} new, "
         f"{report.updated} updated, {report.deleted} deleted, {report.unchanged} unchanged; "
         f"{report.runs} runs, {report.cross_training} cross-training",
         f"details fetched: {report.details_fetched}; API requests: {report.api_calls}",
@@ -181,11 +182,12 @@ def pull(
         OutputFormat, typer.Option("--format", help="text or json")
     ] = OutputFormat.text,
 ) -> None:
-    """Fetch new, edited and deleted activities from Strava into the local store.
+    """Fetch new, edited and deleted activities from Strava (or Garmin Connect, with
+    [activities] source = "garmin") into the local store.
 
     The first pull fetches the last strava.backfill_days days; later pulls start three days
-    before the newest activity seen. Exits 75 when Strava's rate limit stops it: what was fetched
-    is kept, and the next pull resumes.
+    before the newest activity seen. Exits 75 when the service's rate limit stops it: what was
+    fetched is kept, and the next pull resumes.
     """
     from ampt_sync.secrets import open_token_store
     from ampt_sync.service import cycle_lock
@@ -203,6 +205,9 @@ def pull(
             raise ConfigError(
                 f"--since: found {since!r}, expected a date such as 2026-09-01"
             ) from None
+    if settings.activities.source == "garmin":
+        _pull_garmin(settings, since_day, output)
+        return
     _client_id(settings)
     token_store = open_token_store(settings.secrets.backend, settings.state_dir())
     client = build_client(settings, token_store)
@@ -221,6 +226,47 @@ def pull(
     finally:
         store.close()
         client.close()
+    if output is OutputFormat.json:
+        emit_json(_json(report, None))
+    else:
+        for line in _summary(report, settings):
+            out().print(line)
+
+
+def _pull_garmin(settings: Settings, since_day: date | None, output: OutputFormat) -> None:
+    """`pull` with ``[activities] source = "garmin"``: the same report, from Garmin Connect, with
+    the sign-in `auth garmin` stored (no Strava involved)."""
+    from datetime import UTC, datetime
+
+    from ampt_sync.garmin.activities import run_pull as run_garmin_pull
+    from ampt_sync.pulls import PullReport
+    from ampt_sync.secrets import open_token_store
+    from ampt_sync.service import cycle_lock
+    from ampt_sync.store.db import open_store
+
+    token_store = open_token_store(settings.secrets.backend, settings.state_dir())
+    store = open_store(settings.database_url())
+    report = PullReport()
+    try:
+        with cycle_lock(settings), _progress_bar() as progress:
+            run_garmin_pull(
+                settings,
+                store,
+                token_store,
+                now=lambda: datetime.now(UTC),
+                since=since_day,
+                report=report,
+                progress=progress,
+            )
+    except AmptSyncError as error:
+        if output is OutputFormat.json:
+            emit_json(_json(report, error))
+        elif report.pages or report.details_fetched:
+            for line in _summary(report, settings):
+                err().print(line)
+        raise
+    finally:
+        store.close()
     if output is OutputFormat.json:
         emit_json(_json(report, None))
     else:

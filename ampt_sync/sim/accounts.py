@@ -26,7 +26,7 @@ from ampt_sync.config import Settings, parse_settings
 from ampt_sync.secrets import GARMIN_TOKENS, INTERVALS_KEY, TokenStore, open_token_store
 from ampt_sync.sim.garmin import GarminSim
 from ampt_sync.sim.intervals import IntervalsSim
-from ampt_sync.sim.runner import synthetic_history
+from ampt_sync.sim.runner import garmin_view, synthetic_history
 from ampt_sync.sim.strava import SIM_CLIENT_ID, SIM_CLIENT_SECRET, StravaSim
 from ampt_sync.strava.client import StravaTokens, save_tokens
 
@@ -56,14 +56,17 @@ class SimulatedAccounts:
         return self.now().astimezone(self.settings.zone()).date()
 
 
-def config_for(folder: Path, athlete_and_goal: str) -> str:
+def config_for(folder: Path, athlete_and_goal: str, *, source: str = "strava") -> str:
     """``athlete_and_goal`` (TOML: [athlete], [goal], [schedule], [sync]) plus the sections that
-    keep everything inside ``folder`` and on the simulators."""
+    keep everything inside ``folder`` and on the simulators, reading runs from ``source``."""
     return (
         athlete_and_goal
         + f"""
 [strava]
 client_id = {SIM_CLIENT_ID}
+
+[activities]
+source = "{source}"
 
 [storage]
 state_dir = "{folder / "state"}"
@@ -81,12 +84,20 @@ def simulated_accounts(
     *,
     history_days: int = 120,
     seed: int = 7,
+    source: str = "strava",
+    history_on: tuple[str, ...] | None = None,
 ) -> Iterator[SimulatedAccounts]:
     """Both simulators running, seeded and connected; the config's zone sets the runner's days.
 
-    ``history_days`` of synthetic history end yesterday (local), so today is still to run.
+    ``history_days`` of synthetic history end yesterday (local), so today is still to run. The
+    config reads runs from ``source``; the history is on the services in ``history_on`` (default:
+    ``source`` only; both for a watch that uploads to both), the same runs on each (Garmin's
+    copies made by :func:`ampt_sync.sim.runner.garmin_view`).
     """
-    settings = parse_settings(config_for(folder, athlete_and_goal), source="simulated config")
+    history_on = (source,) if history_on is None else history_on
+    settings = parse_settings(
+        config_for(folder, athlete_and_goal, source=source), source="simulated config"
+    )
     credentials = folder / "credentials"
     credentials.mkdir(parents=True, exist_ok=True, mode=0o700)
     (credentials / "token-key").write_text(base64.urlsafe_b64encode(os.urandom(32)).decode())
@@ -101,9 +112,14 @@ def simulated_accounts(
         token_store = open_token_store("file", settings.state_dir(environ), environ=environ)
         zone = settings.athlete.timezone
         today = datetime.fromtimestamp(strava.now(), UTC).astimezone(settings.zone()).date()
-        strava.add_activities(
-            synthetic_history(today - timedelta(days=1), days=history_days, seed=seed, zone=zone)
+        history = synthetic_history(
+            today - timedelta(days=1), days=history_days, seed=seed, zone=zone
         )
+        if "strava" in history_on:
+            strava.add_activities(history)
+        if "garmin" in history_on:
+            for activity in history:
+                garmin.add_recorded_activity(*garmin_view(activity))
         granted = strava.issue_tokens()
         save_tokens(
             token_store,

@@ -16,6 +16,13 @@ It speaks the endpoints ampt-sync uses, as garminconnect 0.3.20 calls them (path
     GET    /calendar-service/year/{Y}/month/{M0}          month view; M0 is 0-based and the view
                                                           spills into the neighbouring months
                                                           (whole weeks, Sunday to Saturday)
+    GET    /activitylist-service/activities/search/activities?start=&limit=&startDate=&endDate=
+                                                          recorded activities, newest first
+                                                          (by startTimeLocal); startDate/endDate
+                                                          filter on the local start date
+    GET    /activity-service/activity/{id}                one activity (summaryDTO), or 404
+    GET    /activity-service/activity/{id}/splits         its laps: {"activityId", "lapDTOs"},
+                                                          or 404
     POST   /di-oauth2-service/oauth/token                 token refresh; the refresh token rotates
     POST   /sim-sso/login, /sim-sso/mfa                   a stand-in for Garmin's SSO (see
                                                           :meth:`GarminSim.login_strategy`)
@@ -27,8 +34,11 @@ condition, duplicate step numbers, a pace target without values.
 
 State is in memory and inspectable (:meth:`GarminSim.calendar`, :attr:`GarminSim.workouts`).
 "The runner's own" workouts and schedules (no marker) can be added with
-:meth:`GarminSim.add_own_workout`, and activities with :meth:`GarminSim.add_activity`, so tests can
-show they are left alone. Faults on demand (:meth:`GarminSim.fail`): an HTTP status (429, 5xx), a
+:meth:`GarminSim.add_own_workout`, and activities with :meth:`GarminSim.add_activity` (a bare
+run for the month view) or :meth:`GarminSim.add_recorded_activity` (a summary and its laps, as
+:func:`ampt_sync.sim.runner.garmin_view` makes them), edited with
+:meth:`GarminSim.edit_activity` and deleted with :meth:`GarminSim.delete_activity`.
+Faults on demand (:meth:`GarminSim.fail`): an HTTP status (429, 5xx), a
 connection reset, a timeout, a write that succeeds but whose answer is lost, a write that lands
 only after the client timed out, a malformed 200 answer (HTML, truncated JSON, an empty body,
 the wrong shape), and a library listing that ignores paging (:attr:`GarminSim.ignore_paging`);
@@ -358,11 +368,54 @@ class GarminSim(LoopbackSim):
         return workout_id, schedule_id
 
     def add_activity(self, day: date, title: str = "Morning Run") -> int:
-        """A recorded activity: shows in the month view as an ``activity`` item."""
+        """A recorded run (5 km in 30 minutes at 07:00): shows in the month view as an
+        ``activity`` item and in the activity list."""
+        moment = f"{day.isoformat()} 07:00:00"
+        summary = {
+            "activityName": title,
+            "startTimeLocal": moment,
+            "startTimeGMT": moment,
+            "activityType": {"typeId": 1, "typeKey": "running", "parentTypeId": 17},
+            "eventType": {"typeId": 9, "typeKey": "uncategorized"},
+            "distance": 5000.0,
+            "duration": 1800.0,
+            "movingDuration": 1800.0,
+            "elapsedDuration": 1800.0,
+            "averageSpeed": 5000.0 / 1800.0,
+        }
+        return self.add_recorded_activity(summary)
+
+    def add_recorded_activity(
+        self, summary: dict[str, Any], laps: list[dict[str, Any]] | None = None
+    ) -> int:
+        """A recorded activity as Garmin lists it (``summary``; its ``activityId`` is kept, or
+        one is given) with its ``laps`` (``lapDTOs``); returns its id."""
         with self._lock:
-            activity_id = next(self._ids)
-            self._state.activities[activity_id] = {"date": day.isoformat(), "title": title}
+            summary = copy.deepcopy(summary)
+            activity_id = summary.get("activityId") or next(self._ids)
+            summary["activityId"] = activity_id
+            self._state.activities[activity_id] = {
+                "summary": summary,
+                "laps": copy.deepcopy(laps or []),
+            }
         return activity_id
+
+    def edit_activity(self, activity_id: int, **fields: Any) -> None:
+        """What the runner does when editing an activity in Garmin Connect (name, event type,
+        distance, ...): the summary's ``fields`` replaced."""
+        with self._lock:
+            self._state.activities[activity_id]["summary"].update(copy.deepcopy(fields))
+
+    def delete_activity(self, activity_id: int) -> None:
+        """What the runner does when deleting an activity in Garmin Connect."""
+        with self._lock:
+            del self._state.activities[activity_id]
+
+    @property
+    def activities(self) -> dict[int, dict[str, Any]]:
+        """A copy of the recorded activities' summaries by id."""
+        with self._lock:
+            return {i: copy.deepcopy(a["summary"]) for i, a in self._state.activities.items()}
 
     @property
     def workouts(self) -> dict[int, dict[str, Any]]:
@@ -527,6 +580,11 @@ class GarminSim(LoopbackSim):
             match = re.fullmatch(r"/calendar-service/year/(\d+)/month/(\d+)", path)
             if match and method == "GET":
                 return 200, self._month(int(match[1]), int(match[2])), {}
+            if path == "/activitylist-service/activities/search/activities" and method == "GET":
+                return 200, self._activity_list(query), {}
+            match = re.fullmatch(r"/activity-service/activity/(\d+)(/splits)?", path)
+            if match and method == "GET":
+                return 200, self._activity(int(match[1]), splits=bool(match[2])), {}
         raise _Reply(404, {"message": f"no route for {method} {path}"})
 
     # ---- SSO and tokens ---------------------------------------------------------------------
@@ -713,16 +771,17 @@ class GarminSim(LoopbackSim):
                     }
                 )
         for aid, activity in sorted(self._state.activities.items()):
-            day = date.fromisoformat(activity["date"])
+            summary = activity["summary"]
+            day = date.fromisoformat(str(summary.get("startTimeLocal"))[:10])
             if grid_start <= day <= grid_end:
                 items.append(
                     {
                         "id": aid,
                         "itemType": "activity",
                         "activityId": aid,
-                        "date": activity["date"],
-                        "title": activity["title"],
-                        "sportTypeKey": "running",
+                        "date": day.isoformat(),
+                        "title": summary.get("activityName"),
+                        "sportTypeKey": (summary.get("activityType") or {}).get("typeKey"),
                     }
                 )
         return {
@@ -731,6 +790,55 @@ class GarminSim(LoopbackSim):
             "year": year,
             "month": month0,
             "calendarItems": items,
+        }
+
+    def _activity_list(self, query: dict[str, list[str]]) -> list[dict[str, Any]]:
+        try:
+            start = int(query.get("start", ["0"])[0])
+            limit = int(query.get("limit", ["20"])[0])
+            first = query.get("startDate", [None])[0]
+            last = query.get("endDate", [None])[0]
+            first_day = None if first is None else date.fromisoformat(first)
+            last_day = None if last is None else date.fromisoformat(last)
+        except ValueError:
+            raise _Reply(400, {"message": "Invalid start, limit, startDate or endDate"}) from None
+        if start < 0 or not 1 <= limit <= 1000:
+            raise _Reply(400, {"message": "start must be >= 0 and limit 1..1000"})
+        chosen = []
+        for activity in self._state.activities.values():
+            summary = activity["summary"]
+            day = date.fromisoformat(str(summary.get("startTimeLocal"))[:10])
+            if (first_day is None or day >= first_day) and (last_day is None or day <= last_day):
+                chosen.append(summary)
+        chosen.sort(key=lambda s: (str(s.get("startTimeLocal")), s["activityId"]), reverse=True)
+        return copy.deepcopy(chosen[start : start + limit])
+
+    def _activity(self, activity_id: int, *, splits: bool) -> dict[str, Any]:
+        activity = self._state.activities.get(activity_id)
+        if activity is None:
+            raise _Reply(404, {"message": "Activity not found"})
+        summary = activity["summary"]
+        if splits:
+            return {"activityId": activity_id, "lapDTOs": copy.deepcopy(activity["laps"])}
+        keys = (
+            "startTimeLocal",
+            "startTimeGMT",
+            "distance",
+            "duration",
+            "movingDuration",
+            "elapsedDuration",
+            "elevationGain",
+            "averageSpeed",
+            "maxSpeed",
+            "averageHR",
+            "maxHR",
+        )
+        return {
+            "activityId": activity_id,
+            "activityName": summary.get("activityName"),
+            "activityTypeDTO": copy.deepcopy(summary.get("activityType")),
+            "eventTypeDTO": copy.deepcopy(summary.get("eventType")),
+            "summaryDTO": {key: summary.get(key) for key in keys},
         }
 
 

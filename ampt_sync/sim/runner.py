@@ -702,3 +702,88 @@ def activity_for_workout(
         athlete_id=athlete_id,
         auto_laps=workout_type not in (1, 3),
     )
+
+
+# ------------------------------------------------------------------------------------------------
+# The same runs as Garmin Connect shows them
+
+#: Strava sport type → Garmin ``activityType.typeKey`` (the inverse of
+#: :data:`ampt_sync.garmin.activity_json.SPORTS` for what the simulated runner does).
+GARMIN_TYPE_KEYS = {
+    "Run": "running",
+    "TrailRun": "trail_running",
+    "VirtualRun": "virtual_run",
+    "Ride": "cycling",
+    "Swim": "lap_swimming",
+    "Walk": "walking",
+    "Hike": "hiking",
+    "WeightTraining": "strength_training",
+    "Yoga": "yoga",
+}
+#: The structured workout a run was recorded from (any id: only its presence matters).
+SIM_WORKOUT_ID = 700_001
+
+
+def garmin_view(
+    activity: dict[str, Any], *, structured: bool | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Strava-shaped ``activity`` (from :func:`build_activity`) as Garmin Connect lists it, and
+    its laps (``lapDTOs``): the same run, seen through the other service. ``structured`` (default:
+    a Strava workout tag, ``workout_type`` 3) marks a run recorded while following a structured
+    workout on the watch (it carries ``workoutId``). Strava's race tag becomes the race event
+    type; its long-run tag has no Garmin counterpart."""
+    sport = activity["sport_type"]
+    key = GARMIN_TYPE_KEYS.get(sport, sport.lower())
+    if sport == "Run" and activity.get("trainer"):
+        key = "treadmill_running"
+    if structured is None:
+        structured = activity.get("workout_type") == 3
+    start_utc = datetime.fromisoformat(activity["start_date"].replace("Z", "+00:00"))
+    local = activity["start_date_local"].replace("Z", "").replace("T", " ")
+    moving = float(activity["moving_time"])
+    summary: dict[str, Any] = {
+        "activityId": activity["id"],
+        "activityName": activity["name"],
+        "startTimeLocal": local,
+        "startTimeGMT": start_utc.strftime("%Y-%m-%d %H:%M:%S"),
+        "activityType": {"typeId": 1, "typeKey": key, "parentTypeId": 17, "isHidden": False},
+        "eventType": {
+            "typeId": 1 if activity.get("workout_type") == 1 else 9,
+            "typeKey": "race" if activity.get("workout_type") == 1 else "uncategorized",
+        },
+        "distance": activity["distance"],
+        "duration": moving,
+        "elapsedDuration": float(activity["elapsed_time"]),
+        "movingDuration": moving,
+        "elevationGain": activity.get("total_elevation_gain"),
+        "averageSpeed": activity.get("average_speed"),
+        "maxSpeed": activity.get("max_speed"),
+        "averageHR": activity.get("average_heartrate"),
+        "maxHR": activity.get("max_heartrate"),
+        "calories": activity.get("calories"),
+        "manualActivity": bool(activity.get("manual")),
+        "workoutId": SIM_WORKOUT_ID if structured else None,
+        "lapCount": len(activity.get("laps") or []),
+        "hasSplits": bool(activity.get("laps")),
+        "deviceId": 3_456_789_012,
+        "ownerId": SIM_ATHLETE_ID,
+        "kudosCount": activity.get("kudos_count", 0),
+        "favorite": False,
+        "startLatitude": None if activity.get("trainer") else 40.78,
+        "startLongitude": None if activity.get("trainer") else -73.97,
+    }
+    laps = [
+        {
+            "lapIndex": index,
+            "startTimeGMT": summary["startTimeGMT"],
+            "distance": lap["distance"],
+            "duration": float(lap["moving_time"]),
+            "movingDuration": float(lap["moving_time"]),
+            "elapsedDuration": float(lap["elapsed_time"]),
+            "averageSpeed": lap["average_speed"],
+            "maxSpeed": lap.get("max_speed"),
+            "averageHR": lap.get("average_heartrate"),
+        }
+        for index, lap in enumerate(activity.get("laps") or [], start=1)
+    ]
+    return summary, laps

@@ -1,4 +1,5 @@
-"""Activities in the store: Strava JSON in, domain :class:`~ampt_sync.domain.Activity` out.
+"""Activities in the store: Strava or Garmin JSON in, domain :class:`~ampt_sync.domain.Activity`
+out.
 
 The raw JSON is kept as received minus location data (:func:`strip_location`), so that a better
 parser later can re-read history without another backfill. The columns are what queries and
@@ -7,6 +8,11 @@ training decisions need; they are derived from the JSON here and nowhere else.
 Field names follow Strava API v3 (``SummaryActivity`` from the list endpoint, ``DetailedActivity``
 from ``/activities/{id}``). Strava writes ``start_date_local`` as the local wall-clock time with a
 misleading ``Z`` suffix; its date part is the activity's local day.
+
+Rows from Garmin Connect (``source = "garmin"``) are parsed by
+:mod:`ampt_sync.garmin.activity_json` into the same columns; their detail is Garmin's splits answer
+(``lapDTOs``). :func:`load_activities` shows one copy of a run stored from both sources
+(:func:`ampt_sync.training.duplicates.drop_duplicates`).
 """
 
 from __future__ import annotations
@@ -59,6 +65,9 @@ class ActivityColumns:
     workout_type: int | None
     manual: bool
     trainer: bool
+    source: str = "strava"
+    #: The source's own id; ``None`` means ``id`` (Strava's ids are ours).
+    source_id: int | None = None
 
 
 def _hash(data: dict[str, Any]) -> str:
@@ -127,39 +136,83 @@ def parse_summary(raw: dict[str, Any]) -> ActivityColumns:
 def upsert_activity(
     session: Session, summary: dict[str, Any], *, fetched_at: datetime
 ) -> UpsertOutcome:
-    """Insert or update one activity from its summary JSON (stored without location data)."""
-    columns = parse_summary(summary)
+    """Insert or update one Strava activity from its summary JSON (stored without location
+    data)."""
+    return upsert_columns(session, parse_summary(summary), summary, fetched_at=fetched_at)
+
+
+def upsert_columns(
+    session: Session,
+    columns: ActivityColumns,
+    summary: dict[str, Any],
+    *,
+    fetched_at: datetime,
+    wants_detail: bool = True,
+) -> UpsertOutcome:
+    """Insert or update one activity from its parsed ``columns`` and raw ``summary`` (any
+    source). ``wants_detail=False`` marks the row as needing no detail (its detail hash follows
+    the summary's), so :func:`rows_needing_detail` never lists it."""
     clean = strip_location(summary)
     digest = _hash(clean)
     row = session.get(ActivityRow, columns.id)
     if row is not None and row.summary_hash == digest:
         return UpsertOutcome.UNCHANGED
-    values = {**columns.__dict__, "summary_json": clean, "summary_hash": digest}
+    values = {
+        **columns.__dict__,
+        "source_id": columns.id if columns.source_id is None else columns.source_id,
+        "summary_json": clean,
+        "summary_hash": digest,
+    }
     if row is None:
-        session.add(ActivityRow(**values, fetched_at=fetched_at))
-        return UpsertOutcome.CREATED
-    for key, value in values.items():
-        setattr(row, key, value)
-    row.fetched_at = fetched_at
-    return UpsertOutcome.UPDATED
+        row = ActivityRow(**values, fetched_at=fetched_at)
+        session.add(row)
+        outcome = UpsertOutcome.CREATED
+    else:
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.fetched_at = fetched_at
+        outcome = UpsertOutcome.UPDATED
+    if not wants_detail:
+        row.detail_json = None
+        row.detail_summary_hash = digest
+    return outcome
 
 
 def needs_detail(row: ActivityRow) -> bool:
     """A race or workout run whose detail was never fetched, or was fetched for an older summary."""
     return (
-        row.sport_type in RUN_SPORTS
+        row.source == "strava"
+        and row.sport_type in RUN_SPORTS
         and row.workout_type in DETAIL_WORKOUT_TYPES
         and row.detail_summary_hash != row.summary_hash
     )
 
 
-def rows_needing_detail(session: Session) -> list[ActivityRow]:
-    rows = session.scalars(
-        select(ActivityRow)
-        .where(ActivityRow.workout_type.in_(DETAIL_WORKOUT_TYPES))
-        .order_by(ActivityRow.start_utc)
-    ).all()
-    return [row for row in rows if needs_detail(row)]
+def rows_needing_detail(session: Session, source: str = "strava") -> list[ActivityRow]:
+    """Rows of ``source`` whose detail is to be fetched, oldest first. For Strava: races and
+    workouts (:func:`needs_detail`); for other sources: every row not marked as needing none
+    by :func:`upsert_columns` whose detail is missing or older than its summary."""
+    if source == "strava":
+        rows = session.scalars(
+            select(ActivityRow)
+            .where(
+                ActivityRow.source == "strava",
+                ActivityRow.workout_type.in_(DETAIL_WORKOUT_TYPES),
+            )
+            .order_by(ActivityRow.start_utc)
+        ).all()
+        return [row for row in rows if needs_detail(row)]
+    return list(
+        session.scalars(
+            select(ActivityRow)
+            .where(
+                ActivityRow.source == source,
+                (ActivityRow.detail_summary_hash.is_(None))
+                | (ActivityRow.detail_summary_hash != ActivityRow.summary_hash),
+            )
+            .order_by(ActivityRow.start_utc)
+        )
+    )
 
 
 def store_detail(session: Session, activity_id: int, detail: dict[str, Any]) -> None:
@@ -178,12 +231,28 @@ def store_detail(session: Session, activity_id: int, detail: dict[str, Any]) -> 
     row.detail_summary_hash = row.summary_hash
 
 
-def ids_started_between(session: Session, first: datetime, end: datetime) -> set[int]:
-    """Ids of stored activities with ``first <= start < end`` (for spotting deletions)."""
+def ids_started_between(
+    session: Session, first: datetime, end: datetime, source: str = "strava"
+) -> set[int]:
+    """Ids of ``source``'s stored activities with ``first <= start < end`` (for spotting
+    deletions: a listing of one source says nothing about another's rows)."""
     return set(
         session.scalars(
             select(ActivityRow.id).where(
-                ActivityRow.start_utc >= first, ActivityRow.start_utc < end
+                ActivityRow.source == source,
+                ActivityRow.start_utc >= first,
+                ActivityRow.start_utc < end,
+            )
+        )
+    )
+
+
+def ids_on_days(session: Session, first: date, last: date, source: str) -> set[int]:
+    """Ids of ``source``'s stored activities whose local day is in ``first..last``."""
+    return set(
+        session.scalars(
+            select(ActivityRow.id).where(
+                ActivityRow.source == source, ActivityRow.day >= first, ActivityRow.day <= last
             )
         )
     )
@@ -197,24 +266,35 @@ def delete_activities(session: Session, ids: Iterable[int]) -> int:
     return result.rowcount or 0
 
 
-def delete_all_activities(session: Session) -> int:
-    return session.execute(delete(ActivityRow)).rowcount or 0
+def delete_all_activities(session: Session, source: str | None = None) -> int:
+    """Delete every activity, or only ``source``'s."""
+    query = delete(ActivityRow)
+    if source is not None:
+        query = query.where(ActivityRow.source == source)
+    return session.execute(query).rowcount or 0
 
 
 def count_activities(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(ActivityRow)) or 0
 
 
-def newest_start(session: Session) -> datetime | None:
-    return session.scalar(select(func.max(ActivityRow.start_utc)))
+def newest_start(session: Session, source: str = "strava") -> datetime | None:
+    return session.scalar(
+        select(func.max(ActivityRow.start_utc)).where(ActivityRow.source == source)
+    )
 
 
 def load_activities(session: Session, since: date | None = None) -> list[Activity]:
-    """Stored activities (every sport) as domain objects, oldest first; ``since`` is a local day."""
+    """Stored activities (every sport) as domain objects, oldest first; ``since`` is a local day.
+
+    A run stored from two sources (after a switch of ``[activities] source``) is returned once:
+    see :func:`ampt_sync.training.duplicates.drop_duplicates` for which copy wins."""
+    from ampt_sync.training.duplicates import drop_duplicates
+
     query = select(ActivityRow).order_by(ActivityRow.start_utc, ActivityRow.id)
     if since is not None:
         query = query.where(ActivityRow.day >= since)
-    return [activity_from_row(row) for row in session.scalars(query)]
+    return drop_duplicates([activity_from_row(row) for row in session.scalars(query)])
 
 
 # ------------------------------------------------------------------------------------------------
@@ -222,6 +302,10 @@ def load_activities(session: Session, since: date | None = None) -> list[Activit
 
 
 def activity_from_row(row: ActivityRow) -> Activity:
+    if row.source == "garmin":
+        from ampt_sync.garmin.activity_json import garmin_activity_from_row
+
+        return garmin_activity_from_row(row)
     detail = row.detail_json or {}
     what = f"activity {row.id}"
     return Activity(

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
+    Index,
     Integer,
     MetaData,
     String,
@@ -65,11 +66,20 @@ class Base(DeclarativeBase):
 
 
 class ActivityRow(Base):
-    """A Strava activity as received (summary, and detail when fetched)."""
+    """An activity as its source sent it (summary, and detail when fetched).
+
+    ``source`` is ``"strava"`` or ``"garmin"``; ``source_id`` is the id that service gave it.
+    ``id`` is ours and unique across sources: a Strava activity keeps Strava's id (every row
+    before revision 0004 was Strava's), a Garmin Connect activity gets ``-source_id``, so the
+    two services' ids can never collide. ``summary_json`` and ``detail_json`` are in the
+    source's own shape (Strava API v3, or Garmin Connect's activity list and splits)."""
 
     __tablename__ = "activities"
+    __table_args__ = (Index(None, "source", "source_id", unique=True),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    source: Mapped[str] = mapped_column(String(10), server_default="strava", default="strava")
+    source_id: Mapped[int] = mapped_column(BigInteger)
     sport_type: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(255))
     start_utc: Mapped[datetime] = mapped_column(index=True)

@@ -31,9 +31,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -42,8 +40,26 @@ from sqlalchemy.orm import Session
 
 from ampt_sync.domain import RUN_SPORTS
 from ampt_sync.errors import RemoteError
+from ampt_sync.pulls import (  # noqa: F401 - re-exported: Strava's pull is where they began
+    EARLIEST_START,
+    FUTURE_SLACK,
+    HR_RANGE_BPM,
+    MAX_DURATION_S,
+    MAX_RUN_DISTANCE_M,
+    MAX_RUN_SPEED_MPS,
+    MAX_SPEED_MPS,
+    OVERLAP,
+    VOLATILE_KEYS,
+    Progress,
+    PullReport,
+    Skipped,
+    absurd_reason,
+    drop_cursor,
+    local_midnight,
+    read_cursor,
+    write_cursor,
+)
 from ampt_sync.store.activities import (
-    ActivityColumns,
     MalformedActivity,
     UpsertOutcome,
     delete_activities,
@@ -65,154 +81,28 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PER_PAGE = 200
-OVERLAP = timedelta(days=3)
 #: Cursor names in ``sync_cursors``; everything starting with ``strava.`` is Strava's.
 CURSOR_PREFIX = "strava."
 CURSOR_NEWEST = "strava.newest_start"
 CURSOR_PENDING = "strava.pending_window"
 
-# What no real activity does. A run faster than this over any distance beats Usain Bolt's
-# 100 m average (10.4 m/s).
-MAX_RUN_SPEED_MPS = 12.5
-MAX_SPEED_MPS = 100.0
-MAX_RUN_DISTANCE_M = 500_000.0
-MAX_DURATION_S = 5 * 86_400.0
-EARLIEST_START = datetime(1990, 1, 1, tzinfo=UTC)
-FUTURE_SLACK = timedelta(days=1)
-HR_RANGE_BPM = (20.0, 250.0)
-#: Social counters change without the activity changing; kept, each change would count as an
-#: edit and fetch a workout's detail again.
-VOLATILE_KEYS = frozenset(
-    {
-        "kudos_count",
-        "comment_count",
-        "achievement_count",
-        "athlete_count",
-        "photo_count",
-        "total_photo_count",
-        "has_kudoed",
-    }
-)
-
-#: ``progress(phase, done, total)``: phase "list" (activities so far, total unknown) or
-#: "details" (details fetched, of how many).
-Progress = Callable[[str, int, int | None], None]
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """An activity (or detail) left out, and why. ``activity_id`` is None when unreadable."""
-
-    activity_id: int | None
-    reason: str
-
-
-@dataclass
-class PullReport:
-    """What one pull did. Filled as it goes, so that a pull stopped by an error (pass your own
-    ``report``) still tells what it stored. ``api_calls`` are requests counted against Strava's
-    rate limits; ``token_refreshes`` went to ``/oauth/token``."""
-
-    window_start: datetime | None = None
-    backfill: bool = False
-    pages: int = 0
-    fetched: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    deleted: int = 0
-    runs: int = 0
-    cross_training: int = 0
-    details_fetched: int = 0
-    details_pending: int = 0
-    skipped: list[Skipped] = field(default_factory=list)
-    api_calls: int = 0
-    token_refreshes: int = 0
-    listing_complete: bool = False
-    complete: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["window_start"] = None if self.window_start is None else self.window_start.isoformat()
-        return data
-
-
-# ------------------------------------------------------------------------------------------------
-# Checks
-
-
-def absurd_reason(columns: ActivityColumns, now: datetime) -> str | None:
-    """Why an activity cannot be real, or None. Absurd activities are skipped, not stored."""
-    if min(columns.distance_m, columns.moving_time_s, columns.elapsed_time_s) < 0:
-        return "negative distance or time"
-    if columns.start_utc > now + FUTURE_SLACK:
-        return f"starts in the future ({columns.start_utc:%Y-%m-%d %H:%M} UTC)"
-    if columns.start_utc < EARLIEST_START:
-        return f"starts before {EARLIEST_START.year} ({columns.start_utc:%Y-%m-%d})"
-    if max(columns.moving_time_s, columns.elapsed_time_s) > MAX_DURATION_S:
-        return f"lasts {columns.elapsed_time_s / 3600:.0f} h"
-    is_run = columns.sport_type in RUN_SPORTS
-    if columns.distance_m > 0 and columns.moving_time_s == 0:
-        return f"{columns.distance_m / 1000:.1f} km in no time"
-    speed = columns.distance_m / columns.moving_time_s if columns.moving_time_s else 0.0
-    if is_run and columns.distance_m > MAX_RUN_DISTANCE_M:
-        return f"a run of {columns.distance_m / 1000:.0f} km"
-    if speed > (MAX_RUN_SPEED_MPS if is_run else MAX_SPEED_MPS):
-        return f"{columns.sport_type} at {speed * 3.6:.0f} km/h"
-    for hr in (columns.average_hr_bpm, columns.max_hr_bpm):
-        if hr is not None and not HR_RANGE_BPM[0] <= hr <= HR_RANGE_BPM[1]:
-            return f"heart rate {hr:.0f} bpm"
-    return None
-
-
 # ------------------------------------------------------------------------------------------------
 # Cursors
 
 
-def _read_cursor(session: Session, name: str) -> datetime | None:
-    row = session.get(SyncCursorRow, name)
-    if row is None:
-        return None
-    try:
-        value = datetime.fromisoformat(row.value)
-    except ValueError:
-        log.warning("ignoring the unreadable sync cursor %s=%r", name, row.value)
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def _write_cursor(session: Session, name: str, value: datetime, now: datetime) -> None:
-    row = session.get(SyncCursorRow, name)
-    text = value.astimezone(UTC).isoformat()
-    if row is None:
-        session.add(SyncCursorRow(name=name, value=text, updated_at=now))
-    else:
-        row.value, row.updated_at = text, now
-
-
-def _drop_cursor(session: Session, name: str) -> None:
-    row = session.get(SyncCursorRow, name)
-    if row is not None:
-        session.delete(row)
-
-
 def strava_cursor(session: Session) -> datetime | None:
     """The newest start time seen by a complete listing, or None before the first pull."""
-    return _read_cursor(session, CURSOR_NEWEST)
+    return read_cursor(session, CURSOR_NEWEST)
 
 
 def delete_strava_data(session: Session) -> tuple[int, int]:
-    """Delete every activity and every Strava cursor; returns (activities, cursors) deleted."""
-    activities = delete_all_activities(session)
+    """Delete every Strava activity and every Strava cursor; returns (activities, cursors)
+    deleted. Activities read from another source stay."""
+    activities = delete_all_activities(session, source="strava")
     cursors = session.execute(
         delete(SyncCursorRow).where(SyncCursorRow.name.startswith(CURSOR_PREFIX))
     ).rowcount
     return activities, cursors or 0
-
-
-def local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    """The first instant of local ``day`` in ``zone``, in UTC."""
-    return datetime.combine(day, time(0), zone).astimezone(UTC)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -256,8 +146,8 @@ def _pull(
 ) -> None:
     now = client.now()
     with store.transaction() as session:
-        cursor = _read_cursor(session, CURSOR_NEWEST)
-        pending = _read_cursor(session, CURSOR_PENDING)
+        cursor = read_cursor(session, CURSOR_NEWEST)
+        pending = read_cursor(session, CURSOR_PENDING)
     if since is not None:
         start = local_midnight(since, zone)
     elif cursor is not None:
@@ -270,7 +160,7 @@ def _pull(
         start = pending
     report.window_start = start
     with store.transaction() as session:
-        _write_cursor(session, CURSOR_PENDING, start, now)
+        write_cursor(session, CURSOR_PENDING, start, now)
 
     # Strava's `after` is exclusive, in whole seconds.
     after_epoch = math.ceil(start.timestamp()) - 1
@@ -295,8 +185,8 @@ def _pull(
             log.info("deleted %d activities no longer on Strava", report.deleted)
         newest = newest_start(session)
         candidates = [c for c in (cursor, newest) if c is not None]
-        _write_cursor(session, CURSOR_NEWEST, max(candidates) if candidates else now, now)
-        _drop_cursor(session, CURSOR_PENDING)
+        write_cursor(session, CURSOR_NEWEST, max(candidates) if candidates else now, now)
+        drop_cursor(session, CURSOR_PENDING)
     report.listing_complete = True
 
     _fetch_details(client, store, now, report, progress)

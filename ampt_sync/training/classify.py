@@ -4,7 +4,8 @@
 decide; 3 "workout" is intervals unless the name or the data say which workout), at words in
 the activity's name ("race", "parkrun", "tempo", "intervals", "6x800", "hill", "long",
 "recovery", …) and then at the data, with paces from the runner's current
-:class:`~ampt_sync.domain.Paces` (science note §5.2):
+:class:`~ampt_sync.domain.Paces` (science note §5.2). A run read from Garmin Connect carries tag 1
+when its event type is "race", and no other tag (:mod:`ampt_sync.garmin.activity_json`):
 
 * race: a standard distance (±2 %) at ≥ 97 % of the speed the current VDOT predicts for it, with
   a race heart rate (average ≥ 88 % of max up to the half, ≥ 80 % for the marathon); without
@@ -310,11 +311,16 @@ def classify(
     return Classification(kind, reason, trusted=not problems, problems=problems)
 
 
+def _service(activity: Activity) -> str:
+    """Where the activity's tags were set, for the reason's wording."""
+    return "Garmin Connect" if activity.source == "garmin" else "Strava"
+
+
 def _kind(
     activity: Activity, paces: Paces, hr_max_bpm: int | None, recent: Sequence[Activity]
 ) -> tuple[WorkoutKind, str]:
     if activity.workout_type == TAG_RACE:
-        return WorkoutKind.RACE, "tagged as a race on Strava"
+        return WorkoutKind.RACE, f"tagged as a race on {_service(activity)}"
     if activity.workout_type == TAG_LONG:
         return WorkoutKind.LONG, "tagged as a long run on Strava"
     named = _name_kind(activity.name)
