@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ampt_sync.cli.base import TRAINING, OutputFormat, app, emit_json, err, load, out
-from ampt_sync.domain import UNWELL_MAX_DAYS, WEEKDAYS
 from ampt_sync.units import Units, format_duration
 
 if TYPE_CHECKING:
@@ -47,6 +46,8 @@ def parse_day(text: str, today: date) -> date:
         return today
     if word == "tomorrow":
         return today + timedelta(days=1)
+    from ampt_sync.domain import WEEKDAYS
+
     for names in (WEEKDAYS, FULL_WEEKDAYS):
         if word in names:
             return today + timedelta(days=(names.index(word) - today.weekday()) % 7)
@@ -54,6 +55,15 @@ def parse_day(text: str, today: date) -> date:
         return date.fromisoformat(word)
     except ValueError:
         raise typer.BadParameter(f"{text!r} is not a day; use {DAY_HELP}") from None
+
+
+def _unwell_max_days() -> int:
+    """``domain.UNWELL_MAX_DAYS``, read when Typer builds ``unwell`` (its annotations are
+    evaluated then, not at import): importing the domain module costs ``ampt-sync --help``
+    about 20 ms."""
+    from ampt_sync.domain import UNWELL_MAX_DAYS
+
+    return UNWELL_MAX_DAYS
 
 
 def _today(settings: Settings) -> date:
@@ -279,7 +289,7 @@ def unwell(
     ctx: typer.Context,
     days: Annotated[
         int,
-        typer.Option("--days", min=1, max=UNWELL_MAX_DAYS, help="How many days, from today."),
+        typer.Option("--days", min=1, max=_unwell_max_days(), help="How many days, from today."),
     ] = 3,
     level: Annotated[
         Level, typer.Option("--level", help="tired: easy and shorter; ill: rest days.")
