@@ -2,14 +2,19 @@
 the cost of Typer's help.
 
 The top-level help is the first thing a runner types, and on a Raspberry Pi Typer made it slow:
-to print it, Typer builds every command's parameters (evaluating each annotation of 31 commands)
+to print it, Typer builds every command's parameters (evaluating each of their annotations)
 and imports its rich formatter, which loads Rich's Markdown and traceback renderers (markdown-it,
 Pygments). The top-level help needs none of that: the root's options, and each command's name,
 first paragraph and panel. So :func:`print_overview` hands Typer a copy of the app whose commands
 are stand-ins without parameters (so names, help texts and panels are resolved by Typer itself),
 and draws the same panels as ``typer.rich_utils.rich_format_help`` with Rich's table and panel.
 ``tests/test_cli_overview.py`` compares the two outputs character for character, in colour and
-without; every other help (``ampt-sync push --help``) is Typer's own. Measured by
+without, and for a toy app with what ampt-sync does not use yet (emphasis, required options,
+hidden and deprecated commands); every other help (``ampt-sync push --help``) is Typer's own,
+and so are shell completions. Help text that is more than prose with `code` spans goes to
+Rich's Markdown, as in Typer (paying for its import only then). Like Typer's formatter, this
+reads an option's default through two private methods of Typer's option class; pyproject.toml
+bounds Typer below 0.29, and the comparison tests catch a change. Measured by
 ``bench/bench_cycle.py``: see docs/performance.md.
 """
 
@@ -48,6 +53,8 @@ STYLE_PANEL_BORDER = "dim"
 STYLE_COMMANDS_FIRST_COLUMN = "bold cyan"
 STYLE_REQUIRED_SHORT = "red"
 STYLE_REQUIRED_LONG = "dim red"
+STYLE_OPTION_DEFAULT = "dim"
+STYLE_OPTION_ENVVAR = "dim yellow"
 #: Rich's own style for Markdown's inline code, which Typer's Markdown help text uses.
 STYLE_INLINE_CODE = "markdown.code"
 OPTIONS_PANEL_TITLE = "Options"
@@ -178,11 +185,11 @@ def _console() -> Console:
     )
 
 
-def _prose(text: str, style: str = "") -> RenderableType:
+def _prose(text: str, style: str = "", *, markdown: bool = False) -> RenderableType:
     """Help text as Typer's Markdown mode shows it: prose with `code` spans is drawn here;
-    anything else is left to Rich's Markdown."""
+    anything else (or anything, with ``markdown``) is left to Rich's Markdown."""
     text = inspect.cleandoc(text)
-    if "\n\n" in text or _OTHER_MARKDOWN.search(_CODE_SPAN.sub("", text)):
+    if markdown or "\n\n" in text or _OTHER_MARKDOWN.search(_CODE_SPAN.sub("", text)):
         from rich.emoji import Emoji
         from rich.markdown import Markdown
 
@@ -197,6 +204,36 @@ def _prose(text: str, style: str = "") -> RenderableType:
         last = match.end()
     out.append(flat[last:])
     return out
+
+
+def _option_notes(param: Any, ctx: Any) -> list[RenderableType]:
+    """What Typer writes after an option's help: its environment variable, its default and
+    ``[required]`` (the same rules, through the same methods of Typer's option class)."""
+    notes: list[RenderableType] = []
+    envvar = getattr(param, "envvar", None)
+    if envvar is None and (
+        getattr(param, "allow_from_autoenv", None)
+        and getattr(ctx, "auto_envvar_prefix", None) is not None
+        and param.name is not None
+    ):
+        envvar = f"{ctx.auto_envvar_prefix}_{param.name.upper()}"
+    if envvar and getattr(param, "show_envvar", None):
+        names = envvar if isinstance(envvar, str) else ", ".join(str(name) for name in envvar)
+        notes.append(Text(f"[env var: {names}]", style=STYLE_OPTION_ENVVAR))
+    if hasattr(param, "_extract_default_help_str"):
+        default_value = param._extract_default_help_str(ctx=ctx)
+        show_default_is_str = isinstance(param.show_default, str)
+        if show_default_is_str or (
+            default_value is not None and (param.show_default or ctx.show_default)
+        ):
+            default = param._get_default_string(
+                ctx=ctx, show_default_is_str=show_default_is_str, default_value=default_value
+            )
+            if default:
+                notes.append(Text(f"[default: {default}]", style=STYLE_OPTION_DEFAULT))
+    if param.required:
+        notes.append(Text(REQUIRED_LONG_STRING, style=STYLE_REQUIRED_LONG))
+    return notes
 
 
 def _options_panel(console: Console, name: str, params: list[Any], ctx: Any) -> None:
@@ -215,11 +252,13 @@ def _options_panel(console: Console, name: str, params: list[Any], ctx: Any) -> 
         types = Text(style=STYLE_TYPES, overflow="fold")
         if metavar and "bool" not in metavar.lower():
             types.append(metavar)
+        notes = _option_notes(param, ctx)
         help_items: list[RenderableType] = []
         if param.help:
-            help_items.append(_prose(param.help))
-        if param.required:
-            help_items.append(Text(REQUIRED_LONG_STRING, style=STYLE_REQUIRED_LONG))
+            # Alone in its cell, prose is drawn here; beside notes, Rich's Columns lays
+            # Markdown out differently from Text, so it is Markdown as in Typer.
+            help_items.append(_prose(param.help, markdown=bool(notes)))
+        help_items += notes
         required_marks.append(Text("*", style=STYLE_REQUIRED_SHORT) if param.required else "")
         rows.append(
             [
@@ -290,8 +329,9 @@ def _commands_panel(console: Console, name: str, commands: list[Any], name_width
 
 def print_overview(app: typer.Typer, *, prog_name: str) -> bool:
     """Print the top-level help of ``app`` to stdout as Typer would; False (nothing printed)
-    when the app uses a markup mode other than Markdown, which this does not draw."""
-    if app.rich_markup_mode != "markdown":
+    when Typer would not draw panels in Markdown mode (another markup mode, or Rich turned off
+    with ``TYPER_USE_RICH=0``): then Typer prints it."""
+    if app.rich_markup_mode != "markdown" or not typer.core.HAS_RICH:
         return False
     from rich.align import Align
     from rich.padding import Padding
