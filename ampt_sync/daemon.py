@@ -45,6 +45,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from ampt_sync.config import Settings
 from ampt_sync.deadman import Pinger
+from ampt_sync.memory import release_memory
 from ampt_sync.schedule import DailyTrigger, next_fire, previous_fire
 from ampt_sync.systemd import notify, watchdog_interval_s
 
@@ -250,7 +251,11 @@ class Daemon:
             pinger = Pinger(ping_url) if ping_url and kind in PINGED_KINDS else None
             if pinger is not None:
                 pinger.ping("start")
-            outcome = self._cycle(kind, self.stop)
+            try:
+                outcome = self._cycle(kind, self.stop)
+            finally:
+                # The idle daemon's memory is then its imports, not its last cycle's peak.
+                release_memory()
             if pinger is not None and outcome.result != "interrupted":
                 pinger.ping("success" if outcome.result == "ok" else "fail")
             temporary = outcome.result in ("rate_limited", "temporary", "busy")

@@ -6,12 +6,15 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select
 
 from ampt_sync.store import db
@@ -120,6 +123,56 @@ def test_a_migration_is_preceded_by_an_online_backup_holding_uncheckpointed_data
         assert "extra" in inspect(migrated.engine).get_table_names()
     finally:
         migrated.close()
+
+
+def test_the_head_read_without_alembic_is_alembics_head(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def alembics_head() -> str | None:
+        return ScriptDirectory.from_config(db._alembic_config()).get_current_head()
+
+    assert db._read_head() == alembics_head() is not None
+    monkeypatch.setattr(db, "MIGRATIONS_DIR", _migrations_with_a_second_revision(tmp_path))
+    assert db._read_head() == alembics_head() == "9999"
+
+
+def test_two_heads_are_left_to_alembic_which_names_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _migrations_with_a_second_revision(tmp_path)
+    second = (folder / "versions" / "9999_test.py").read_text()
+    (folder / "versions" / "9998_test.py").write_text(second.replace('"9999"', '"9998"'))
+    monkeypatch.setattr(db, "MIGRATIONS_DIR", folder)
+    assert db._read_head() is None
+    with pytest.raises(Exception, match="multiple heads"):
+        db.head_revision()
+
+
+def test_the_revision_read_without_alembic_is_alembics(tmp_path: Path) -> None:
+    store = db.open_store(sqlite_url(tmp_path), migrate_schema=False)
+    try:
+        assert db.current_revision(store.engine) is None
+        db.migrate(store.engine)
+        with store.engine.connect() as connection:
+            alembics = MigrationContext.configure(connection).get_current_revision()
+        assert db.current_revision(store.engine) == alembics == db.head_revision()
+    finally:
+        store.close()
+
+
+def test_opening_a_store_at_head_does_not_import_alembic(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    db.open_store(url).close()  # migrated here, so the child finds it at head
+    probe = (
+        "import sys\n"
+        "from ampt_sync.store.db import open_store\n"
+        f"open_store({url!r}).close()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))\n"
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert child.stdout.strip() == "[]"
 
 
 def test_only_the_newest_backups_are_kept(tmp_path: Path) -> None:

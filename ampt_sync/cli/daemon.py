@@ -85,6 +85,8 @@ def _start_page(settings: Settings, store: Store, config_path: Path | None) -> P
     Off loopback without a password this raises ConfigError (exit 78) before any job runs. A
     page that cannot listen (the port is taken) is logged and left out: the workouts still
     reach the watch. SIGHUP does not move the page: a new ``web.listen`` takes a restart."""
+    if settings.web.host_port() is None:
+        return None  # before the imports: a daemon without the page never loads Starlette
     import logging
 
     from ampt_sync.web.app import Page

@@ -21,14 +21,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ampt_sync.cli.base import TRAINING, OutputFormat, app, emit_json, err, load, out
-from ampt_sync.domain import CONFIG_SECTION, UNWELL_MAX_DAYS, WEEKDAYS, InstructionKind
 from ampt_sync.units import Units, format_duration
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ampt_sync.config import Settings
-    from ampt_sync.domain import Instruction, Workout
+    from ampt_sync.domain import Instruction, InstructionKind, Workout
     from ampt_sync.steering import Steered
 
 DAY_HELP = "YYYY-MM-DD, today, tomorrow, or a weekday (thu: the first Thursday from today on)."
@@ -49,6 +48,8 @@ def parse_day(text: str, today: date) -> date:
         return today
     if word == "tomorrow":
         return today + timedelta(days=1)
+    from ampt_sync.domain import WEEKDAYS
+
     for names in (WEEKDAYS, FULL_WEEKDAYS):
         if word in names:
             return today + timedelta(days=(names.index(word) - today.weekday()) % 7)
@@ -56,6 +57,15 @@ def parse_day(text: str, today: date) -> date:
         return date.fromisoformat(word)
     except ValueError:
         raise typer.BadParameter(f"{text!r} is not a day; use {DAY_HELP}") from None
+
+
+def _unwell_max_days() -> int:
+    """``domain.UNWELL_MAX_DAYS``, read when Typer builds ``unwell`` (its annotations are
+    evaluated then, not at import): importing the domain module costs ``ampt-sync --help``
+    about 20 ms."""
+    from ampt_sync.domain import UNWELL_MAX_DAYS
+
+    return UNWELL_MAX_DAYS
 
 
 def _today(settings: Settings) -> date:
@@ -132,6 +142,7 @@ def _show(steered: Steered, settings: Settings, *, output: OutputFormat, dry_run
         document["dry_run"] = dry_run
         emit_json(document)
         return
+    from ampt_sync.domain import CONFIG_SECTION
     from ampt_sync.steering import config_value
     from ampt_sync.training.instructions import summary
 
@@ -302,7 +313,7 @@ def unwell(
     ctx: typer.Context,
     days: Annotated[
         int,
-        typer.Option("--days", min=1, max=UNWELL_MAX_DAYS, help="How many days, from today."),
+        typer.Option("--days", min=1, max=_unwell_max_days(), help="How many days, from today."),
     ] = 3,
     level: Annotated[
         Level, typer.Option("--level", help="tired: easy and shorter; ill: rest days.")
@@ -492,6 +503,8 @@ def goal_set(
         "race": race,
         "target_time": target_time,
     }
+    from ampt_sync.domain import InstructionKind
+
     _change(ctx, InstructionKind.GOAL, values, dry_run=dry_run, push=push, output=output)
 
 
@@ -527,6 +540,8 @@ def days(
     values: dict[str, object] = {"run_days": chosen}
     if long is not None:
         values["long_run_day"] = long.strip().lower()[:3]
+    from ampt_sync.domain import InstructionKind
+
     _change(ctx, InstructionKind.DAYS, values, dry_run=dry_run, push=push, output=output)
 
 

@@ -80,6 +80,7 @@ def make_server(page: Page, listen: Listen) -> uvicorn.Server:
         log_level="warning",
         log_config=None,  # keep ours: the daemon's logging (journald) stays as it is
         lifespan="off",
+        ws="none",  # the page has no websockets; "auto" would load wsproto for nothing
         server_header=False,
         proxy_headers=True,  # the client address behind a reverse proxy, for the throttle
         forwarded_allow_ips="127.0.0.1,::1",
