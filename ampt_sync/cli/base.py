@@ -11,7 +11,6 @@ need them, so that ``ampt-sync --help`` starts quickly on a Raspberry Pi.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import dataclass
 from enum import StrEnum
@@ -166,14 +165,6 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (the console script exits with it)."""
     args = global_options_first(sys.argv[1:] if argv is None else argv)
     verbose = "-v" in args or "--verbose" in args
-    from ampt_sync.cli.overview import print_overview, wants_overview
-
-    if wants_overview(args, os.environ) and print_overview(app, prog_name="ampt-sync"):
-        # As Typer ends them: --help with a blank line and 0; no command at all with 2.
-        if args:
-            print()
-            return 0
-        return 2
     try:
         # Standalone mode: usage errors, --help and typer.Exit end in SystemExit with their code;
         # our own errors propagate to here.
