@@ -22,7 +22,7 @@ RACE_DAY = date.today() + timedelta(weeks=20)
 def _empty() -> dict[str, dict[str, Any]]:
     return {
         section: dict.fromkeys(q.key for q in wizard.questions("UTC") if q.section == section)
-        for section in ("athlete", "goal", "schedule", "strava")
+        for section in ("athlete", "goal", "schedule", "activities", "delivery", "strava")
     }
 
 
@@ -111,6 +111,43 @@ def test_the_last_line_names_a_command_that_will_work() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("source", "target", "expected"),
+    [
+        ("garmin", "garmin", "next: `ampt-sync auth garmin`"),
+        ("garmin", "intervals", "next: `ampt-sync auth garmin`, then `ampt-sync auth intervals`"),
+        ("intervals", "intervals", "next: `ampt-sync auth intervals`"),
+        ("intervals", "none", "next: `ampt-sync auth intervals`"),
+        ("strava", "none", "next: `ampt-sync auth strava`"),
+    ],
+)
+def test_the_next_steps_follow_where_runs_come_from_and_where_workouts_go(
+    source: str, target: str, expected: str
+) -> None:
+    data = _empty()
+    data["activities"]["source"] = source
+    data["delivery"]["target"] = target
+    data["strava"]["client_id"] = 12345 if source == "strava" else None
+    assert wizard.next_steps(data, "x") == expected
+
+
+def test_runs_from_garmin_asks_no_strava_client_id() -> None:
+    data = _empty()
+    data["goal"]["distance"] = "10k"
+    data["goal"]["date"] = RACE_DAY
+    script = Script({"runs are read from": ["Garmin"], "workouts go": ["none"]})
+    wizard.ask_missing(data, "UTC", ask=script.ask, say=script.said.append)
+    assert data["activities"]["source"] == "garmin"
+    assert data["delivery"]["target"] == "none"
+    assert not any("Strava" in q for q in script.asked)
+    script = Script({"runs are read from": ["garmin connect", "garmin"]})
+    data["activities"]["source"] = None
+    wizard.ask_missing(data, "UTC", ask=script.ask, say=script.said.append)
+    assert "  activities.source: 'garmin connect' is not one of strava, garmin, intervals" in (
+        script.said
+    )
+
+
 def _run_in_a_terminal(args: list[str], answers: str, env: dict[str, str]) -> tuple[int, str]:
     """Run the real console script on a pseudo-terminal, typing ``answers``."""
     script = Path(sys.executable).with_name("ampt-sync")
@@ -156,6 +193,8 @@ def test_init_in_a_terminal_writes_a_config_from_what_the_runner_typed(tmp_path:
                 "mon,wed,fri,sun",  # run days
                 "sun",  # long-run day
                 "",  # hills
+                "",  # runs from: strava
+                "",  # workouts to: garmin
                 "",  # client id: later
                 "",  # hr max
                 "",  # weight

@@ -68,6 +68,13 @@ def init(
     adapt_at: Annotated[str | None, typer.Option(help="sync.adapt_at (HH:MM local)")] = None,
     horizon_days: Annotated[int | None, typer.Option(help="sync.horizon_days (1..14)")] = None,
     poll_minutes: Annotated[int | None, typer.Option(help="sync.poll_minutes (0 = none)")] = None,
+    activity_source: Annotated[
+        str | None,
+        typer.Option("--activity-source", help="activities.source: strava, garmin or intervals"),
+    ] = None,
+    delivery_target: Annotated[
+        str | None, typer.Option("--delivery", help="delivery.target: garmin, intervals or none")
+    ] = None,
     strava_client_id: Annotated[int | None, typer.Option(help="strava.client_id")] = None,
     backfill_days: Annotated[int | None, typer.Option(help="strava.backfill_days")] = None,
     state_dir: Annotated[Path | None, typer.Option(help="storage.state_dir")] = None,
@@ -136,6 +143,8 @@ def init(
             "horizon_days": horizon_days,
             "poll_minutes": poll_minutes,
         },
+        "activities": {"source": activity_source},
+        "delivery": {"target": delivery_target},
         "strava": {"client_id": strava_client_id, "backfill_days": backfill_days},
         "storage": {"state_dir": state_dir, "database_url": database_url},
         "secrets": {"backend": secrets_backend},

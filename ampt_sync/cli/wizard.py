@@ -75,6 +75,27 @@ class Question:
     read: Callable[[str], Any] = str
     #: a line shown before an optional question: what the key changes in the plan
     why: str = ""
+    #: asked only when this says so of the answers so far (e.g. Strava's Client ID only when
+    #: the runs come from Strava)
+    when: Callable[[dict[str, dict[str, Any]]], bool] = lambda data: True
+
+
+def _one_of(*choices: str) -> Callable[[str], str]:
+    def read(text: str) -> str:
+        value = text.strip().lower()
+        if value not in choices:
+            raise ValueError(f"{text!r} is not one of {', '.join(choices)}")
+        return value
+
+    return read
+
+
+def _runs_from(data: dict[str, dict[str, Any]]) -> str:
+    return data.get("activities", {}).get("source") or "strava"
+
+
+def _workouts_to(data: dict[str, dict[str, Any]]) -> str:
+    return data.get("delivery", {}).get("target") or "garmin"
 
 
 def questions(zone_default: str) -> list[Question]:
@@ -101,7 +122,28 @@ def questions(zone_default: str) -> list[Question]:
         Question("schedule", "run_days", "Run days (comma-separated)", "tue,thu,sat,sun", _days),
         Question("schedule", "long_run_day", "Long-run day", "sun"),
         Question("schedule", "hills", "Hills: outdoor, treadmill or garage", "outdoor"),
-        Question("strava", "client_id", "Strava API Client ID (empty to set later)", "", _whole),
+        Question(
+            "activities",
+            "source",
+            "Where your runs are read from: strava, garmin or intervals",
+            "strava",
+            _one_of("strava", "garmin", "intervals"),
+        ),
+        Question(
+            "delivery",
+            "target",
+            "Where the workouts go: garmin, intervals or none (FIT files only)",
+            "garmin",
+            _one_of("garmin", "intervals", "none"),
+        ),
+        Question(
+            "strava",
+            "client_id",
+            "Strava API Client ID (empty to set later)",
+            "",
+            _whole,
+            when=lambda data: _runs_from(data) == "strava",
+        ),
         Question(
             "athlete",
             "hr_max",
@@ -144,7 +186,7 @@ def ask_missing(data: dict[str, dict[str, Any]], zone_default: str, *, ask: Ask,
 
     probe_goal = {"distance": "5k", "date": date.max}
     for q in questions(zone_default):
-        if data[q.section].get(q.key) is not None:
+        if data[q.section].get(q.key) is not None or not q.when(data):
             continue
         if q.why:
             say(q.why)
@@ -172,11 +214,15 @@ def ask_missing(data: dict[str, dict[str, Any]], zone_default: str, *, ask: Ask,
 
 
 def next_steps(data: dict[str, dict[str, Any]], config_path: str) -> str:
-    """What to run next, naming only commands that will work with this config."""
-    if data["strava"].get("client_id") is None:
+    """What to run next, naming only commands that will work with this config: the sign-ins
+    the runs' source and the workouts' road need, in that order."""
+    source, target = _runs_from(data), _workouts_to(data)
+    services = [source] + ([target] if target not in ("none", source) else [])
+    commands = " and ".join(f"`ampt-sync auth {s}`" for s in services)
+    if source == "strava" and data.get("strava", {}).get("client_id") is None:
         return (
             "next: create a Strava API application at https://www.strava.com/settings/api, put its "
-            f"Client ID in {config_path} as strava.client_id, then run `ampt-sync auth strava` and "
-            "`ampt-sync auth garmin` (or try `ampt-sync demo` first: it needs no accounts)"
+            f"Client ID in {config_path} as strava.client_id, then run {commands} "
+            "(or try `ampt-sync demo` first: it needs no accounts)"
         )
-    return "next: `ampt-sync auth strava`, then `ampt-sync auth garmin`"
+    return "next: " + commands.replace(" and ", ", then ")
