@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ampt_sync import plan_json, steering
+from ampt_sync.domain import Workout
 from ampt_sync.plan_text import day_label, fitness_line
 from ampt_sync.store import reports, state
 from ampt_sync.store.activities import load_activities
@@ -75,17 +76,16 @@ class Handlers:
         return await in_thread(self._today, request)
 
     def _today(self, request: Request) -> Response:
-        from ampt_sync.garmin.encode import EncodeError, encode
-
         page = self.page
         today = page.today()
         zone = page.settings.zone()
         horizon = page.settings.sync.horizon_days
+        road = page.settings.delivery.target
         with page.store.transaction() as session:
             plan = load_plan(session)
             statuses = self._statuses(session)
             activities = load_activities(session, since=today)
-            ledger = {row.key: row for row in session.scalars(select(GarminLedgerRow))}
+            ledger = _sent(session, road)
             last = reports.recent(session, limit=1)
             relogin = state.get(session, state.GARMIN_RELOGIN)
             alerts = state.get(session, state.ACTIVE_ALERTS) or {}
@@ -100,14 +100,14 @@ class Handlers:
                 for _d, workout in plan.workouts_between(when, when + timedelta(days=1)):
                     if workout.kind.value == "rest":
                         continue
-                    try:
-                        payload_hash: str | None = encode(workout).payload_hash
-                    except EncodeError:
-                        payload_hash = None
+                    place = None  # delivery.target "none": nothing is sent anywhere
+                    if road in views.ROAD_NAMES:
+                        sent_as = _hash_for(road, workout, when, self.u)
+                        place = views.road_place(road, workout, when, sent_as, ledger)
                     places.append(
                         (
                             views.session_view(workout, statuses.get(workout.key, ""), self.u),
-                            views.garmin_place(workout, when, payload_hash, ledger),
+                            place,
                             fit_href(when, workout),
                         )
                     )
@@ -116,6 +116,7 @@ class Handlers:
             request,
             "today.html",
             title="Today",
+            road=views.ROAD_NAMES.get(road),
             plan=plan,
             day=day,
             ahead=ahead,
@@ -243,6 +244,7 @@ class Handlers:
             rows=[(k, v) for k, v in status_rows(report) if k not in ("cycle", "alert")],
             horizon=horizon_rows(report),
             legend=horizon_legend(report),
+            road=views.ROAD_NAMES.get(page.settings.delivery.target),
             day_label=lambda iso: day_label(date.fromisoformat(iso)),
             cycles=cycles,
             feed=f"{page.base_url(request)}/calendar.ics?key={key}",
@@ -644,3 +646,36 @@ def _path_day(request: Request) -> date:
 def _field(form: Any, name: str) -> str:
     value = form.get(name)
     return value if isinstance(value, str) else ""
+
+
+def _sent(session: Session, road: str) -> dict[str, views.Sent]:
+    """What the delivery road's ledger says was sent, by workout key."""
+    if road == "garmin":
+        return {
+            row.key: views.Sent(row.scheduled_day, row.content_hash, row.pending)
+            for row in session.scalars(select(GarminLedgerRow))
+        }
+    if road == "intervals":
+        events = (state.get(session, state.INTERVALS_LEDGER) or {}).get("events") or {}
+        return {
+            key: views.Sent(date.fromisoformat(row["day"]), str(row.get("hash") or ""))
+            for key, row in events.items()
+        }
+    return {}
+
+
+def _hash_for(road: str, workout: Workout, day: date, units: Units) -> str | None:
+    """The hash of ``workout`` on ``day`` as the road would be sent it now; None when it cannot
+    be encoded (the push says why)."""
+    from ampt_sync.garmin.encode import EncodeError
+
+    try:
+        if road == "intervals":
+            from ampt_sync.intervals.events import desired_event
+
+            return desired_event(workout, day, units).content_hash
+        from ampt_sync.garmin.encode import encode
+
+        return encode(workout).payload_hash
+    except EncodeError:
+        return None

@@ -1,5 +1,5 @@
 """What each page shows, as plain data: the plan as weeks of days, a day in full, the next days
-with their place on Garmin, the last cycle in words.
+with their place on the road to the watch (Garmin or intervals.icu), the last cycle in words.
 
 Pure: plans, activities, statuses and ledger rows in; frozen view objects out, with every
 quantity already text in the runner's units (the templates only lay them out). The words are the
@@ -226,33 +226,49 @@ def day_in_full(
 # Garmin and the cycle, in words
 
 
+#: The delivery targets' names as the page says them (``delivery.target``).
+ROAD_NAMES = {"garmin": "Garmin", "intervals": "intervals.icu"}
+
+
 @dataclass(frozen=True)
-class GarminPlace:
-    """Where a planned workout stands with Garmin, in words, and whether that is as it should
-    be (``ok``)."""
+class Place:
+    """Where a planned workout stands on the delivery road (Garmin or intervals.icu), in words,
+    and whether that is as it should be (``ok``)."""
 
     words: str
     ok: bool
 
 
-def garmin_place(
+@dataclass(frozen=True)
+class Sent:
+    """What a road's ledger says of one workout: the day it is on, the hash of what was sent
+    (``""`` while not confirmed), and ``pending`` while a write's outcome is unknown."""
+
+    scheduled_day: date | None
+    content_hash: str
+    pending: str | None = None
+
+
+def road_place(
+    road: str,
     workout: Workout,
     day: date,
     payload_hash: str | None,
-    ledger: Mapping[str, Any],
-) -> GarminPlace:
-    """``ledger`` maps keys to rows with ``scheduled_day``, ``content_hash`` and ``pending``;
-    ``payload_hash`` is the workout as it would be sent now (``None`` if it cannot be)."""
+    ledger: Mapping[str, Sent],
+) -> Place:
+    """``payload_hash`` is the workout as the road would be sent it now (``None`` if it cannot
+    be); ``ledger`` maps keys to what was sent."""
+    name = ROAD_NAMES[road]
     if payload_hash is None:
-        return GarminPlace("cannot be put on Garmin (see `ampt-sync push --dry-run`)", False)
-    row = ledger.get(workout.key)
-    if row is None:
-        return GarminPlace("not on Garmin yet: the next cycle sends it", False)
-    if row.pending:
-        return GarminPlace("being sent to Garmin: the next cycle checks it", False)
-    if row.scheduled_day == day and row.content_hash == payload_hash:
-        return GarminPlace("on Garmin ✓", True)
-    return GarminPlace("on Garmin, out of date: the next cycle updates it", False)
+        return Place(f"cannot be put on {name} (see `ampt-sync push --dry-run`)", False)
+    sent = ledger.get(workout.key)
+    if sent is None:
+        return Place(f"not on {name} yet: the next cycle sends it", False)
+    if sent.pending or not sent.content_hash:
+        return Place(f"being sent to {name}: the next cycle checks it", False)
+    if sent.scheduled_day == day and sent.content_hash == payload_hash:
+        return Place(f"on {name} ✓", True)
+    return Place(f"on {name}, out of date: the next cycle updates it", False)
 
 
 #: A cycle's result (``run_reports.result``) as a runner reads it.

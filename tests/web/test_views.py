@@ -3,12 +3,11 @@ Garmin, problems in words."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from ampt_sync.domain import End, Exercise, Repeat, Step, StepRole, Target, Workout, WorkoutKind
 from ampt_sync.plan_text import StepLine, step_text, step_tree
-from ampt_sync.web.views import RELOGIN_WORDS, garmin_place, problems, sport_words
+from ampt_sync.web.views import RELOGIN_WORDS, Sent, problems, road_place, sport_words
 
 PACE = Target(pace_s_per_km=(300.0, 330.0))
 DAY = date(2026, 12, 10)
@@ -69,24 +68,29 @@ def test_step_tree_nests_repeats_and_keeps_units() -> None:
     assert tree[3].text == "Dumbbell squat 10 reps, medium"
 
 
-@dataclass
-class Row:
-    scheduled_day: date | None
-    content_hash: str
-    pending: str | None = None
+def garmin_place(workout, day, payload_hash, ledger):
+    return road_place("garmin", workout, day, payload_hash, ledger)
 
 
 def test_where_a_workout_stands_with_garmin() -> None:
-    assert garmin_place(WORKOUT, DAY, "h1", {"w-1": Row(DAY, "h1")}).ok
-    assert garmin_place(WORKOUT, DAY, "h1", {"w-1": Row(DAY, "h1")}).words == "on Garmin ✓"
-    stale = garmin_place(WORKOUT, DAY, "h2", {"w-1": Row(DAY, "h1")})
+    assert garmin_place(WORKOUT, DAY, "h1", {"w-1": Sent(DAY, "h1")}).ok
+    assert garmin_place(WORKOUT, DAY, "h1", {"w-1": Sent(DAY, "h1")}).words == "on Garmin ✓"
+    stale = garmin_place(WORKOUT, DAY, "h2", {"w-1": Sent(DAY, "h1")})
     assert not stale.ok
     assert "out of date" in stale.words
-    moved = garmin_place(WORKOUT, DAY, "h1", {"w-1": Row(date(2026, 12, 9), "h1")})
+    moved = garmin_place(WORKOUT, DAY, "h1", {"w-1": Sent(date(2026, 12, 9), "h1")})
     assert "out of date" in moved.words
     assert "not on Garmin yet" in garmin_place(WORKOUT, DAY, "h1", {}).words
-    assert "being sent" in garmin_place(WORKOUT, DAY, "h1", {"w-1": Row(DAY, "", "create")}).words
+    assert "being sent" in garmin_place(WORKOUT, DAY, "h1", {"w-1": Sent(DAY, "", "create")}).words
     assert "cannot be put on Garmin" in garmin_place(WORKOUT, DAY, None, {}).words
+
+
+def test_where_a_workout_stands_with_intervals_icu() -> None:
+    place = road_place("intervals", WORKOUT, DAY, "h1", {"w-1": Sent(DAY, "h1")})
+    assert (place.words, place.ok) == ("on intervals.icu ✓", True)
+    # an event whose last write is not confirmed yet has no hash in the ledger
+    unconfirmed = road_place("intervals", WORKOUT, DAY, "h1", {"w-1": Sent(DAY, "")})
+    assert unconfirmed.words == "being sent to intervals.icu: the next cycle checks it"
 
 
 def test_problems_put_a_garmin_relogin_first_and_say_the_fix() -> None:
