@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from ampt_sync.domain import RUN_SPORTS
-from ampt_sync.store.activities import ActivityColumns
-from ampt_sync.store.models import SyncCursorRow
+from ampt_sync.store.activities import ActivityColumns, UpsertOutcome
+from ampt_sync.store.models import ActivityRow, SyncCursorRow
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,32 @@ class PullReport:
         data = asdict(self)
         data["window_start"] = None if self.window_start is None else self.window_start.isoformat()
         return data
+
+    def count(self, outcome: UpsertOutcome, sport_type: str) -> None:
+        """One activity stored: created, updated or unchanged; a run or cross-training."""
+        if outcome is UpsertOutcome.CREATED:
+            self.created += 1
+        elif outcome is UpsertOutcome.UPDATED:
+            self.updated += 1
+        else:
+            self.unchanged += 1
+        if sport_type in RUN_SPORTS:
+            self.runs += 1
+        else:
+            self.cross_training += 1
+
+    def skip(self, activity_id: int | None, reason: str) -> None:
+        """Leave an activity (or its detail) out, logged and reported with ``reason``."""
+        log.warning("skipped: %s", reason)
+        self.skipped.append(Skipped(activity_id, reason))
+
+
+def mark_detail_tried(session: Session, row_id: int) -> None:
+    """Not asked again until the summary changes: a detail (laps, splits) the service cannot
+    give is not worth a request on every pull."""
+    row = session.get(ActivityRow, row_id)
+    if row is not None:
+        row.detail_summary_hash = row.summary_hash
 
 
 # ------------------------------------------------------------------------------------------------

@@ -43,7 +43,6 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from ampt_sync.domain import RUN_SPORTS
 from ampt_sync.errors import RemoteError
 from ampt_sync.garmin.activity_json import (
     garmin_id,
@@ -59,16 +58,15 @@ from ampt_sync.pulls import (
     VOLATILE_KEYS,
     Progress,
     PullReport,
-    Skipped,
     absurd_reason,
     drop_cursor,
     local_midnight,
+    mark_detail_tried,
     read_cursor,
     write_cursor,
 )
 from ampt_sync.store.activities import (
     MalformedActivity,
-    UpsertOutcome,
     delete_activities,
     ids_on_days,
     newest_start,
@@ -228,11 +226,11 @@ def _take(session: Any, raw: Any, now: datetime, report: PullReport, seen: set[i
     try:
         columns = parse_garmin_summary(raw)
     except MalformedActivity as error:
-        _skip(report, activity_id, f"Garmin {error}" if activity_id is None else str(error))
+        report.skip(activity_id, f"Garmin {error}" if activity_id is None else str(error))
         return
     reason = absurd_reason(columns, now)
     if reason is not None:
-        _skip(report, activity_id, f"Garmin activity {activity_id}: {reason}")
+        report.skip(activity_id, f"Garmin activity {activity_id}: {reason}")
         return
     kept = {
         key: value
@@ -242,29 +240,7 @@ def _take(session: Any, raw: Any, now: datetime, report: PullReport, seen: set[i
     outcome = upsert_columns(
         session, columns, kept, fetched_at=now, wants_detail=wants_laps(raw, columns)
     )
-    if outcome is UpsertOutcome.CREATED:
-        report.created += 1
-    elif outcome is UpsertOutcome.UPDATED:
-        report.updated += 1
-    else:
-        report.unchanged += 1
-    if columns.sport_type in RUN_SPORTS:
-        report.runs += 1
-    else:
-        report.cross_training += 1
-
-
-def _skip(report: PullReport, activity_id: int | None, reason: str) -> None:
-    log.warning("skipped: %s", reason)
-    report.skipped.append(Skipped(activity_id, reason))
-
-
-def _mark_tried(session: Any, row_id: int) -> None:
-    # Not asked again until the summary changes: laps Garmin cannot give are not worth a request
-    # on every pull.
-    row = session.get(ActivityRow, row_id)
-    if row is not None:
-        row.detail_summary_hash = row.summary_hash
+    report.count(outcome, columns.sport_type)
 
 
 def _fetch_laps(
@@ -278,7 +254,7 @@ def _fetch_laps(
             detail = source.splits(activity_id)
         except RemoteError as error:
             # Unreadable now (a malformed answer, a refusal): asked again by the next pull.
-            _skip(report, activity_id, f"Garmin activity {activity_id}: laps not readable: {error}")
+            report.skip(activity_id, f"Garmin activity {activity_id}: laps not readable: {error}")
             report.details_pending -= 1
             continue
         with store.transaction() as session:
@@ -286,8 +262,8 @@ def _fetch_laps(
             if row is None:
                 pass
             elif detail is None:
-                _mark_tried(session, row_id)
-                _skip(report, activity_id, f"Garmin activity {activity_id}: Garmin has no laps")
+                mark_detail_tried(session, row_id)
+                report.skip(activity_id, f"Garmin activity {activity_id}: Garmin has no laps")
             else:
                 try:
                     if detail.get("activityId") not in (None, activity_id):
@@ -299,7 +275,7 @@ def _fetch_laps(
                     row.detail_summary_hash = row.summary_hash
                     report.details_fetched += 1
                 except (MalformedActivity, AttributeError) as error:
-                    _mark_tried(session, row_id)
+                    mark_detail_tried(session, row_id)
                     reason = (
                         str(error)
                         if isinstance(error, MalformedActivity)
@@ -307,7 +283,7 @@ def _fetch_laps(
                             f"Garmin activity {activity_id}: the splits answer is not a JSON object"
                         )
                     )
-                    _skip(report, activity_id, f"laps skipped: {reason}")
+                    report.skip(activity_id, f"laps skipped: {reason}")
         report.details_pending -= 1
         if progress is not None:
             progress("details", done, len(todo))

@@ -40,28 +40,21 @@ from sqlalchemy.orm import Session
 
 from ampt_sync.domain import RUN_SPORTS
 from ampt_sync.errors import RemoteError
-from ampt_sync.pulls import (  # noqa: F401 - re-exported: Strava's pull is where they began
-    EARLIEST_START,
+from ampt_sync.pulls import (
     FUTURE_SLACK,
-    HR_RANGE_BPM,
-    MAX_DURATION_S,
-    MAX_RUN_DISTANCE_M,
-    MAX_RUN_SPEED_MPS,
-    MAX_SPEED_MPS,
     OVERLAP,
     VOLATILE_KEYS,
     Progress,
     PullReport,
-    Skipped,
     absurd_reason,
     drop_cursor,
     local_midnight,
+    mark_detail_tried,
     read_cursor,
     write_cursor,
 )
 from ampt_sync.store.activities import (
     MalformedActivity,
-    UpsertOutcome,
     delete_activities,
     delete_all_activities,
     ids_started_between,
@@ -202,37 +195,15 @@ def _take(session: Session, raw: Any, now: datetime, report: PullReport, seen: s
     try:
         columns = parse_summary(raw)
     except MalformedActivity as error:
-        _skip(report, activity_id, str(error))
+        report.skip(activity_id, str(error))
         return
     reason = absurd_reason(columns, now)
     if reason is not None:
-        _skip(report, activity_id, f"activity {activity_id}: {reason}")
+        report.skip(activity_id, f"activity {activity_id}: {reason}")
         return
     kept = {key: value for key, value in raw.items() if key not in VOLATILE_KEYS}
     outcome = upsert_activity(session, kept, fetched_at=now)
-    if outcome is UpsertOutcome.CREATED:
-        report.created += 1
-    elif outcome is UpsertOutcome.UPDATED:
-        report.updated += 1
-    else:
-        report.unchanged += 1
-    if columns.sport_type in RUN_SPORTS:
-        report.runs += 1
-    else:
-        report.cross_training += 1
-
-
-def _skip(report: PullReport, activity_id: int | None, reason: str) -> None:
-    log.warning("skipped: %s", reason)
-    report.skipped.append(Skipped(activity_id, reason))
-
-
-def _mark_detail_tried(session: Session, activity_id: int) -> None:
-    # Not fetched again until the summary changes: a detail Strava cannot give is not worth a
-    # request on every pull.
-    row = session.get(ActivityRow, activity_id)
-    if row is not None:
-        row.detail_summary_hash = row.summary_hash
+    report.count(outcome, columns.sport_type)
 
 
 def _fetch_details(
@@ -250,20 +221,20 @@ def _fetch_details(
             detail = client.activity(activity_id)
         except RemoteError as error:
             # Unreadable after retries: skipped now, asked again by the next pull.
-            _skip(report, activity_id, f"activity {activity_id}: detail not readable: {error}")
+            report.skip(activity_id, f"activity {activity_id}: detail not readable: {error}")
             report.details_pending -= 1
             continue
         with store.transaction() as session:
             if detail is None:
-                _mark_detail_tried(session, activity_id)
-                _skip(report, activity_id, f"activity {activity_id}: Strava has no detail for it")
+                mark_detail_tried(session, activity_id)
+                report.skip(activity_id, f"activity {activity_id}: Strava has no detail for it")
             else:
                 try:
                     store_detail(session, activity_id, detail)
                     report.details_fetched += 1
                 except MalformedActivity as error:
-                    _mark_detail_tried(session, activity_id)
-                    _skip(report, activity_id, f"detail skipped: {error}")
+                    mark_detail_tried(session, activity_id)
+                    report.skip(activity_id, f"detail skipped: {error}")
         report.details_pending -= 1
         if progress is not None:
             progress("details", done, len(todo))
