@@ -89,6 +89,8 @@ class IntervalsSim(LoopbackSim):
         self._events: dict[int, dict[str, Any]] = {}
         self._activities: dict[str, dict[str, Any]] = {}
         self._intervals: dict[str, list[dict[str, Any]]] = {}
+        #: The (oldest, newest) of every activity-list request, as sent (dates, no secrets).
+        self.activity_queries: list[tuple[str, str | None]] = []
         self._fit: dict[int, bytes] = {}
         self._ids = itertools.count(70_000_001)
         self._faults: list[Fault] = []
@@ -129,6 +131,7 @@ class IntervalsSim(LoopbackSim):
     def clear_log(self) -> None:
         with self._lock:
             self.requests.clear()
+            self.activity_queries.clear()
 
     def add_own_event(
         self,
@@ -334,6 +337,9 @@ class IntervalsSim(LoopbackSim):
         return sorted(out, key=lambda e: (e["start_date_local"], e["id"]))
 
     def _list_activities(self, query: dict[str, list[str]]) -> list[dict[str, Any]]:
+        self.activity_queries.append(
+            (query.get("oldest", [""])[0], query.get("newest", [None])[0])
+        )
         try:
             oldest = date.fromisoformat(query["oldest"][0][:10])
             newest = date.fromisoformat(query.get("newest", ["9999-12-31"])[0][:10])
