@@ -755,18 +755,31 @@ def _finish(deps: CycleDeps, store: Store, report: CycleReport) -> None:
             e.startswith("intervals.icu: ") for e in report.errors
         )
         if intervals_auth:
+            # The key serves the push, the pull, or both: say what stopped.
+            stopped = [
+                what
+                for what, used in (
+                    ("new runs are not seen", settings.activities.source == "intervals"),
+                    ("no new workouts reach your watch", settings.delivery.target == "intervals"),
+                )
+                if used
+            ] or ["no new workouts reach your watch"]
             alerter.raise_alert(
                 session,
                 alerts.Alert(
                     alerts.INTERVALS_REAUTH,
                     "ampt-sync: connect intervals.icu again",
-                    "intervals.icu refused ampt-sync's API key, so no new workouts reach your "
-                    "watch. Run `ampt-sync auth intervals` on the server (as the service user).",
+                    f"intervals.icu refused ampt-sync's API key, so {' and '.join(stopped)}. Run "
+                    "`ampt-sync auth intervals` on the server (as the service user).",
                     urgent=True,
                 ),
                 now=now,
             )
-        elif report.pushed is not None and report.pushed.get("target") == "intervals":
+        elif (report.pushed is not None and report.pushed.get("target") == "intervals") or (
+            settings.activities.source == "intervals"
+            and report.pulled is not None
+            and report.pulled.get("listing_complete")
+        ):
             alerter.clear(session, alerts.INTERVALS_REAUTH, now=now)
         if settings.goal.date < report.today:
             alerter.raise_alert(

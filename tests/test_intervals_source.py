@@ -5,6 +5,7 @@ IntervalsClient, stravalib) against the simulators."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import threading
@@ -131,6 +132,38 @@ def test_an_intervals_cycle_with_a_refused_key_asks_for_auth_intervals_not_strav
     assert all(e.startswith("intervals.icu: ") for e in report.errors)
     assert any("ampt-sync auth intervals" in e for e in report.errors)
     assert not any("strava" in e.lower() for e in report.errors)
+
+
+def test_a_refused_key_raises_the_intervals_alert_saying_runs_are_not_seen_and_clears(
+    icu_accounts: SimulatedAccounts,
+) -> None:
+    from test_alerts import Receiver  # type: ignore[import-not-found]
+
+    from ampt_sync.alerts import Alerter, active_alerts
+
+    receiver = Receiver()
+    try:
+        cycle = dataclasses.replace(
+            deps(icu_accounts, "intervals"), alerter=Alerter(webhook_url=f"{receiver.url}/hook")
+        )
+        key = icu_accounts.intervals.api_key
+        icu_accounts.intervals.api_key = "a-key-the-runner-regenerated"
+        assert run_cycle(cycle, "adapt").result == "auth"
+        (sent,) = [json.loads(r["body"]) for r in receiver.requests]
+        assert sent["problem"] == "intervals-reauth"
+        # Workouts still go to Garmin: only the runs are not seen.
+        assert "so new runs are not seen. Run `ampt-sync auth intervals`" in sent["message"]
+        assert "watch" not in sent["message"]
+        icu_accounts.intervals.api_key = key  # the runner ran `auth intervals` again
+        assert run_cycle(cycle, "adapt").result == "ok"
+    finally:
+        receiver.server.shutdown()
+    store = open_store(icu_accounts.settings.database_url(icu_accounts.environ))
+    try:
+        with store.transaction() as session:
+            assert "intervals-reauth" not in active_alerts(session)
+    finally:
+        store.close()
 
 
 def test_an_intervals_429_during_the_pull_is_rate_limited_with_a_retry_time(
