@@ -6,7 +6,8 @@ its OpenAPI ``Activity`` and ``Interval`` schemas, and the answers open-source c
 * the list, ``GET /api/v1/athlete/{id}/activities?oldest=&newest=``: one activity per item with
   ``id`` (a string: ``"i"`` and digits for what reached intervals.icu from a watch, a file or
   Garmin Connect), ``name``, ``start_date`` (UTC, ``"YYYY-MM-DDTHH:MM:SSZ"``) and
-  ``start_date_local`` (the wall clock where the run was, without a zone), ``type`` (Strava's
+  ``start_date_local`` (the wall clock where the run was, without a zone; with ``timezone``, an
+  IANA name, it gives the start when ``start_date`` is missing), ``type`` (Strava's
   sport names: ``Run``, ``TrailRun``, ``VirtualRun``, ``Ride``, ``WeightTraining``, …),
   ``distance`` (m), ``moving_time``, ``elapsed_time`` (s), ``total_elevation_gain`` (m),
   ``average_speed``, ``max_speed`` (m/s), ``average_heartrate``, ``max_heartrate`` (bpm),
@@ -57,6 +58,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ampt_sync.domain import RUN_SPORTS, Activity, Lap
 from ampt_sync.garmin.activity_json import splits_from_laps
@@ -116,6 +118,21 @@ def _moment(raw: dict[str, Any], key: str, what: str) -> datetime:
         ) from None
 
 
+def _start_utc(raw: dict[str, Any], local: datetime, what: str) -> datetime:
+    """``start_date`` (UTC; a time without a zone counts as UTC); when it is absent, the local
+    start in the item's ``timezone`` (an IANA name), so no run is lost for want of it."""
+    if raw.get("start_date") is None and isinstance(raw.get("timezone"), str):
+        try:
+            zone = ZoneInfo(raw["timezone"])
+        except (ValueError, ZoneInfoNotFoundError):
+            raise MalformedActivity(
+                f"{what}: no start_date, and timezone {raw['timezone']!r} is not a zone name"
+            ) from None
+        return local.replace(tzinfo=zone).astimezone(UTC)
+    start = _moment(raw, "start_date", what)
+    return start.replace(tzinfo=UTC) if start.tzinfo is None else start.astimezone(UTC)
+
+
 def is_strava_stub(raw: Any) -> bool:
     return isinstance(raw, dict) and raw.get("source") == STRAVA_SOURCE
 
@@ -143,10 +160,9 @@ def parse_intervals_summary(raw: Any) -> ActivityColumns:
     sport = raw.get("type")
     if not isinstance(sport, str) or not sport.strip():
         raise MalformedActivity(f"{what}: no type")
-    start = _moment(raw, "start_date", what)
-    if start.tzinfo is None:
-        start = start.replace(tzinfo=UTC)
-    local_day: date = _moment(raw, "start_date_local", what).date()
+    local = _moment(raw, "start_date_local", what)
+    start = _start_utc(raw, local, what)
+    local_day: date = local.date()
     moving = _number(raw, "moving_time", what)
     elapsed = _number(raw, "elapsed_time", what)
     if moving is None and elapsed is None:
@@ -155,7 +171,7 @@ def parse_intervals_summary(raw: Any) -> ActivityColumns:
         id=our_id(number),
         sport_type=sport.strip()[:40],
         name=str(raw.get("name") or "")[:255],
-        start_utc=start.astimezone(UTC),
+        start_utc=start,
         day=local_day,
         distance_m=_number(raw, "distance", what) or 0.0,
         moving_time_s=elapsed if moving is None else moving,  # type: ignore[arg-type]

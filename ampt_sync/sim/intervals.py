@@ -337,9 +337,7 @@ class IntervalsSim(LoopbackSim):
         return sorted(out, key=lambda e: (e["start_date_local"], e["id"]))
 
     def _list_activities(self, query: dict[str, list[str]]) -> list[dict[str, Any]]:
-        self.activity_queries.append(
-            (query.get("oldest", [""])[0], query.get("newest", [None])[0])
-        )
+        self.activity_queries.append((query.get("oldest", [""])[0], query.get("newest", [None])[0]))
         try:
             oldest = date.fromisoformat(query["oldest"][0][:10])
             newest = date.fromisoformat(query.get("newest", ["9999-12-31"])[0][:10])

@@ -817,7 +817,8 @@ def intervals_view(
         "type": activity["sport_type"],
         "start_date_local": local,
         "start_date": activity["start_date"],
-        "timezone": activity.get("timezone"),
+        # intervals.icu names the zone (IANA); Strava's label is "(GMT-05:00) America/New_York".
+        "timezone": str(activity.get("timezone") or "").rpartition(" ")[2] or None,
         "source": "GARMIN_CONNECT",
         "sub_type": "RACE" if activity.get("workout_type") == 1 else "NONE",
         "distance": activity["distance"],

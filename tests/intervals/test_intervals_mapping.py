@@ -112,12 +112,15 @@ def runs(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(runs())
+@given(runs(), st.booleans())
 def test_an_intervals_run_is_the_same_activity_as_the_strava_run_for_fitness(
-    raw: dict[str, Any],
+    raw: dict[str, Any], without_utc_start: bool
 ) -> None:
     strava = from_strava(raw)
-    icu = from_intervals(*intervals_view(raw, structured=True))
+    summary, intervals = intervals_view(raw, structured=True)
+    if without_utc_start:  # the start from start_date_local and the item's time zone
+        del summary["start_date"]
+    icu = from_intervals(summary, intervals)
     assert for_fitness(icu) == for_fitness(strava)
     assert icu.id == -(ID_OFFSET + strava.id)
     assert (icu.source, strava.source) == ("intervals", "strava")
@@ -230,6 +233,17 @@ def test_unusable_items_name_the_activity_and_the_field(
     summary["id"] = "i1"
     with pytest.raises(MalformedActivity, match=message.replace("(", r"\(").replace(")", r"\)")):
         parse_intervals_summary({**summary, **change})
+
+
+def test_without_start_date_the_local_start_in_the_items_time_zone_is_used() -> None:
+    summary, _ = intervals_view(easy_run())
+    expected = parse_intervals_summary(summary).start_utc
+    del summary["start_date"]
+    summary["timezone"] = "America/New_York"
+    assert parse_intervals_summary(summary).start_utc == expected == START.astimezone(UTC)
+    summary["timezone"] = "Mars/Olympus"
+    with pytest.raises(MalformedActivity, match="timezone 'Mars/Olympus' is not a zone name"):
+        parse_intervals_summary(summary)
 
 
 def test_ids_never_collide_with_strava_or_garmin_and_stay_exact_in_json() -> None:
