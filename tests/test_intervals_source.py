@@ -378,3 +378,45 @@ def test_status_says_strava_is_not_used_when_runs_come_from_intervals(cli, icu_c
     assert f"intervals.icu (athlete {sim.athlete_id})" in result.stdout
     assert "auth strava" not in result.stdout
     assert sim.api_key not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("target", "next_lines"),
+    [
+        ("garmin", ["Next: `ampt-sync pull` reads your runs from intervals.icu"]),
+        (
+            "intervals",
+            ["Next: `ampt-sync pull` reads your runs from intervals.icu", "Next: `ampt-sync push`"],
+        ),
+    ],
+)
+def test_auth_intervals_says_what_comes_next_when_runs_come_from_there(
+    cli, write_config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, next_lines
+) -> None:
+    import io
+    import sys
+
+    from ampt_sync.sim.intervals import IntervalsSim
+
+    with IntervalsSim() as sim:
+        monkeypatch.setenv("AMPT_SYNC_INTERVALS_URL", sim.base_url)
+        path = write_config(
+            RUNNER
+            + f"""
+[storage]
+state_dir = "{tmp_path / "state"}"
+[secrets]
+backend = "file"
+[activities]
+source = "intervals"
+[delivery]
+target = "{target}"
+"""
+        )
+        monkeypatch.setattr(sys, "stdin", io.StringIO(f"{sim.api_key}\n"))
+        result = cli(
+            "--config", str(path), "auth", "intervals", "--stdin", "--athlete-id", sim.athlete_id
+        )
+    assert result.code == 0, result.stderr
+    assert [line for line in result.stderr.splitlines() if line.startswith("Next:")] == next_lines
+    assert sim.api_key not in result.stderr + result.stdout
