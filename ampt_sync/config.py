@@ -303,27 +303,23 @@ class StravaConfig(_Section):
         return value
 
 
-#: The activity sources ``[activities] source`` accepts. intervals.icu (issue 12, part 4) is not
-#: built yet and is refused with its own message, not as an unknown value.
-ACTIVITY_SOURCES = ("strava", "garmin")
+#: The activity sources ``[activities] source`` accepts.
+ACTIVITY_SOURCES = ("strava", "garmin", "intervals")
 
 
 class ActivitiesConfig(_Section):
-    """Where the runner's runs are read from: ``"strava"`` (the default) or ``"garmin"``
-    (Garmin Connect, through the same sign-in the push uses; no Strava account needed)."""
+    """Where the runner's runs are read from: ``"strava"`` (the default), ``"garmin"`` (Garmin
+    Connect, through the same sign-in the push uses) or ``"intervals"`` (intervals.icu, with the
+    API key `ampt-sync auth intervals` stores); with either of the last two no Strava account is
+    needed."""
 
     source: str = "strava"
 
     @field_validator("source")
     @classmethod
     def _source(cls, value: str) -> str:
-        if value == "intervals":
-            raise ValueError(
-                'found "intervals": reading runs from intervals.icu is not built yet; use '
-                '"strava" or "garmin"'
-            )
         if value not in ACTIVITY_SOURCES:
-            raise ValueError(f'found {value!r}, expected "strava" or "garmin"')
+            raise ValueError(f'found {value!r}, expected "strava", "garmin" or "intervals"')
         return value
 
 
@@ -721,7 +717,7 @@ KEY_COMMENTS: dict[str, dict[str, str]] = {
         "target": '"garmin" | "intervals" | "none": where the workouts go',
     },
     "activities": {
-        "source": '"strava" | "garmin": where your runs are read from',
+        "source": '"strava" | "garmin" | "intervals": where your runs are read from',
     },
     "storage": {
         "state_dir": "default: $STATE_DIRECTORY, else the user state dir",

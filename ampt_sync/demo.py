@@ -1,11 +1,12 @@
 """`ampt-sync demo`: the main job, offline, on a simulated runner.
 
 It starts the simulated Strava and Garmin Connect on loopback (:mod:`ampt_sync.sim.accounts`),
-seeds Strava (Garmin Connect's activity list with ``source="garmin"``, where the runs are then
-recorded and read from) with four months of a synthetic runner's history (races included), and
-then lives ``days`` simulated days: every morning the daemon's push cycle runs at
-``sync.push_at`` and we read what the watch would show; the runner then does, shortens or misses
-the day's workout (a seeded choice) and it appears on Strava (or Garmin Connect); every evening
+seeds Strava (Garmin Connect's activity list with ``source="garmin"``, intervals.icu's with
+``source="intervals"``, where the runs are then recorded and read from) with four months of a
+synthetic runner's history (races included), and then lives ``days`` simulated days: every
+morning the daemon's push cycle runs at ``sync.push_at`` and we read what the watch would show;
+the runner then does, shortens or misses the day's workout (a seeded choice) and it appears on
+Strava (or Garmin Connect, or intervals.icu); every evening
 the adapt cycle runs at ``sync.adapt_at`` and we keep the changes it made, with their reasons.
 Everything goes through the real cycle (:func:`ampt_sync.service.run_cycle`) and the real
 stravalib and garminconnect clients.
@@ -169,8 +170,8 @@ def simulate(
     """Live ``days`` simulated days; returns what happened (the state is deleted).
     ``each_day(day, store)``, when given, runs after each day's evening cycle
     (``bench/bench_store.py`` measures the store); ``delivery`` is one of :data:`DELIVERIES`;
-    ``source`` is where runs are recorded and read from: ``"strava"`` or ``"garmin"`` (Garmin
-    Connect's activity list)."""
+    ``source`` is where runs are recorded and read from: ``"strava"``, ``"garmin"`` (Garmin
+    Connect's activity list) or ``"intervals"`` (intervals.icu's)."""
     with demo_state(
         days, progress=progress, each_day=each_day, delivery=delivery, source=source
     ) as finished:
@@ -206,7 +207,7 @@ def _simulate_in(
 ) -> DemoState:
     from ampt_sync.alerts import Alerter
     from ampt_sync.service import CycleDeps, run_cycle
-    from ampt_sync.sim.runner import activity_for_workout, garmin_view
+    from ampt_sync.sim.runner import activity_for_workout, garmin_view, intervals_view
     from ampt_sync.store.db import open_store
     from ampt_sync.store.plans import load_plan
 
@@ -236,7 +237,7 @@ def _simulate_in(
         horizon = settings.sync.horizon_days
         start = accounts.local_today() + timedelta(days=1)
         calls = {"strava": 0, "garmin": 0}
-        if delivery == "intervals":
+        if "intervals" in (delivery, source):
             calls["intervals"] = 0
         record: list[DemoDay] = []
         cycles = workouts_seen = long_runs_seen = 0
@@ -281,6 +282,9 @@ def _simulate_in(
                         accounts.garmin.add_recorded_activity(
                             *garmin_view(activity, structured=True)
                         )
+                    elif source == "intervals":
+                        # Uploaded there by the watch, paired with the planned workout.
+                        accounts.intervals.add_activity(*intervals_view(activity, structured=True))
                     else:
                         accounts.strava.add_activities([activity])
                 accounts.advance_to(datetime.combine(day, settings.sync.adapt_time(), zone))

@@ -126,10 +126,10 @@ class Activity:
 
     ``start`` is aware (UTC); ``day`` is the local date of Strava's ``start_date_local``.
     ``best_efforts``, ``laps`` and ``splits_km`` are empty unless the detailed activity was fetched.
-    ``source`` is where it was read from (``"strava"`` or ``"garmin"``); ``id`` is unique across
-    sources (Garmin Connect's activities have negative ids, see the store). Garmin Connect gives
-    laps but no best efforts; its kilometre splits are its laps when they are kilometre
-    auto-laps.
+    ``source`` is where it was read from (``"strava"``, ``"garmin"`` or ``"intervals"``); ``id``
+    is unique across sources (Garmin Connect's and intervals.icu's activities have negative ids,
+    see the store). Garmin Connect and intervals.icu give laps but no best efforts; their
+    kilometre splits are their laps when they are kilometre auto-laps.
     """
 
     id: int

@@ -278,6 +278,8 @@ def _pull(
     (interrupted)."""
     if deps.settings.activities.source == "garmin":
         return _pull_garmin(deps, store, token_store, report, stop)
+    if deps.settings.activities.source == "intervals":
+        return _pull_intervals(deps, store, token_store, report, stop)
     from ampt_sync.strava.client import build_client
     from ampt_sync.strava.sync import PullReport, pull
 
@@ -348,6 +350,42 @@ def _pull_garmin(
         _pull_failed(report, exc, "Garmin")
     finally:
         report.api_calls["garmin"] += pulled.api_calls + pulled.token_refreshes
+    report.pulled = pulled.to_json()
+    report.new_activities = pulled.created + pulled.updated + pulled.deleted
+    return True
+
+
+def _pull_intervals(
+    deps: CycleDeps,
+    store: Store,
+    token_store: TokenStore,
+    report: CycleReport,
+    stop: threading.Event | None,
+) -> bool:
+    """Pull from intervals.icu (``[activities] source = "intervals"``): no Strava involved. Its
+    requests count under ``api_calls["intervals"]``, with the push's when it delivers there."""
+    from ampt_sync.intervals.activities import run_pull
+    from ampt_sync.pulls import PullReport
+
+    pulled = PullReport()
+    guard = _guard(stop)
+    try:
+        run_pull(
+            deps.settings,
+            store,
+            token_store,
+            now=deps.now,
+            environ=deps.environ,
+            before_request=lambda method, path: guard(),
+            report=pulled,
+        )
+    except Interrupted as exc:
+        report.fail("interrupted", str(exc))
+        return False
+    except AmptSyncError as exc:
+        _pull_failed(report, exc, "intervals.icu")
+    finally:
+        report.api_calls["intervals"] = report.api_calls.get("intervals", 0) + pulled.api_calls
     report.pulled = pulled.to_json()
     report.new_activities = pulled.created + pulled.updated + pulled.deleted
     return True
@@ -717,18 +755,31 @@ def _finish(deps: CycleDeps, store: Store, report: CycleReport) -> None:
             e.startswith("intervals.icu: ") for e in report.errors
         )
         if intervals_auth:
+            # The key serves the push, the pull, or both: say what stopped.
+            stopped = [
+                what
+                for what, used in (
+                    ("new runs are not seen", settings.activities.source == "intervals"),
+                    ("no new workouts reach your watch", settings.delivery.target == "intervals"),
+                )
+                if used
+            ] or ["no new workouts reach your watch"]
             alerter.raise_alert(
                 session,
                 alerts.Alert(
                     alerts.INTERVALS_REAUTH,
                     "ampt-sync: connect intervals.icu again",
-                    "intervals.icu refused ampt-sync's API key, so no new workouts reach your "
-                    "watch. Run `ampt-sync auth intervals` on the server (as the service user).",
+                    f"intervals.icu refused ampt-sync's API key, so {' and '.join(stopped)}. Run "
+                    "`ampt-sync auth intervals` on the server (as the service user).",
                     urgent=True,
                 ),
                 now=now,
             )
-        elif report.pushed is not None and report.pushed.get("target") == "intervals":
+        elif (report.pushed is not None and report.pushed.get("target") == "intervals") or (
+            settings.activities.source == "intervals"
+            and report.pulled is not None
+            and report.pulled.get("listing_complete")
+        ):
             alerter.clear(session, alerts.INTERVALS_REAUTH, now=now)
         if settings.goal.date < report.today:
             alerter.raise_alert(

@@ -394,9 +394,11 @@ def status_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("tokens", f"problem: {tokens['error']}"))
     elif tokens:
         strava = tokens["strava"]
-        if report["config"].get("activity_source") == "garmin":
-            # Runs come from Garmin Connect: Strava is not needed, so never asked for.
-            strava_row = "not used: runs are read from Garmin Connect ([activities] source)"
+        source = report["config"].get("activity_source")
+        if source in ("garmin", "intervals"):
+            # Runs come from Garmin Connect or intervals.icu: Strava is not needed, never asked.
+            name = "Garmin Connect" if source == "garmin" else "intervals.icu"
+            strava_row = f"not used: runs are read from {name} ([activities] source)"
         elif strava["connected"]:
             strava_row = (
                 f"connected (access token until {_when(strava['access_expires_at'], report)}; "
@@ -405,6 +407,16 @@ def status_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
         else:
             strava_row = "not connected: run `ampt-sync auth strava`"
         rows.append(("Strava", strava_row))
+        if source == "intervals":
+            key = tokens.get("intervals") or {}
+            rows.append(
+                (
+                    "runs from",
+                    f"intervals.icu (athlete {key.get('athlete_id')})"
+                    if key.get("connected")
+                    else "intervals.icu, not connected: run `ampt-sync auth intervals`",
+                )
+            )
         garmin = "connected" if tokens["garmin"]["connected"] else "not connected"
         if report.get("garmin_relogin_needed"):
             garmin = "re-login needed: run `ampt-sync auth garmin`"

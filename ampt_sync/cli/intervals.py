@@ -59,7 +59,8 @@ def auth_intervals(
     Both are on intervals.icu under Settings → Developer Settings. The key goes into the token
     store, never into the config or a log. It asks for the key hidden, so it needs a terminal,
     unless --stdin. Then set `[delivery] target = "intervals"` in the config so that the plan goes
-    there, and enable "upload planned workouts" for your watch on intervals.icu.
+    there, and enable "upload planned workouts" for your watch on intervals.icu; and/or
+    `[activities] source = "intervals"` so that your runs are read from there.
     """
     from ampt_sync.intervals.client import (
         IntervalsClient,
@@ -100,13 +101,15 @@ def auth_intervals(
     err().print(
         f"intervals.icu connected for athlete {who}; the key is in {token_store.description}"
     )
-    if settings.delivery.target != "intervals":
+    if settings.activities.source == "intervals":
+        err().print("Next: `ampt-sync pull` reads your runs from intervals.icu")
+    if settings.delivery.target == "intervals":
+        err().print("Next: `ampt-sync push`")
+    elif settings.activities.source != "intervals":
         err().print(
             'Next: set `target = "intervals"` under [delivery] in the config to send the plan '
             "there (it is now sent to " + settings.delivery.target + ")"
         )
-    else:
-        err().print("Next: `ampt-sync push`")
 
 
 # ------------------------------------------------------------------------------------------------

@@ -282,9 +282,9 @@ def demo(
         str,
         typer.Option(
             "--source",
-            metavar="strava|garmin",
-            help="Where the simulated runner's runs are read from: the simulated Strava, or "
-            "Garmin Connect's activity list.",
+            metavar="strava|garmin|intervals",
+            help="Where the simulated runner's runs are read from: the simulated Strava, "
+            "Garmin Connect's activity list, or intervals.icu's.",
         ),
     ] = "strava",
 ) -> None:
@@ -296,13 +296,14 @@ def demo(
     on the watch now (the API calls spent with --verbose or --format json). Uses its own embedded
     config, a temporary state dir and token store; never touches your config, state or keyring.
     With --serve it then shows the runner's page over that state until Ctrl-C. With --source
-    garmin the runs are recorded on, and read from, the simulated Garmin Connect ([activities]
-    source = "garmin"); Strava is not used.
+    garmin (or intervals) the runs are recorded on, and read from, the simulated Garmin Connect
+    (or intervals.icu) ([activities] source); Strava is not used. --source intervals and
+    --delivery intervals together use one simulated intervals.icu for both.
     """
     from ampt_sync.demo import run_demo, serve_demo
 
-    if source not in ("strava", "garmin"):
-        raise ConfigError(f'--source: found {source!r}, expected "strava" or "garmin"')
+    if source not in ("strava", "garmin", "intervals"):
+        raise ConfigError(f'--source: found {source!r}, expected "strava", "garmin" or "intervals"')
     verbose = app_state(ctx).verbose
     if serve:
         if output is OutputFormat.json:

@@ -148,8 +148,12 @@ def auth_strava(
 # pull
 
 
+#: How `pull` names each ``[activities] source``.
+SOURCE_NAMES = {"strava": "Strava", "garmin": "Garmin Connect", "intervals": "intervals.icu"}
+
+
 def _summary(report: PullReport, settings: Settings) -> list[str]:
-    service = "Garmin Connect" if settings.activities.source == "garmin" else "Strava"
+    service = SOURCE_NAMES.get(settings.activities.source, "Strava")
     window = ""
     if report.window_start is not None:
         window = f" started since {report.window_start.astimezone(settings.zone()):%Y-%m-%d}"
@@ -182,8 +186,8 @@ def pull(
         OutputFormat, typer.Option("--format", help="text or json")
     ] = OutputFormat.text,
 ) -> None:
-    """Fetch new, edited and deleted activities from Strava (or Garmin Connect, with
-    [activities] source = "garmin") into the local store.
+    """Fetch new, edited and deleted activities from Strava (or Garmin Connect, or intervals.icu,
+    with [activities] source = "garmin" or "intervals") into the local store.
 
     The first pull fetches the last strava.backfill_days days; later pulls start three days
     before the newest activity seen. Exits 75 when the service's rate limit stops it: what was
@@ -205,8 +209,8 @@ def pull(
             raise ConfigError(
                 f"--since: found {since!r}, expected a date such as 2026-09-01"
             ) from None
-    if settings.activities.source == "garmin":
-        _pull_garmin(settings, since_day, output)
+    if settings.activities.source in ("garmin", "intervals"):
+        _pull_other_source(settings, since_day, output)
         return
     _client_id(settings)
     token_store = open_token_store(settings.secrets.backend, settings.state_dir())
@@ -233,13 +237,18 @@ def pull(
             out().print(line)
 
 
-def _pull_garmin(settings: Settings, since_day: date | None, output: OutputFormat) -> None:
-    """`pull` with ``[activities] source = "garmin"``: the same report, from Garmin Connect, with
-    the sign-in `auth garmin` stored (no Strava involved)."""
+def _pull_other_source(settings: Settings, since_day: date | None, output: OutputFormat) -> None:
+    """`pull` with ``[activities] source = "garmin"`` or ``"intervals"``: the same report, from
+    Garmin Connect with the sign-in `auth garmin` stored, or from intervals.icu with the key
+    `auth intervals` stored (no Strava involved)."""
     from datetime import UTC, datetime
 
-    from ampt_sync.garmin.activities import run_pull as run_garmin_pull
     from ampt_sync.pulls import PullReport
+
+    if settings.activities.source == "intervals":
+        from ampt_sync.intervals.activities import run_pull as run_source_pull
+    else:
+        from ampt_sync.garmin.activities import run_pull as run_source_pull  # type: ignore[assignment]
     from ampt_sync.secrets import open_token_store
     from ampt_sync.service import cycle_lock
     from ampt_sync.store.db import open_store
@@ -249,7 +258,7 @@ def _pull_garmin(settings: Settings, since_day: date | None, output: OutputForma
     report = PullReport()
     try:
         with cycle_lock(settings), _progress_bar() as progress:
-            run_garmin_pull(
+            run_source_pull(
                 settings,
                 store,
                 token_store,

@@ -22,8 +22,8 @@ answer we cannot use (another 4xx, a body that is not the JSON documented) →
 The key is registered with :func:`ampt_sync.logs.register_secret` as soon as the client holds it,
 and no message here ever contains it or the ``Authorization`` header.
 
-The client knows nothing of workouts or plans, so that a later activity source (``/activities``)
-can use it as it is: :meth:`IntervalsClient.get_json` reads any documented path.
+The client knows nothing of workouts or plans: :meth:`IntervalsClient.get_json` reads any
+documented path, which is how the activity source (:mod:`ampt_sync.intervals.activities`) uses it.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """A runner's whole set-up, simulated: Strava, Garmin and intervals.icu on loopback, connected,
-configured.
+configured (the history on whichever services ``history_on`` names).
 
 :func:`simulated_accounts` starts both simulators, seeds Strava with months of the synthetic
 runner's history, writes a config (state dir, secrets and token key all inside a folder you give
@@ -26,7 +26,7 @@ from ampt_sync.config import Settings, parse_settings
 from ampt_sync.secrets import GARMIN_TOKENS, INTERVALS_KEY, TokenStore, open_token_store
 from ampt_sync.sim.garmin import GarminSim
 from ampt_sync.sim.intervals import IntervalsSim
-from ampt_sync.sim.runner import garmin_view, synthetic_history
+from ampt_sync.sim.runner import garmin_view, intervals_view, synthetic_history
 from ampt_sync.sim.strava import SIM_CLIENT_ID, SIM_CLIENT_SECRET, StravaSim
 from ampt_sync.strava.client import StravaTokens, save_tokens
 
@@ -91,8 +91,9 @@ def simulated_accounts(
 
     ``history_days`` of synthetic history end yesterday (local), so today is still to run. The
     config reads runs from ``source``; the history is on the services in ``history_on`` (default:
-    ``source`` only; both for a watch that uploads to both), the same runs on each (Garmin's
-    copies made by :func:`ampt_sync.sim.runner.garmin_view`).
+    ``source`` only; several for a watch that uploads to several), the same runs on each
+    (Garmin's copies made by :func:`ampt_sync.sim.runner.garmin_view`, intervals.icu's by
+    :func:`ampt_sync.sim.runner.intervals_view`).
     """
     history_on = (source,) if history_on is None else history_on
     settings = parse_settings(
@@ -120,6 +121,9 @@ def simulated_accounts(
         if "garmin" in history_on:
             for activity in history:
                 garmin.add_recorded_activity(*garmin_view(activity))
+        if "intervals" in history_on:
+            for activity in history:
+                intervals.add_activity(*intervals_view(activity))
         granted = strava.issue_tokens()
         save_tokens(
             token_store,

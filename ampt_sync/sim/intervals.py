@@ -12,6 +12,17 @@ planned workouts to Intervals.icu")::
                                                         API), -> the stored events
     PUT  /api/v1/athlete/{id}/events/bulk-delete        [{"id"} | {"external_id"}] ->
                                                         {"eventsDeleted": n}
+    GET  /api/v1/athlete/{id}/activities?oldest=        activities with oldest <= local day
+         [&newest=]                                     <= newest (yyyy-MM-dd; newest optional),
+                                                        newest first
+    GET  /api/v1/activity/{activity id}/intervals       {"id", "icu_intervals", "icu_groups"}
+
+The activities are what :meth:`IntervalsSim.add_activity` recorded (the simulated runner's runs
+as :func:`ampt_sync.sim.runner.intervals_view` shows them), edited or deleted on demand
+(:meth:`IntervalsSim.edit_activity`, :meth:`IntervalsSim.delete_activity`). An activity
+intervals.icu got from Strava (:meth:`IntervalsSim.add_strava_stub`) is listed as the service
+lists it, a stub with ``source: "STRAVA"`` and a ``_note``, and its intervals are refused (422),
+as Strava's API terms make the service do.
 
 Auth is HTTP basic with the user ``API_KEY`` and the key (:attr:`IntervalsSim.api_key`): anything
 else is a 401. An athlete id other than the key's own (or ``0``) is a 403. Like the service's
@@ -76,6 +87,10 @@ class IntervalsSim(LoopbackSim):
         self.api_key = api_key or secrets.token_hex(16)
         self._lock = threading.RLock()
         self._events: dict[int, dict[str, Any]] = {}
+        self._activities: dict[str, dict[str, Any]] = {}
+        self._intervals: dict[str, list[dict[str, Any]]] = {}
+        #: The (oldest, newest) of every activity-list request, as sent (dates, no secrets).
+        self.activity_queries: list[tuple[str, str | None]] = []
         self._fit: dict[int, bytes] = {}
         self._ids = itertools.count(70_000_001)
         self._faults: list[Fault] = []
@@ -116,6 +131,7 @@ class IntervalsSim(LoopbackSim):
     def clear_log(self) -> None:
         with self._lock:
             self.requests.clear()
+            self.activity_queries.clear()
 
     def add_own_event(
         self,
@@ -161,6 +177,45 @@ class IntervalsSim(LoopbackSim):
             for e in self.events()
             if first <= date.fromisoformat(e["start_date_local"][:10]) < end
         ]
+
+    def add_activity(
+        self, summary: dict[str, Any], intervals: list[dict[str, Any]] | None = None
+    ) -> str:
+        """Record an activity (an item of the activity list, with its ``"i…"`` id) and its
+        intervals; replaces one with the same id. Returns the id."""
+        activity_id = str(summary["id"])
+        with self._lock:
+            self._activities[activity_id] = copy.deepcopy(summary)
+            self._intervals[activity_id] = copy.deepcopy(list(intervals or []))
+        return activity_id
+
+    def add_strava_stub(self, strava_id: int, start_local: datetime) -> str:
+        """An activity intervals.icu got from Strava: the API shows only this stub of it."""
+        activity_id = str(strava_id)
+        with self._lock:
+            self._activities[activity_id] = {
+                "id": activity_id,
+                "start_date_local": start_local.replace(tzinfo=None).isoformat(),
+                "source": "STRAVA",
+                "_note": "STRAVA activities are not available via the API",
+            }
+        return activity_id
+
+    def edit_activity(self, activity_id: str, **fields: Any) -> None:
+        """What the runner changes on intervals.icu (a name, the race mark, …)."""
+        with self._lock:
+            self._activities[activity_id].update(fields)
+
+    def delete_activity(self, activity_id: str) -> None:
+        with self._lock:
+            del self._activities[activity_id]
+            self._intervals.pop(activity_id, None)
+
+    def activities(self) -> list[dict[str, Any]]:
+        """Every recorded activity, newest first."""
+        with self._lock:
+            out = [copy.deepcopy(a) for a in self._activities.values()]
+        return sorted(out, key=lambda a: a["start_date_local"], reverse=True)
 
     def fit_file(self, event_id: int) -> bytes | None:
         """The FIT file the event was last written with (None: none)."""
@@ -242,6 +297,13 @@ class IntervalsSim(LoopbackSim):
     ) -> tuple[int, Any]:
         self._authorise(headers)
         parts = path.strip("/").split("/")
+        if (
+            method == "GET"
+            and parts[:3] == ["api", "v1", "activity"]
+            and parts[4:] == ["intervals"]
+        ):
+            with self._lock:
+                return 200, self._activity_intervals(parts[3])
         if parts[:3] != ["api", "v1", "athlete"] or len(parts) < 4:
             raise _error(404, "Not Found")
         if parts[3] not in (self.athlete_id, "0"):
@@ -252,6 +314,8 @@ class IntervalsSim(LoopbackSim):
                 return 200, {"id": self.athlete_id, "name": "Sam (simulated)", "timezone": "UTC"}
             if tail == "events" and method == "GET":
                 return 200, self._list(query)
+            if tail == "activities" and method == "GET":
+                return 200, self._list_activities(query)
             if tail == "events/bulk" and method == "POST":
                 return 200, self._bulk(query, _json(body))
             if tail == "events/bulk-delete" and method == "PUT":
@@ -271,6 +335,33 @@ class IntervalsSim(LoopbackSim):
             if oldest <= day <= newest and (not categories or event["category"] in categories):
                 out.append(_public(event))
         return sorted(out, key=lambda e: (e["start_date_local"], e["id"]))
+
+    def _list_activities(self, query: dict[str, list[str]]) -> list[dict[str, Any]]:
+        self.activity_queries.append((query.get("oldest", [""])[0], query.get("newest", [None])[0]))
+        try:
+            oldest = date.fromisoformat(query["oldest"][0][:10])
+            newest = date.fromisoformat(query.get("newest", ["9999-12-31"])[0][:10])
+        except (KeyError, ValueError):
+            raise _error(422, "oldest is required (yyyy-MM-dd); newest is optional") from None
+        out = [
+            copy.deepcopy(activity)
+            for activity in self._activities.values()
+            if oldest <= date.fromisoformat(activity["start_date_local"][:10]) <= newest
+        ]
+        return sorted(out, key=lambda a: a["start_date_local"], reverse=True)
+
+    def _activity_intervals(self, activity_id: str) -> dict[str, Any]:
+        activity = self._activities.get(activity_id)
+        if activity is None:
+            raise _error(404, "Not Found")
+        if activity.get("source") == "STRAVA":
+            raise _error(422, "Cannot read Strava activities via the API")
+        return {
+            "id": activity_id,
+            "analyzed": activity.get("analyzed"),
+            "icu_intervals": copy.deepcopy(self._intervals.get(activity_id, [])),
+            "icu_groups": [],
+        }
 
     def _bulk(self, query: dict[str, list[str]], items: Any) -> list[dict[str, Any]]:
         upsert = query.get("upsert", ["false"])[0] == "true"

@@ -787,3 +787,74 @@ def garmin_view(
         for index, lap in enumerate(activity.get("laps") or [], start=1)
     ]
     return summary, laps
+
+
+# ------------------------------------------------------------------------------------------------
+# The same runs as intervals.icu shows them
+
+#: The planned calendar event a run done from a workout is paired with (any id: only its
+#: presence matters).
+SIM_PAIRED_EVENT_ID = 70_500_001
+
+
+def intervals_view(
+    activity: dict[str, Any], *, structured: bool | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Strava-shaped ``activity`` (from :func:`build_activity`) as intervals.icu lists it when
+    the watch uploads there directly (``source: "GARMIN_CONNECT"``, id ``"i"`` + Strava's), and
+    its intervals (``icu_intervals``, one per lap): the same run, seen through the other
+    service. ``structured`` (default: a Strava workout tag, ``workout_type`` 3) marks a run
+    matched with a planned workout (it carries ``paired_event_id``). Strava's race tag becomes
+    ``sub_type: "RACE"``; its long-run tag has no intervals.icu counterpart."""
+    if structured is None:
+        structured = activity.get("workout_type") == 3
+    activity_id = f"i{activity['id']}"
+    local = activity["start_date_local"].replace("Z", "")
+    summary: dict[str, Any] = {
+        "id": activity_id,
+        "icu_athlete_id": "i424242",
+        "name": activity["name"],
+        "type": activity["sport_type"],
+        "start_date_local": local,
+        "start_date": activity["start_date"],
+        # intervals.icu names the zone (IANA); Strava's label is "(GMT-05:00) America/New_York".
+        "timezone": str(activity.get("timezone") or "").rpartition(" ")[2] or None,
+        "source": "GARMIN_CONNECT",
+        "sub_type": "RACE" if activity.get("workout_type") == 1 else "NONE",
+        "distance": activity["distance"],
+        "moving_time": activity["moving_time"],
+        "elapsed_time": activity["elapsed_time"],
+        "total_elevation_gain": activity.get("total_elevation_gain"),
+        "average_speed": activity.get("average_speed"),
+        "max_speed": activity.get("max_speed"),
+        "average_heartrate": activity.get("average_heartrate"),
+        "max_heartrate": activity.get("max_heartrate"),
+        "average_cadence": activity.get("average_cadence"),
+        "calories": activity.get("calories"),
+        "trainer": bool(activity.get("trainer")),
+        "commute": False,
+        "paired_event_id": SIM_PAIRED_EVENT_ID if structured else None,
+        "icu_training_load": round(float(activity["moving_time"]) / 60),
+        "icu_ctl": 41.5,
+        "icu_atl": 44.0,
+        "device_name": activity.get("device_name"),
+        "icu_lap_count": len(activity.get("laps") or []),
+    }
+    intervals = [
+        {
+            "id": index,
+            "type": "WORK" if (lap.get("pace_zone") or 0) >= 4 else "RECOVERY",
+            "label": lap.get("name"),
+            "start_index": lap.get("start_index"),
+            "end_index": lap.get("end_index"),
+            "distance": lap["distance"],
+            "moving_time": lap["moving_time"],
+            "elapsed_time": lap["elapsed_time"],
+            "average_speed": lap["average_speed"],
+            "max_speed": lap.get("max_speed"),
+            "average_heartrate": lap.get("average_heartrate"),
+            "max_heartrate": lap.get("max_heartrate"),
+        }
+        for index, lap in enumerate(activity.get("laps") or [], start=1)
+    ]
+    return summary, intervals

@@ -11,7 +11,9 @@ misleading ``Z`` suffix; its date part is the activity's local day.
 
 Rows from Garmin Connect (``source = "garmin"``) are parsed by
 :mod:`ampt_sync.garmin.activity_json` into the same columns; their detail is Garmin's splits answer
-(``lapDTOs``). :func:`load_activities` shows one copy of a run stored from both sources
+(``lapDTOs``). Rows from intervals.icu (``source = "intervals"``) likewise by
+:mod:`ampt_sync.intervals.activity_json`; their detail is its intervals answer.
+:func:`load_activities` shows one copy of a run stored from two sources
 (:func:`ampt_sync.training.duplicates.drop_duplicates`).
 """
 
@@ -306,6 +308,10 @@ def activity_from_row(row: ActivityRow) -> Activity:
         from ampt_sync.garmin.activity_json import garmin_activity_from_row
 
         return garmin_activity_from_row(row)
+    if row.source == "intervals":
+        from ampt_sync.intervals.activity_json import intervals_activity_from_row
+
+        return intervals_activity_from_row(row)
     detail = row.detail_json or {}
     what = f"activity {row.id}"
     return Activity(

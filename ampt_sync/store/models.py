@@ -68,11 +68,13 @@ class Base(DeclarativeBase):
 class ActivityRow(Base):
     """An activity as its source sent it (summary, and detail when fetched).
 
-    ``source`` is ``"strava"`` or ``"garmin"``; ``source_id`` is the id that service gave it.
-    ``id`` is ours and unique across sources: a Strava activity keeps Strava's id (every row
-    before revision 0004 was Strava's), a Garmin Connect activity gets ``-source_id``, so the
-    two services' ids can never collide. ``summary_json`` and ``detail_json`` are in the
-    source's own shape (Strava API v3, or Garmin Connect's activity list and splits)."""
+    ``source`` is ``"strava"``, ``"garmin"`` or ``"intervals"``; ``source_id`` is the id that
+    service gave it (for intervals.icu's ``"i<n>"``: ``n``). ``id`` is ours and unique across
+    sources: a Strava activity keeps Strava's id (every row before revision 0004 was Strava's), a
+    Garmin Connect activity gets ``-source_id``, an intervals.icu one ``-(10**15 + source_id)``
+    (:func:`ampt_sync.intervals.activity_json.our_id`), so the services' ids can never collide.
+    ``summary_json`` and ``detail_json`` are in the source's own shape (Strava API v3, Garmin
+    Connect's activity list and splits, intervals.icu's activity list and intervals)."""
 
     __tablename__ = "activities"
     __table_args__ = (Index(None, "source", "source_id", unique=True),)

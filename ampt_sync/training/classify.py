@@ -313,7 +313,7 @@ def classify(
 
 def _service(activity: Activity) -> str:
     """Where the activity's tags were set, for the reason's wording."""
-    return "Garmin Connect" if activity.source == "garmin" else "Strava"
+    return {"garmin": "Garmin Connect", "intervals": "intervals.icu"}.get(activity.source, "Strava")
 
 
 def _kind(

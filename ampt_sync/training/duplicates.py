@@ -1,4 +1,4 @@
-"""One run, two copies: the same run read from Strava and from Garmin Connect counts once.
+"""One run, two copies: the same run read from Strava, Garmin Connect or intervals.icu counts once.
 
 A runner who switches ``[activities] source`` keeps the history read from the old source, and the
 new source's first pull backfills the same weeks again (a Garmin watch uploads to both). Two
@@ -7,8 +7,9 @@ runs, or both not runs), start within :data:`SAME_START` of each other and their
 at most :data:`DISTANCE_TOLERANCE` of the longer one (two activities without distance, e.g.
 strength sessions, match on the start alone).
 
-Which copy wins: the one from the source earlier in :data:`PRECEDENCE`, Strava first. Every row
-stored before sources existed is Strava's, so switching to Garmin never changes a run already
+Which copy wins: the one from the source earlier in :data:`PRECEDENCE`: Strava, then Garmin
+Connect, then intervals.icu (which usually got the run from one of the other two). Every row
+stored before sources existed is Strava's, so switching source never changes a run already
 counted (its id, which planned workout it matched, its classification), and the plan made from
 the same history stays the same. The losing copy stays stored (nothing is lost; a switch back
 finds it) and is only left out here. Within one source nothing is merged: two runs a minute
@@ -29,7 +30,7 @@ SAME_START = timedelta(minutes=2)
 #: Relative distance difference still the same run (GPS smoothing differs between services).
 DISTANCE_TOLERANCE = 0.03
 #: Which source's copy is kept, best first. An unknown source ranks last.
-PRECEDENCE = ("strava", "garmin")
+PRECEDENCE = ("strava", "garmin", "intervals")
 
 
 def same_run(a: Activity, b: Activity) -> bool:
