@@ -47,7 +47,6 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from ampt_sync.domain import RUN_SPORTS
 from ampt_sync.errors import RemoteError
 from ampt_sync.intervals.activity_json import (
     SOURCE,
@@ -65,16 +64,15 @@ from ampt_sync.pulls import (
     VOLATILE_KEYS,
     Progress,
     PullReport,
-    Skipped,
     absurd_reason,
     drop_cursor,
     local_midnight,
+    mark_detail_tried,
     read_cursor,
     write_cursor,
 )
 from ampt_sync.store.activities import (
     MalformedActivity,
-    UpsertOutcome,
     delete_activities,
     ids_on_days,
     newest_start,
@@ -253,14 +251,14 @@ def _take(session: Any, raw: Any, now: datetime, report: PullReport, seen: set[i
     try:
         columns = parse_intervals_summary(raw)
     except StravaStub as error:
-        _skip(report, None, str(error))
+        report.skip(None, str(error))
         return
     except MalformedActivity as error:
-        _skip(report, number, f"intervals.icu {error}" if number is None else str(error))
+        report.skip(number, f"intervals.icu {error}" if number is None else str(error))
         return
     reason = absurd_reason(columns, now)
     if reason is not None:
-        _skip(report, number, f"intervals.icu activity i{number}: {reason}")
+        report.skip(number, f"intervals.icu activity i{number}: {reason}")
         return
     kept = {
         key: value
@@ -270,29 +268,7 @@ def _take(session: Any, raw: Any, now: datetime, report: PullReport, seen: set[i
     outcome = upsert_columns(
         session, columns, kept, fetched_at=now, wants_detail=wants_intervals(raw, columns)
     )
-    if outcome is UpsertOutcome.CREATED:
-        report.created += 1
-    elif outcome is UpsertOutcome.UPDATED:
-        report.updated += 1
-    else:
-        report.unchanged += 1
-    if columns.sport_type in RUN_SPORTS:
-        report.runs += 1
-    else:
-        report.cross_training += 1
-
-
-def _skip(report: PullReport, number: int | None, reason: str) -> None:
-    log.warning("skipped: %s", reason)
-    report.skipped.append(Skipped(number, reason))
-
-
-def _mark_tried(session: Any, row_id: int) -> None:
-    # Not asked again until the summary changes: intervals the service cannot give are not
-    # worth a request on every pull.
-    row = session.get(ActivityRow, row_id)
-    if row is not None:
-        row.detail_summary_hash = row.summary_hash
+    report.count(outcome, columns.sport_type)
 
 
 def _fetch_intervals(
@@ -307,7 +283,7 @@ def _fetch_intervals(
             detail = source.intervals(number)
         except RemoteError as error:
             # Unreadable now (a malformed answer, a refusal): asked again by the next pull.
-            _skip(report, number, f"{what}: intervals not readable: {error}")
+            report.skip(number, f"{what}: intervals not readable: {error}")
             report.details_pending -= 1
             continue
         with store.transaction() as session:
@@ -315,8 +291,8 @@ def _fetch_intervals(
             if row is None:
                 pass
             elif detail is None:
-                _mark_tried(session, row_id)
-                _skip(report, number, f"{what}: intervals.icu has no intervals for it")
+                mark_detail_tried(session, row_id)
+                report.skip(number, f"{what}: intervals.icu has no intervals for it")
             else:
                 try:
                     if not isinstance(detail, dict):
@@ -328,8 +304,8 @@ def _fetch_intervals(
                     row.detail_summary_hash = row.summary_hash
                     report.details_fetched += 1
                 except MalformedActivity as error:
-                    _mark_tried(session, row_id)
-                    _skip(report, number, f"intervals skipped: {error}")
+                    mark_detail_tried(session, row_id)
+                    report.skip(number, f"intervals skipped: {error}")
         report.details_pending -= 1
         if progress is not None:
             progress("details", done, len(todo))
