@@ -46,7 +46,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from ampt_sync.domain import RUN_SPORTS, Activity, Lap, Split
+from ampt_sync.domain import RUN_SPORTS, Lap, Split
 from ampt_sync.store.activities import ActivityColumns, MalformedActivity
 
 if TYPE_CHECKING:
@@ -237,31 +237,8 @@ def splits_from_laps(laps: tuple[Lap, ...]) -> tuple[Split, ...]:
     )
 
 
-def garmin_activity_from_row(row: ActivityRow) -> Activity:
-    """The domain activity of a row stored from Garmin Connect."""
-    laps = (
-        laps_from_splits(row.detail_json, f"Garmin activity {row.source_id}")
-        if row.detail_json
-        else ()
-    )
-    return Activity(
-        id=row.id,
-        sport=row.sport_type,
-        name=row.name,
-        start=row.start_utc,
-        day=row.day,
-        distance_m=row.distance_m,
-        moving_time_s=row.moving_time_s,
-        elapsed_time_s=row.elapsed_time_s,
-        elevation_gain_m=row.elevation_gain_m,
-        average_speed_mps=row.average_speed_mps,
-        max_speed_mps=row.max_speed_mps,
-        average_hr_bpm=row.average_hr_bpm,
-        max_hr_bpm=row.max_hr_bpm,
-        workout_type=row.workout_type,
-        manual=row.manual,
-        trainer=row.trainer,
-        laps=laps,
-        splits_km=splits_from_laps(laps),
-        source=SOURCE,
-    )
+def garmin_laps(row: ActivityRow) -> tuple[Lap, ...]:
+    """The laps of a row stored from Garmin Connect (none before they are fetched)."""
+    if not row.detail_json:
+        return ()
+    return laps_from_splits(row.detail_json, f"Garmin activity {row.source_id}")

@@ -304,16 +304,24 @@ def load_activities(session: Session, since: date | None = None) -> list[Activit
 
 
 def activity_from_row(row: ActivityRow) -> Activity:
-    if row.source == "garmin":
-        from ampt_sync.garmin.activity_json import garmin_activity_from_row
+    """The domain activity of a stored row: its columns, and what its source's detail says
+    (Strava's best efforts, laps and km splits; the laps of Garmin Connect or intervals.icu,
+    with km splits where they were lapped every kilometre)."""
+    if row.source in ("garmin", "intervals"):
+        from ampt_sync.garmin.activity_json import garmin_laps, splits_from_laps
+        from ampt_sync.intervals.activity_json import intervals_laps
 
-        return garmin_activity_from_row(row)
-    if row.source == "intervals":
-        from ampt_sync.intervals.activity_json import intervals_activity_from_row
-
-        return intervals_activity_from_row(row)
-    detail = row.detail_json or {}
-    what = f"activity {row.id}"
+        laps = garmin_laps(row) if row.source == "garmin" else intervals_laps(row)
+        best_efforts: tuple[BestEffort, ...] = ()
+        splits_km = splits_from_laps(laps)
+    else:
+        detail = row.detail_json or {}
+        what = f"activity {row.id}"
+        best_efforts, laps, splits_km = (
+            _best_efforts(detail, what),
+            _laps(detail, what),
+            _splits(detail, what),
+        )
     return Activity(
         id=row.id,
         sport=row.sport_type,
@@ -331,9 +339,10 @@ def activity_from_row(row: ActivityRow) -> Activity:
         workout_type=row.workout_type,
         manual=row.manual,
         trainer=row.trainer,
-        best_efforts=_best_efforts(detail, what),
-        laps=_laps(detail, what),
-        splits_km=_splits(detail, what),
+        best_efforts=best_efforts,
+        laps=laps,
+        splits_km=splits_km,
+        source=row.source,
     )
 
 
