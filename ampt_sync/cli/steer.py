@@ -519,7 +519,7 @@ def goal_set(
 def days(
     ctx: typer.Context,
     run: Annotated[
-        str, typer.Option("--run", help="Your run days from now on: mon,wed,fri,sat,sun.")
+        str, typer.Option("--run", help="Your run days (from --from on): mon,wed,fri,sat,sun.")
     ],
     long: Annotated[
         str | None, typer.Option("--long", help="The long-run day (one of them).")
