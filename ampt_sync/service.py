@@ -799,7 +799,8 @@ def _finish(deps: CycleDeps, store: Store, report: CycleReport) -> None:
                 ),
                 now=now,
             )
-        elif report.settings is not None and report.settings.get("applied"):
+        elif report.settings is None or report.settings.get("applied"):
+            # applied, or none due any more (taken back, or replaced by later run days)
             alerter.clear(session, alerts.RUN_DAYS_PENDING, now=now)
         if settings.goal.date < report.today:
             alerter.raise_alert(

@@ -224,7 +224,8 @@ def test_a_read_only_config_gets_an_alert_naming_the_lines_and_the_days_stay_pen
         "ampt-sync: your new run days are not in the config yet"
     )
 
-    # the next cycle tries again; once the file can be written, it applies and clears the alert
+    # the next cycle tries again (and raises no second alert); once the file can be written, it
+    # applies and clears the alert
     config.chmod(0o644)
     report = run_cycle(deps(accounts, config), "adapt")
     assert report.result == "ok", report.errors
@@ -277,3 +278,30 @@ def test_days_the_runner_put_in_the_file_by_hand_are_marked_applied_without_a_wr
     assert [(i.id, i.pending) for i in found] == [(given.id, False)]
     assert alerts.RUN_DAYS_PENDING not in active
     assert run_weekdays_from(accounts, start) <= NEW_WEEKDAYS
+
+
+def test_taking_back_days_that_could_not_be_written_clears_their_alert(
+    accounts: SimulatedAccounts, config: Path
+) -> None:
+    assert run_cycle(deps(accounts, config), "push").result == "ok"
+    start, _given = give_pending(accounts, config)
+    accounts.advance_to(morning_of(accounts, start))
+    config.chmod(0o444)
+    run_cycle(deps(accounts, config), "push")
+    assert alerts.RUN_DAYS_PENDING in stored(accounts)[2]
+    store = open_store(accounts.settings.database_url(accounts.environ))
+    try:
+        with store.transaction() as session:
+            undo_last(
+                session, athlete=accounts.settings.athlete_domain(),
+                goal=accounts.settings.goal_domain(), today=start, now=accounts.now(),
+                config_path=config,
+            )  # fmt: skip
+    finally:
+        store.close()
+    report = run_cycle(deps(accounts, config), "push")
+    assert report.settings is None
+    assert report.errors == []
+    found, _params, active = stored(accounts)
+    assert found == []
+    assert alerts.RUN_DAYS_PENDING not in active
