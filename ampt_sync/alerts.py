@@ -30,6 +30,8 @@ GARMIN_RELOGIN = "garmin-relogin"
 STRAVA_REAUTH = "strava-reauth"
 INTERVALS_REAUTH = "intervals-reauth"
 NEW_GOAL = "new-goal"
+#: new run days are due but the config file cannot be written (see ampt_sync.steering)
+RUN_DAYS_PENDING = "run-days-pending"
 
 TIMEOUT_S = 8.0
 

@@ -482,7 +482,9 @@ class Instruction:
     runner's local date when it was given; ``id`` and ``given_at`` (aware) are set by the store.
     ``config`` (a new goal, new run days) holds ``(key, before, after)`` for each key of the
     config section it changed; ``None`` is a key that was (or is now) absent, and lists are
-    tuples.
+    tuples. ``pending``: new run days given for a later ``day`` whose config file is not
+    written yet (the first cycle on or after ``day`` writes it and clears the flag); only a
+    DAYS instruction is ever pending.
     """
 
     kind: InstructionKind
@@ -498,6 +500,7 @@ class Instruction:
     name: str = ""
     priority: str = ""
     config: tuple[tuple[str, Any, Any], ...] = ()
+    pending: bool = False
     id: int | None = None
     given_at: datetime | None = None
 
@@ -519,6 +522,8 @@ class Instruction:
                 raise ValueError(f"a tune-up race's priority is {' or '.join(RACE_PRIORITIES)}")
         if (self.kind in CONFIG_INSTRUCTIONS) != bool(self.config):
             raise ValueError("a new goal or new run days, and only they, carry config values")
+        if self.pending and self.kind is not InstructionKind.DAYS:
+            raise ValueError("only new run days can wait for a later day")
         if self.given_at is not None and self.given_at.tzinfo is None:
             raise ValueError("an instruction's given_at must be timezone-aware")
 

@@ -21,6 +21,14 @@ The push goes to ``[delivery] target``: Garmin Connect (:mod:`ampt_sync.garmin.p
 intervals.icu (:mod:`ampt_sync.intervals.push`, its request count under ``api_calls["intervals"]``)
 or nowhere (``none``: the cycle ends after the plan, ``report.delivery`` says so).
 
+New run days given for a later day (`ampt-sync days --from`) are written to the config file
+first thing, by the first cycle of any kind on or after their day
+(:func:`~ampt_sync.steering.apply_due_settings`); the cycle then runs on the new settings (a
+``poll`` runs in full then: the plan is made afresh). It needs the file's path
+(``CycleDeps.config_path``); without one (the demo) it leaves them pending and says so in
+``report.settings``. A file that cannot be written raises the ``run-days-pending`` alert with
+the lines to edit; the cycle carries on with the old days and the next one tries again.
+
 Stopping: ``stop`` (a :class:`threading.Event`) is checked before every HTTP request; once set,
 the next request raises :class:`~ampt_sync.errors.Interrupted` and the cycle ends, leaving the
 store consistent (each step commits its own transaction, and the Garmin ledger is written per
@@ -37,6 +45,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ampt_sync import alerts
@@ -108,6 +117,8 @@ class CycleReport:
     fit_fallback: dict[str, Any] | None = None
     #: where the workouts went: ``[delivery] target`` ("garmin", "intervals" or "none")
     delivery: str = "garmin"
+    #: pending run days that came due: ``{"instruction", "applied", "message"}``
+    settings: dict[str, Any] | None = None
 
     def fail(self, result: str, message: str) -> None:
         """Record a problem; the worst result wins (interrupted > error > config > auth >
@@ -145,6 +156,8 @@ class CycleDeps:
     store: Store | None = None
     token_store: TokenStore | None = None
     alerter: alerts.Alerter | None = None
+    #: the config file, where pending run days are written on their day; ``None``: not applied
+    config_path: Path | None = None
 
 
 class CycleBusy(TemporaryError):
@@ -254,17 +267,62 @@ def _cycle(
     with store.transaction() as session:
         report.paused_until = state.paused_until(session, report.today)
 
+    applied = _apply_due_settings(deps, store, report, dry_run=dry_run)
+    deps = applied or deps
     if dry_run:
         log.info("dry run: nothing is pulled from Strava or stored")
     elif not _pull(deps, store, token_store, report, stop):
         return
-    if report.kind == "poll" and report.new_activities == 0:
+    if report.kind == "poll" and report.new_activities == 0 and applied is None:
         return
 
     plan = _adapt(deps, store, report, dry_run=dry_run)
     if plan is None:
         return
     _push(deps, store, token_store, report, plan, stop, dry_run=dry_run)
+
+
+def _apply_due_settings(
+    deps: CycleDeps, store: Store, report: CycleReport, *, dry_run: bool
+) -> CycleDeps | None:
+    """Pending run days whose day has come, written to the config file; the deps with the
+    settings the file now gives, or ``None`` when nothing was written (none due, no config
+    path, a dry run, or the file cannot be written: then the instruction stays pending)."""
+    from ampt_sync.steering import apply_due_settings, due_settings
+    from ampt_sync.training.instructions import summary
+
+    with store.transaction() as session:
+        due = due_settings(session, report.today)
+    if due is None:
+        return None
+    what = f"instruction #{due.id} ({summary(due, report.today)})"
+    if deps.config_path is None or dry_run:
+        why = "a dry run" if dry_run else "this cycle has no config file (the demo?)"
+        message = f"{what} is due but not applied: {why}; the plan keeps the old days"
+        log.info("%s", message)
+        report.settings = {"instruction": due.id, "applied": False, "message": message}
+        return None
+    try:
+        with store.transaction() as session:
+            applied = apply_due_settings(
+                session, config_path=deps.config_path, today=report.today, now=deps.now()
+            )
+    except ConfigError as exc:  # rolled back: still pending, the next cycle tries again
+        message = f"{what} is due but not applied: {exc}"
+        log.warning("%s", message)
+        report.settings = {"instruction": due.id, "applied": False, "message": message}
+        # not a failed cycle (the old days still reach the watch): an error line, and the
+        # alert that tells the runner what to edit
+        report.errors.append(message)
+        report.settings["alert"] = True
+        return None
+    if applied is None:
+        return None
+    instruction, settings = applied
+    message = f"{what} applied: {deps.config_path} now holds them; the plan follows them"
+    log.info("%s", message)
+    report.settings = {"instruction": instruction.id, "applied": True, "message": message}
+    return dataclasses.replace(deps, settings=settings)
 
 
 def _pull(
@@ -781,6 +839,20 @@ def _finish(deps: CycleDeps, store: Store, report: CycleReport) -> None:
             and report.pulled.get("listing_complete")
         ):
             alerter.clear(session, alerts.INTERVALS_REAUTH, now=now)
+        if report.settings is not None and report.settings.get("alert"):
+            alerter.raise_alert(
+                session,
+                alerts.Alert(
+                    alerts.RUN_DAYS_PENDING,
+                    "ampt-sync: your new run days are not in the config yet",
+                    # whole: it names the lines to edit
+                    report.settings["message"],
+                ),
+                now=now,
+            )
+        elif report.settings is None or report.settings.get("applied"):
+            # applied, or none due any more (taken back, or replaced by later run days)
+            alerter.clear(session, alerts.RUN_DAYS_PENDING, now=now)
         if settings.goal.date < report.today:
             alerter.raise_alert(
                 session,

@@ -16,6 +16,13 @@ after, so that they are listed, shown with their reason and taken back like the 
 writes the values before back (refused when the file was edited by hand since). The file is
 written last, inside the transaction: when it cannot be written, nothing is stored.
 
+New run days from a later day (``days --from``) are recorded **pending**: the values checked as
+the config would take them, the file and the plan left alone. The first cycle on or after that
+day writes them (:func:`apply_due_settings`, sharing :func:`change_settings`' checking and its
+exact-undo text) and marks them applied, then plans on them. A later ``days`` replaces a
+pending one (the newest run days are those in force); `undo` takes a pending one back without
+touching the file.
+
 Taking back (:func:`undo_last`) marks the newest instruction in force as undone, then makes the
 plan again from the version it was given on with the instructions still in force, so the plan
 returns to what it would have been without it. Ending an unwell spell early does the same from
@@ -143,6 +150,7 @@ def instruction_to_json(instruction: Instruction, today: date) -> dict[str, Any]
         "name": ins.name or None,
         "priority": ins.priority or None,
         "config": config or None,
+        "pending": ins.pending,
         "source": ins.source,
         "given_on": ins.given_on.isoformat(),
         "summary": summary(ins, today),
@@ -209,6 +217,40 @@ def give_instruction(
     return Steered(stored, before, after, changes, version, today)
 
 
+@dataclass(frozen=True)
+class _ConfigEdit:
+    """A change of one config section, checked: the file's text before and after, the
+    settings after, and ``(key, before, after)`` for each key that changes."""
+
+    changes: dict[str, dict[str, Any]]
+    text: str
+    new_text: str
+    new_settings: Settings
+    config: tuple[tuple[str, Any, Any], ...]
+
+
+def _config_edit(
+    config_path: Path, kind: InstructionKind, values: Mapping[str, Any]
+) -> _ConfigEdit:
+    """``values`` for ``kind``'s section of the file at ``config_path``, checked as the config is
+    read (:class:`~ampt_sync.errors.ConfigError` naming the key); nothing is written."""
+    from ampt_sync.config import parse_settings
+    from ampt_sync.config_edit import current_values, edited_text, read_text
+
+    section = CONFIG_SECTION[kind]
+    changes = {section: dict(values)}
+    text = read_text(config_path)
+    new_text = edited_text(text, changes, source=str(config_path))
+    was = current_values(config_path, section, list(values))
+    config = tuple(
+        (key, was[key], tuple(new) if isinstance(new, list) else new)
+        for key, new in values.items()
+        if was[key] != (tuple(new) if isinstance(new, list) else new)
+    )
+    new_settings = parse_settings(new_text, source=str(config_path))
+    return _ConfigEdit(changes, text, new_text, new_settings, config)
+
+
 def change_settings(
     session: Session,
     kind: InstructionKind,
@@ -220,53 +262,95 @@ def change_settings(
     now: datetime,
     source: str = "cli",
     write: bool = True,
+    start: date | None = None,
 ) -> Steered:
     """A new goal (``kind`` GOAL, ``values`` of [goal]) or new run days (DAYS, [schedule]):
     the config file changed in place (when ``write``; else only checked), the change recorded
     as an instruction, and the plan brought up to date with the new settings. Raises
     :class:`~ampt_sync.errors.ConfigError` naming the key for a value the config refuses, and
     :class:`~ampt_sync.config_edit.ConfigReadOnly` saying what to edit when the file cannot be
-    written (nothing is stored then)."""
-    from ampt_sync.config_edit import (
-        change_config,
-        current_values,
-        edited_text,
-        read_text,
-        write_in_place,
-    )
+    written (nothing is stored then).
+
+    New run days from a ``start`` after ``today`` are recorded **pending**: checked as the
+    config would take them, but the file and the plan are left as they are until the first
+    cycle on or after ``start`` (:func:`apply_due_settings`)."""
+    from ampt_sync.config_edit import write_in_place
     from ampt_sync.store.instructions import add_instruction, keep_config_texts
     from ampt_sync.store.plans import bring_plan_up_to_date
 
+    if start is not None and start < today:
+        raise InstructionError(
+            f"{start.isoformat()} is in the past; give a day from today ({today.isoformat()}) on"
+        )
+    later = start is not None and start > today
+    if later and kind is not InstructionKind.DAYS:
+        raise InstructionError("only new run days can start on a later day")
     section = CONFIG_SECTION[kind]
-    changes = {section: dict(values)}
-    text = read_text(config_path)
-    new_settings = change_config(config_path, changes, write=False)
-    new_text = edited_text(text, changes, source=str(config_path))
-    was = current_values(config_path, section, list(values))
-    config = tuple(
-        (key, was[key], tuple(new) if isinstance(new, list) else new)
-        for key, new in values.items()
-        if was[key] != (tuple(new) if isinstance(new, list) else new)
-    )
-    if not config:
+    edit = _config_edit(config_path, kind, values)
+    if not edit.config:
         raise InstructionError(f"[{section}] already says that in {config_path}; nothing to change")
     update = bring_plan_up_to_date(
         session, athlete=settings.athlete_domain(), goal=settings.goal_domain(), today=today,
         now=now,
     )  # fmt: skip
     before = update.plan
-    given = Instruction(kind, today, today, source=source, config=config)
-    stored = add_instruction(session, given, now=now, plan_version_before=update.version or None)
-    keep_config_texts(session, stored.id or 0, before=text, after=new_text)
+    version_before = update.version or None
+    if later and start is not None:
+        given = Instruction(kind, start, today, source=source, config=edit.config, pending=True)
+        stored = add_instruction(session, given, now=now, plan_version_before=version_before)
+        return Steered(stored, before, before, (), None, today)
+    given = Instruction(kind, today, today, source=source, config=edit.config)
+    stored = add_instruction(session, given, now=now, plan_version_before=version_before)
+    keep_config_texts(session, stored.id or 0, before=edit.text, after=edit.new_text)
     update = bring_plan_up_to_date(
-        session, athlete=new_settings.athlete_domain(), goal=new_settings.goal_domain(),
-        today=today, now=now,
+        session, athlete=edit.new_settings.athlete_domain(),
+        goal=edit.new_settings.goal_domain(), today=today, now=now,
     )  # fmt: skip
     if write:  # last: a file that cannot be written rolls the rest back
-        write_in_place(config_path, new_text, changes)
+        write_in_place(config_path, edit.new_text, edit.changes)
     version = update.version if update.saved else None
     return Steered(stored, before, update.plan, update.changes if update.saved else (), version,
                    today)  # fmt: skip
+
+
+def due_settings(session: Session, today: date) -> Instruction | None:
+    """The pending run days whose day has come (``day <= today``) and that are still in force
+    (no later run days replaced them); ``None`` when there are none."""
+    from ampt_sync.store.instructions import active_instructions
+
+    due = [i for i in in_force(active_instructions(session), today) if i.pending and i.day <= today]
+    return due[-1] if due else None
+
+
+def apply_due_settings(
+    session: Session, *, config_path: Path, today: date, now: datetime
+) -> tuple[Instruction, Settings] | None:
+    """Write pending run days to the config file on (or after) their day, as
+    :func:`change_settings` writes run days given for today: the file's text before kept for an
+    exact `undo`, the values before taken from the file as it is now, the instruction marked
+    applied. Returns it and the settings the file now gives; ``None`` when none is due. The
+    plan is not touched here: the caller's cycle makes it afresh for the new settings.
+
+    Raises :class:`~ampt_sync.config_edit.ConfigReadOnly` (saying which lines to edit) when the
+    file cannot be written, and :class:`~ampt_sync.errors.ConfigError` when the file no longer
+    takes the values; the file is written last, so the caller's rollback leaves the
+    instruction pending for the next cycle."""
+    from ampt_sync.config_edit import write_in_place
+    from ampt_sync.store.instructions import keep_config_texts, mark_applied
+
+    pending = due_settings(session, today)
+    if pending is None:
+        return None
+    values = {key: config_value(key, after) for key, _before, after in pending.config}
+    edit = _config_edit(config_path, pending.kind, values)
+    # the file may say more, or something else, than when the days were given: record its
+    # values of now as "before", so that `undo` gives back what it replaces
+    config = tuple((key, before, after) for key, before, after in edit.config) or pending.config
+    applied = mark_applied(session, pending.id or 0, config=config, applied_on=today)
+    if edit.config:  # else the file says so already (edited by hand): nothing to write
+        keep_config_texts(session, applied.id or 0, before=edit.text, after=edit.new_text)
+        write_in_place(config_path, edit.new_text, edit.changes)
+    return applied, edit.new_settings
 
 
 def undo_last(
@@ -288,12 +372,33 @@ def undo_last(
     if not active:
         raise InstructionError("no instruction in force to take back (`ampt-sync instructions`)")
     last = active[-1]
+    if last.pending:
+        return _take_back_pending(session, last, athlete=athlete, goal=goal, today=today, now=now)
     restored = None
     if last.kind in CONFIG_INSTRUCTIONS:
         restored = _config_back(session, last, config_path, write=write)
     return _take_back(
         session, last, athlete=athlete, goal=goal, today=today, now=now, restored=restored
     )
+
+
+def _take_back_pending(
+    session: Session,
+    instruction: Instruction,
+    *,
+    athlete: Athlete,
+    goal: Goal,
+    today: date,
+    now: datetime,
+) -> Steered:
+    """Pending run days taken back: the config file was never written, so neither it nor the
+    plan changes."""
+    from ampt_sync.store.instructions import mark_undone
+    from ampt_sync.store.plans import bring_plan_up_to_date
+
+    update = bring_plan_up_to_date(session, athlete=athlete, goal=goal, today=today, now=now)
+    mark_undone(session, instruction.id or 0, now=now)
+    return Steered(instruction, update.plan, update.plan, (), None, today, undone=True)
 
 
 def _config_back(
@@ -492,7 +597,9 @@ def _back_changes(old: Plan, new: Plan, today: date, label: str) -> list[Change]
 __all__ = [
     "InstructionError",
     "Steered",
+    "apply_due_settings",
     "change_settings",
+    "due_settings",
     "give_instruction",
     "instruction_to_json",
     "instructions_in_force",

@@ -543,11 +543,102 @@ def test_days_sets_new_run_days_and_the_plan_follows_them(ampt, config) -> None:
             ), (day, workouts)
 
 
-def test_days_from_a_later_day_is_refused_for_now(ampt, config) -> None:
+def test_days_from_a_later_day_waits_leaves_the_config_and_undo_takes_it_back(ampt, config) -> None:
+    ampt("plan")
     before_text = config.read_text()
-    result = ampt("days", "--run", "mon,wed,fri", "--from", "tomorrow", ok=False)
+    before = plan_days(ampt)
+    start = _today() + timedelta(days=3)
+    when = start.strftime("%a %d %b").replace(" 0", " ")
+    result = ampt("days", "--run", "mon,wed,fri,sun", "--from", start.isoformat())
+    assert f"Instruction #1: run days Mon, Wed, Fri, Sun from {when}" in result.stdout
+    assert f"The plan follows them from {when}, when the config file is changed" in result.stdout
+    assert (
+        '[schedule] run_days: ["mon", "tue", "thu", "sat", "sun"] → ["mon", "wed", "fri", "sun"]'
+        in result.stdout
+    )
+    assert config.read_text() == before_text  # the first cycle on the day writes it
+    assert plan_days(ampt) == before
+    listed = json.loads(ampt("instructions", "--format", "json").stdout)["instructions"]
+    assert [(i["kind"], i["date"], i["pending"]) for i in listed] == [
+        ("days", start.isoformat(), True)
+    ]
+    assert f"#1  run days Mon, Wed, Fri, Sun from {when}" in ampt("instructions").stdout
+    assert f"#1 run days Mon, Wed, Fri, Sun from {when}" in ampt("status").stdout
+    # a dry run says the same in JSON and stores nothing
+    document = json.loads(
+        ampt(
+            "days", "--run", "tue,thu,sat", "--long", "sat", "--from", start.isoformat(),
+            "--dry-run", "--format", "json",
+        ).stdout
+    )  # fmt: skip
+    assert document["dry_run"] is True
+    assert document["stored"] is False
+    assert document["instruction"]["pending"] is True
+    assert document["instruction"]["date"] == start.isoformat()
+    assert document["days"] == []
+    assert len(json.loads(ampt("instructions", "--format", "json").stdout)["instructions"]) == 1
+    undone = ampt("undo")
+    assert "Taken back #1" in undone.stdout
+    assert "the config file is unchanged" in undone.stdout
+    assert config.read_text() == before_text
+    assert plan_days(ampt) == before
+    assert "No instructions in force." in ampt("instructions").stdout
+
+
+def test_days_now_replace_pending_ones(ampt, config) -> None:
+    ampt("plan")
+    start = (_today() + timedelta(days=4)).isoformat()
+    ampt("days", "--run", "mon,wed,fri,sun", "--from", start)
+    ampt("days", "--run", "tue,thu,sat,sun")
+    listed = json.loads(ampt("instructions", "--format", "json").stdout)["instructions"]
+    assert [(i["id"], i["pending"]) for i in listed] == [(2, False)]
+    assert 'run_days = ["tue", "thu", "sat", "sun"]' in config.read_text()
+
+
+def test_sync_on_their_day_writes_pending_run_days_and_plans_on_them(ampt, config) -> None:
+    from ampt_sync.config import parse_settings
+    from ampt_sync.domain import Instruction, InstructionKind
+    from ampt_sync.store.db import open_store
+    from ampt_sync.store.instructions import add_instruction
+
+    ampt("plan")
+    today = _today()
+    # what `days --from tomorrow` left yesterday
+    settings = parse_settings(config.read_text(), source=str(config))
+    store = open_store(settings.database_url())
+    try:
+        with store.transaction() as session:
+            change = ("run_days", ("mon", "tue", "thu", "sat", "sun"), ("mon", "wed", "fri", "sun"))
+            given = Instruction(
+                InstructionKind.DAYS, today, today - timedelta(days=1), config=(change,),
+                pending=True,
+            )  # fmt: skip
+            add_instruction(
+                session, given, now=datetime.now(ZoneInfo("UTC")), plan_version_before=None
+            )
+    finally:
+        store.close()
+    result = ampt("sync", ok=False)  # no Strava in this config: the rest of the cycle runs
+    assert "new run days: instruction #1 (run days Mon, Wed, Fri, Sun from" in result.stdout
+    assert "applied" in result.stdout
+    text = config.read_text()
+    assert 'run_days = ["mon", "wed", "fri", "sun"]' in text
+    assert 'long_run_day = "sun"' in text
+    listed = json.loads(ampt("instructions", "--format", "json").stdout)["instructions"]
+    assert [(i["id"], i["pending"]) for i in listed] == [(1, False)]
+    for day, workouts in plan_days(ampt).items():
+        if day >= today.isoformat() and runs(workouts):
+            assert date.fromisoformat(day).weekday() in (0, 2, 4, 6) or any(
+                w["kind"] == "race" for w in workouts
+            ), (day, workouts)
+
+
+def test_days_from_a_past_day_is_refused(ampt, config) -> None:
+    before_text = config.read_text()
+    past = (_today() - timedelta(days=1)).isoformat()
+    result = ampt("days", "--run", "mon,wed,fri", "--long", "fri", "--from", past, ok=False)
     assert result.code == 2
-    assert "start today for now" in result.stderr
+    assert f"{past} is in the past" in result.stderr
     assert config.read_text() == before_text
 
 

@@ -66,7 +66,7 @@ def run(ctx: typer.Context) -> None:
     try:
         daemon = Daemon(
             load_settings=lambda: load_config(config_path).settings,
-            make_cycle=lambda s: daemon_cycle(CycleDeps(settings=s)),
+            make_cycle=lambda s: daemon_cycle(CycleDeps(s, config_path=loaded.path)),
             last_ok=last_ok,
             config_changed=ConfigWatch(loaded.path).changed,
         )
@@ -126,13 +126,18 @@ def sync(
     """
     from ampt_sync.service import CycleDeps, run_cycle
 
-    settings = load(ctx).settings
+    loaded = load(ctx)
+    settings = loaded.settings
     stop = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
         # quiet: the problems are printed below, one line each, not logged a second time.
         report = run_cycle(
-            CycleDeps(settings=settings), "manual", stop, dry_run=dry_run, quiet=True
+            CycleDeps(settings=settings, config_path=loaded.path),
+            "manual",
+            stop,
+            dry_run=dry_run,
+            quiet=True,
         )
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -150,6 +155,8 @@ def render_cycle(report: CycleReport, console: Console) -> None:
     console.print(f"{report.kind} cycle for {report.today}: {report.result}")
     if report.paused_until is not None:
         console.print(f"  paused until {report.paused_until}: nothing before then goes to Garmin")
+    if report.settings is not None and not report.settings.get("alert"):  # else a problem line
+        console.print(f"  new run days: {report.settings['message']}")
     if report.pulled is not None:
         p = report.pulled
         console.print(

@@ -159,7 +159,14 @@ def _show(steered: Steered, settings: Settings, *, output: OutputFormat, dry_run
     old = {d.day: d.workouts for d in steered.before.days()}
     new = {d.day: d.workouts for d in steered.after.days()}
     days = steered.days()
-    if not days:
+    if ins.pending and not steered.undone:
+        console.print(
+            f"  The plan follows them from {_day(ins.day)}, when the config file is changed "
+            "(by the first sync that day); until then nothing changes."
+        )
+    elif ins.pending:
+        console.print("  They were still waiting for their day: the config file is unchanged.")
+    elif not days:
         console.print("  The plan already holds this; nothing changed.")
     # a new goal or new run days change the whole plan: the next two weeks show what it means
     shown = [d for d in days if d < steered.today + timedelta(days=SHOWN_DAYS)]
@@ -512,29 +519,40 @@ def goal_set(
 def days(
     ctx: typer.Context,
     run: Annotated[
-        str, typer.Option("--run", help="Your run days from now on: mon,wed,fri,sat,sun.")
+        str, typer.Option("--run", help="Your run days (from --from on): mon,wed,fri,sat,sun.")
     ],
     long: Annotated[
         str | None, typer.Option("--long", help="The long-run day (one of them).")
     ] = None,
     start: Annotated[
-        str, typer.Option("--from", help=f"From which day: {DAY_HELP} Today only, for now.")
+        str,
+        typer.Option(
+            "--from",
+            help=f"From which day: {DAY_HELP} A later day waits: the config file is changed by "
+            "the first sync on that day.",
+        ),
     ] = "today",
     dry_run: DryRun = False,
     push: Push = False,
     output: Format = OutputFormat.text,
 ) -> None:
-    """New run days: the plan from today follows them.
+    """New run days: the plan from today (or from --from) follows them.
 
     The config file's [schedule] is updated in place, keeping its comments; it is recorded as
     an instruction (`ampt-sync undo` gives the old days back). When the file is read-only (the
     systemd layout), the command says what to edit there instead.
+
+    With --from a later day the instruction waits (pending; `ampt-sync instructions` lists it,
+    `ampt-sync undo` takes it back): the config file and the plan stay as they are until the
+    first cycle on that day (the daemon's or `ampt-sync sync`) writes the file and makes the
+    plan afresh on the new days.
     """
     loaded = load(ctx)
     today = _today(loaded.settings)
-    if parse_day(start, today) != today:
+    first_day = parse_day(start, today)
+    if first_day < today:
         raise typer.BadParameter(
-            "new run days start today for now; run `ampt-sync days` again on the day they start"
+            f"{first_day.isoformat()} is in the past; give a day from today on: {DAY_HELP}"
         )
     chosen = [d.strip().lower()[:3] for d in run.split(",") if d.strip()]
     values: dict[str, object] = {"run_days": chosen}
@@ -542,7 +560,10 @@ def days(
         values["long_run_day"] = long.strip().lower()[:3]
     from ampt_sync.domain import InstructionKind
 
-    _change(ctx, InstructionKind.DAYS, values, dry_run=dry_run, push=push, output=output)
+    _change(
+        ctx, InstructionKind.DAYS, values, dry_run=dry_run, push=push, output=output,
+        start=first_day,
+    )  # fmt: skip
 
 
 def _change(
@@ -553,9 +574,11 @@ def _change(
     dry_run: bool,
     push: bool,
     output: OutputFormat,
+    start: date | None = None,
 ) -> None:
     """A new goal or new run days: the config file changed in place (only checked on a dry
-    run), recorded as an instruction, and the plan brought up to date with it."""
+    run), recorded as an instruction, and the plan brought up to date with it; run days from a
+    later ``start`` are recorded pending (see :func:`ampt_sync.steering.change_settings`)."""
     from ampt_sync.errors import ConfigError
     from ampt_sync.steering import change_settings
 
@@ -567,7 +590,7 @@ def _change(
         now = datetime.now(UTC)
         return change_settings(
             session, kind, values, config_path=path, settings=settings, today=today, now=now,
-            write=not dry_run,
+            write=not dry_run, start=start,
         )  # fmt: skip
 
     _steer(ctx, call, dry_run=dry_run, push=push, output=output)

@@ -2,7 +2,8 @@
 
 Each instruction is one row of ``instructions``; what its kind needs beyond the day goes into
 ``params`` as JSON (``to_day``, ``keys``, ``days``, ``level``, ``why``, ``distance_m``,
-``name``, ``priority``). The caller owns the
+``name``, ``priority``, ``pending``; ``applied_on`` once pending run days were written to the
+config on their day). The caller owns the
 transaction (see :mod:`ampt_sync.steering`, which records an instruction and the plan it makes
 in one).
 """
@@ -46,6 +47,8 @@ def add_instruction(
     if instruction.config:
         params["config"] = [[key, _json(before), _json(after)] for key, before, after in
                             instruction.config]  # fmt: skip
+    if instruction.pending:
+        params["pending"] = True
     row = InstructionRow(
         kind=instruction.kind.value,
         day=instruction.day,
@@ -80,6 +83,7 @@ def _instruction(row: InstructionRow) -> Instruction:
             (str(key), _value(before), _value(after))
             for key, before, after in params.get("config", ())
         ),
+        pending=bool(params.get("pending", False)),
         id=row.id,
         given_at=row.given_at,
     )
@@ -123,6 +127,27 @@ def mark_undone(session: Session, instruction_id: int, *, now: datetime) -> bool
     row.undone_at = now
     session.flush()
     return True
+
+
+def mark_applied(
+    session: Session,
+    instruction_id: int,
+    *,
+    config: tuple[tuple[str, Any, Any], ...],
+    applied_on: date,
+) -> Instruction:
+    """Pending run days written to the config file on ``applied_on``: no longer pending, with
+    ``config`` the values before and after as the file held them then (what `undo` gives
+    back). Returns the instruction as now stored."""
+    row = session.get(InstructionRow, instruction_id)
+    if row is None or not row.params.get("pending"):
+        raise ValueError(f"instruction #{instruction_id} is not pending")
+    params = {key: value for key, value in row.params.items() if key != "pending"}
+    params["config"] = [[key, _json(before), _json(after)] for key, before, after in config]
+    params["applied_on"] = applied_on.isoformat()
+    row.params = params
+    session.flush()
+    return _instruction(row)
 
 
 def keep_config_texts(session: Session, instruction_id: int, *, before: str, after: str) -> None:

@@ -80,7 +80,7 @@ from ampt_sync.training.layout import MAX_QUALITY
 from ampt_sync.training.load import RunLog, floor_m, single_run_cap_m, week_start
 from ampt_sync.training.measure import TUNE_UP_PREFIX, is_fixed_race, is_goal_race
 from ampt_sync.training.render import Renderer
-from ampt_sync.training.wording import day_name, minutes_text, session_name
+from ampt_sync.training.wording import dated_name, day_name, minutes_text, session_name
 from ampt_sync.units import Units, distance_label, format_distance
 
 K = WorkoutKind
@@ -146,7 +146,9 @@ def summary(instruction: Instruction, today: date) -> str:
         after = {key: new for key, _old, new in ins.config}
         runs = ", ".join(str(d).capitalize() for d in after.get("run_days") or ())
         long = after.get("long_run_day")
-        return f"run days {runs}" + (f", long run {str(long).capitalize()}" if long else "")
+        text = f"run days {runs}" + (f", long run {str(long).capitalize()}" if long else "")
+        # given for a later day (pending until then): the day they start, as a date
+        return text + (f" from {dated_name(ins.day)}" if ins.day > ins.given_on else "")
     return f"unwell spell ended {day}"
 
 
@@ -247,7 +249,9 @@ def last_day(instruction: Instruction, instructions: Sequence[Instruction]) -> d
 def in_force(instructions: Sequence[Instruction], today: date) -> list[Instruction]:
     """The instructions that can still change the plan from ``today`` on (the end of an unwell
     spell stays while its spell does; a new goal until its race day, and new run days, while no
-    later one of its kind replaced them), oldest first as given."""
+    later one of its kind replaced them), oldest first as given. New run days given for a later
+    day (``pending``) count as given: the newest run days, now or pending, are the ones in
+    force, so later days replace pending ones and pending ones replace those of before."""
     newest = {i.kind: i for i in instructions if i.kind in CONFIG_INSTRUCTIONS}
     newest_config = {k: i for k, i in newest.items() if _config_in_force(i, today)}
     kept = [

@@ -318,6 +318,7 @@ class Handlers:
         page = self.page
         try:
             kind, values = steer.settings_from_form(action, form, page.today())
+            start = steer.start_from_form(form, page.today()) if action == "days" else None
         except steer.FormError as exc:
             return self._steered_redirect(request, steer.refusal_note(str(exc)), back)
         if page.config_path is None:
@@ -328,7 +329,7 @@ class Handlers:
         def change(session: Session, inputs: dict[str, Any]) -> steering.Steered:
             return steering.change_settings(
                 session, kind, values, config_path=config_path, settings=page.settings,
-                today=inputs["today"], now=inputs["now"], source="web",
+                today=inputs["today"], now=inputs["now"], source="web", start=start,
             )  # fmt: skip
 
         note = await in_thread(self._record, change)

@@ -22,7 +22,9 @@ do (:func:`settings_from_form`):
 
 ``goal``   ``distance``: as for a race; ``date``: the race day (ISO, from today on); ``race`` and
            ``target_time`` optional (``h:mm:ss``, checked as the config checks it).
-``days``   ``run``: one field per run day (mon … sun, at least one); ``long``: one of them.
+``days``   ``run``: one field per run day (mon … sun, at least one); ``long``: one of them;
+           ``from`` optional (ISO, from today on; empty is today): a later day records them
+           pending, as ``ampt-sync days --from`` does (:func:`start_from_form`).
 """
 
 from __future__ import annotations
@@ -172,6 +174,19 @@ def settings_from_form(
     raise FormError(f"{action!r} is not something the page can do; reload the page")
 
 
+def start_from_form(form: Any, today: date) -> date:
+    """The day the days form's new run days start on: its ``from`` field, ``today`` when empty.
+    Raises :class:`FormError` for a day that is not a date or is in the past."""
+    if not _field(form, "from"):
+        return today
+    start = _iso_day(form, "from", "the first day of the new run days")
+    if start < today:
+        raise FormError(
+            f"the first day {start.isoformat()} is in the past; give today or a later day"
+        )
+    return start
+
+
 @dataclass(frozen=True)
 class DayChoice:
     """One day a move or swap form offers: ISO value and the label shown."""
@@ -212,7 +227,12 @@ def outcome_note(steered: Steered) -> dict[str, Any]:
     verb = "Taken back" if steered.undone else "Done"
     number = f" #{ins.id}" if ins.id is not None else ""
     reasons = [c.reason for c in steered.changes]
-    if not steered.days() and not reasons:
+    if ins.pending and not steered.undone:
+        reasons = [
+            f"The plan follows them from {day_label(ins.day)}, when the config file is changed "
+            "(by the first sync that day); until then nothing changes."
+        ]
+    elif not steered.days() and not reasons:
         reasons = ["The plan already holds this; nothing changed."]
     note: dict[str, Any] = {
         "ok": True,

@@ -27,10 +27,12 @@ from ampt_sync.training.instructions import (
     apply_instructions,
     in_force,
     prepare,
+    summary,
     unwell_window,
 )
 from ampt_sync.training.measure import is_goal_race
 from ampt_sync.training.planner import generate_plan
+from ampt_sync.training.wording import dated_name
 
 K = WorkoutKind
 I = InstructionKind  # noqa: E741
@@ -592,3 +594,25 @@ def test_a_new_goal_is_in_force_until_its_race_day_and_new_run_days_until_replac
     # a newer goal replaces an older one even once its own race day has passed
     newer = config(I.GOAL, 4, (TODAY + timedelta(days=5)).isoformat())
     assert in_force([goal, newer], TODAY + timedelta(days=10)) == []
+
+
+def test_run_days_for_a_later_day_are_pending_replaced_by_later_ones_and_say_from_when() -> None:
+    start = TODAY + timedelta(days=5)
+
+    def days(n: int, after: tuple[str, ...], day: date, *, pending: bool) -> Instruction:
+        config = (("run_days", ("tue", "thu", "sun"), after),)
+        return Instruction(I.DAYS, day, TODAY, config=config, pending=pending, id=n)
+
+    now = days(1, ("mon", "wed", "sat"), TODAY, pending=False)
+    waiting = days(2, ("mon", "wed", "fri", "sun"), start, pending=True)
+    # the newest run days count, pending or not: a pending one replaces those of before ...
+    assert in_force([now, waiting], TODAY) == [waiting]
+    # ... and a later one, given now or for another day, replaces a pending one
+    later = days(3, ("tue", "sat"), TODAY, pending=False)
+    assert in_force([now, waiting, later], TODAY) == [later]
+    assert in_force([waiting, days(4, ("fri",), start, pending=True)], TODAY)[0].id == 4
+    assert summary(waiting, TODAY) == f"run days Mon, Wed, Fri, Sun from {dated_name(start)}"
+    assert summary(now, TODAY) == "run days Mon, Wed, Sat"
+    # only run days wait for a day
+    with pytest.raises(ValueError, match="only new run days"):
+        Instruction(I.SKIP, start, TODAY, pending=True)

@@ -20,8 +20,10 @@ from starlette.testclient import TestClient
 from ampt_sync.domain import WorkoutKind
 from ampt_sync.fit.encode import encode_workout
 from ampt_sync.fit.files import fit_file_name, fit_workouts
+from ampt_sync.plan_text import day_label
 from ampt_sync.store.instructions import active_instructions
 from ampt_sync.store.plans import load_plan, newest_plan
+from ampt_sync.training.wording import dated_name
 from ampt_sync.web.app import Page
 
 
@@ -500,11 +502,51 @@ def test_the_days_form_sets_new_run_days(own_client, own_page) -> None:
             assert date.fromisoformat(day).weekday() in (0, 2, 4, 6), day
 
 
+def test_the_days_form_from_a_later_day_waits_for_it_and_undo_takes_it_back(
+    own_client, own_page
+) -> None:
+    config = own_page.config_path
+    assert config is not None
+    before_text = config.read_text()
+    before = plan_days(own_client)
+    assert 'type="date" name="from"' in own_client.get("/plan").text
+    start = own_page.today() + timedelta(days=5)
+    fields = [("run", "mon"), ("run", "wed"), ("run", "fri"), ("run", "sun"), ("long", "sun")]
+    shown = post_plan_form(own_client, "days", [*fields, ("from", start.isoformat())])
+    assert f"Done #1: run days Mon, Wed, Fri, Sun from {dated_name(start)}." in shown
+    assert f"The plan follows them from {day_label(start)}, when the config file is changed" in (
+        shown
+    )
+    assert config.read_text() == before_text
+    assert plan_days(own_client) == before
+    (ins,) = stored(own_page)
+    assert (ins.kind.value, ins.source, ins.day, ins.pending) == ("days", "web", start, True)
+
+    plan_page = own_client.get("/plan")
+    undone = own_client.post(
+        "/undo", data={"csrf": csrf_of(plan_page.text), "back": "/plan"}, follow_redirects=True
+    )
+    assert "Taken back #1: run days Mon, Wed, Fri, Sun from" in text_of(undone.text)
+    assert config.read_text() == before_text
+    assert stored(own_page) == []
+
+
 @pytest.mark.parametrize(
     ("action", "fields", "said"),
     [
         ("days", [("long", "sun")], "tick at least one day"),
         ("days", [("run", "mon"), ("long", "sun")], "must be one of your run days"),
+        (
+            "days",
+            [
+                ("run", "mon"),
+                ("run", "wed"),
+                ("run", "sun"),
+                ("long", "sun"),
+                ("from", "2020-01-01"),
+            ],
+            "the first day 2020-01-01 is in the past",
+        ),
         ("goal", {"distance": "ultra", "date": "2030-01-01"}, "ultra"),
         ("goal", {"distance": "5k", "date": "2020-01-01"}, "is in the past"),
         ("goal", {"distance": "5k", "date": "2030-01-01", "target_time": "fast"}, "target_time"),
