@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from ampt_sync.config import parse_settings
+from ampt_sync.cycle.report import LOG_LEVEL_BY_RESULT, RESULTS
 from ampt_sync.daemon import CycleOutcome, Daemon
 from ampt_sync.deadman import Pinger, ping_target
 from ampt_sync.logs import setup_logging
-from ampt_sync.service import LOG_LEVEL_BY_RESULT, RESULTS, CycleDeps, run_cycle
+from ampt_sync.service import CycleDeps, run_cycle
 
 GOAL_DATE = (date.today() + timedelta(weeks=30)).isoformat()
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ampt_sync.store.db import Store
     from ampt_sync.web.serve import PageThread
 
-#: Exit code of `sync` by the cycle's result (:data:`ampt_sync.service.RESULTS`): the same
+#: Exit code of `sync` by the cycle's result (:data:`ampt_sync.cycle.report.RESULTS`): the same
 #: mapping as every other command's errors (:mod:`ampt_sync.errors`), plus 130 for Ctrl-C.
 EXIT_BY_RESULT = {
     "ok": 0,
