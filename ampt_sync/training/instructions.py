@@ -525,17 +525,22 @@ class _Steer:
         run = self.draft.run_on(day)
         if run is None or is_goal_race(run, day, self.goal):
             return
+
+        def quality(w: Workout, on: date) -> bool:
+            # a time trial (a race the plan set, not the runner's) gives way like quality
+            return w.is_quality or (w.kind is K.RACE and not is_fixed_race(w, on, self.goal))
+
         for side in (day - timedelta(days=1), day + timedelta(days=1)):
             other = self.draft.run_on(side)
             if not _hard(run) or not _hard(other) or other is None:
                 continue
             before = "the day before" if side > day else "the day after"
             clash = f"{before} {self.name(side)}'s {session_name(other)}"
-            if run.is_quality and (run.key in moved or not other.is_quality):
+            if quality(run, day) and (run.key in moved or not quality(other, side)):
                 why = f"{session_name(run)} {clash} would make two hard days in a row"
                 self.ease(day, run, why, ins)
                 return
-            if other.is_quality and not is_goal_race(other, side, self.goal):
+            if quality(other, side) and not is_goal_race(other, side, self.goal):
                 here = f"the day {'after' if side > day else 'before'} {self.name(day)}'s "
                 self.ease(
                     side, other,

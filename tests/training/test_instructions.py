@@ -380,6 +380,13 @@ ILL_AFTER_A_GAP = RunnerSpec(
                  break_days=0, break_end_days_ago=0),
     orders=[(I.MOVE, 19, 2, 1, "tired"), (I.MOVE, 19, 2, 1, "tired")],
 )  # fmt: skip
+# A time trial moved onto the day before a tune-up race: it gives way like quality.
+@example(
+    spec=replace(AFTER_A_BREAK, run_days=(0, 1, 2, 3, 4, 5, 6), long_run_day=6, weekly_m=21000.0,
+                 vdot=30.0, break_days=6, break_end_days_ago=0, hr_max_bpm=None),
+    orders=[(I.MOVE, 0, 0, 1, "tired"), (I.MOVE, 0, 0, 1, "tired"), (I.RACE, 1, 0, 1, "tired"),
+            (I.MOVE, 0, 8, 1, "tired")],
+)  # fmt: skip
 @given(spec=runners(), orders=st.lists(ORDERS, min_size=1, max_size=4))
 def test_random_instructions_keep_the_safety_rules_lose_nothing_and_undo_cleanly(
     spec, orders
