@@ -3,15 +3,10 @@ and its stored report."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ampt_sync import alerts
 from ampt_sync.cycle.report import MORNING_KINDS, CycleDeps, CycleReport
 from ampt_sync.store import reports, state
 from ampt_sync.store.db import Store
-
-if TYPE_CHECKING:
-    pass
 
 
 def finish(deps: CycleDeps, store: Store, report: CycleReport) -> None:

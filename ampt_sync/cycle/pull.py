@@ -5,7 +5,7 @@ that is unwell goes into the report; only a stop ends the cycle here."""
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ampt_sync.cycle.report import CycleDeps, CycleReport, guard
 from ampt_sync.errors import (
@@ -18,9 +18,6 @@ from ampt_sync.errors import (
 )
 from ampt_sync.secrets import TokenStore
 from ampt_sync.store.db import Store
-
-if TYPE_CHECKING:
-    pass
 
 
 def pull_activities(

@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import TYPE_CHECKING
 
 from ampt_sync.cycle.report import CycleDeps, CycleReport
 from ampt_sync.errors import ConfigError
 from ampt_sync.store.db import Store
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 
