@@ -68,13 +68,14 @@ BARE_WRITES = {"create": 2, "update": 1, "move": 1, "unschedule": 1, "remove": 2
 #: Issue 14's goal for the Garmin calls of a push that writes, as a multiple of its minimum.
 GOAL_RATIO = 1.5
 #: What the idle daemon must hold, as a Python that imports only that: the clients of both
-#: services, the scheduler, the store (SQLAlchemy's ORM and its SQLite dialect), the secrets,
+#: services, the scheduler, the store (SQLAlchemy's ORM, its SQLite dialect and the sqlite3
+#: driver itself, which the dialect imports only when an engine is made), the secrets,
 #: the CLI it starts from, the config's validation, and the runner's page that it serves by
 #: default (Starlette, uvicorn, Jinja2, python-multipart, itsdangerous). Not Alembic: the daemon
 #: imports it only when a migration is pending (see ampt_sync/store/db.py).
 DAEMON_DEPENDENCIES = (
     "stravalib, garminconnect, apscheduler.schedulers.background, sqlalchemy.orm, "
-    "sqlalchemy.dialects.sqlite, keyring, cryptography.fernet, typer, rich.console, pydantic, "
+    "sqlalchemy.dialects.sqlite, sqlite3, keyring, cryptography.fernet, typer, rich.console, pydantic, "
     "requests, starlette.applications, uvicorn, jinja2, python_multipart, itsdangerous"
 )
 #: Issue 14's goals: idle daemon memory and ``--help`` time, as multiples of their floors.
