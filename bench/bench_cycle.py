@@ -75,8 +75,8 @@ GOAL_RATIO = 1.5
 #: imports it only when a migration is pending (see ampt_sync/store/db.py).
 DAEMON_DEPENDENCIES = (
     "stravalib, garminconnect, apscheduler.schedulers.background, sqlalchemy.orm, "
-    "sqlalchemy.dialects.sqlite, sqlite3, keyring, cryptography.fernet, typer, rich.console, pydantic, "
-    "requests, starlette.applications, uvicorn, jinja2, python_multipart, itsdangerous"
+    "sqlalchemy.dialects.sqlite, sqlite3, keyring, cryptography.fernet, typer, rich.console, "
+    "pydantic, requests, starlette.applications, uvicorn, jinja2, python_multipart, itsdangerous"
 )
 #: Issue 14's goals: idle daemon memory and ``--help`` time, as multiples of their floors.
 GOAL_MEMORY_RATIO = 1.15
