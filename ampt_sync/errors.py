@@ -20,7 +20,10 @@ and the fix, and never contains a token, a code, a secret or a password.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import Any
 
 EX_SOFTWARE = 1
 EX_TEMPFAIL = 75
@@ -83,3 +86,18 @@ class RemoteError(AmptSyncError):
 
 class StoreError(AmptSyncError):
     """The local database cannot be opened or migrated."""
+
+
+@contextlib.contextmanager
+def counting_push(report: Any, api_calls: Callable[[], dict[str, int]]) -> Iterator[None]:
+    """Around a push to either road: fill in ``report.api_calls`` however the block ends; on one
+    of our errors, set ``report.stopped_by`` and attach the partial report to the error as
+    ``push_report`` (the cycle stores what was done before it)."""
+    try:
+        yield
+    except AmptSyncError as exc:
+        report.stopped_by = type(exc).__name__
+        report.api_calls = api_calls()
+        exc.push_report = report  # type: ignore[attr-defined]
+        raise
+    report.api_calls = api_calls()

@@ -58,17 +58,16 @@ library listing only when something may exist that the ledger does not record), 
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ampt_sync.domain import Plan, WorkoutKind
-from ampt_sync.errors import AmptSyncError, RemoteError, RemoteUnavailable
+from ampt_sync.errors import RemoteError, RemoteUnavailable, counting_push
 from ampt_sync.garmin.calendar import ScheduledItem, WorkoutCalendar
 from ampt_sync.garmin.client import NotFound
 from ampt_sync.garmin.encode import Encoded, Payload, encode, parse_marker, stored_as_sent
@@ -748,20 +747,6 @@ class Pusher:
 # Entry points
 
 
-@contextlib.contextmanager
-def _counting(report: PushReport, calendar: WorkoutCalendar) -> Iterator[None]:
-    """Fill in the report's API calls however the block ends; on one of our errors, attach the
-    partial report to it as ``push_report`` (the service stores what was done before it)."""
-    try:
-        yield
-    except AmptSyncError as exc:
-        report.stopped_by = type(exc).__name__
-        report.api_calls = calendar.api_calls()
-        exc.push_report = report  # type: ignore[attr-defined]
-        raise
-    report.api_calls = calendar.api_calls()
-
-
 def push_workouts(
     desired: Sequence[Desired],
     today: date,
@@ -795,7 +780,7 @@ def push_workouts(
         settle_wait_s=settle_wait_s,
         sleep=sleep,
     )
-    with _counting(report, calendar):
+    with counting_push(report, calendar.api_calls):
         report.actions = pusher.plan(desired, first, end, force=force)
         if on_plan is not None:
             on_plan(report.actions)
@@ -823,7 +808,7 @@ def disconnect(
     pusher = Pusher(
         calendar, ledger, write_interval_s=write_interval_s, tombstones=False, sleep=sleep
     )
-    with _counting(report, calendar):
+    with counting_push(report, calendar.api_calls):
         view = View(
             first=first,
             end=end,

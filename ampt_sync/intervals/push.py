@@ -31,16 +31,15 @@ is attached to the exception as ``push_report``, as the Garmin push does.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ampt_sync.domain import Plan
-from ampt_sync.errors import AmptSyncError, RemoteUnavailable
+from ampt_sync.errors import RemoteUnavailable, counting_push
 from ampt_sync.intervals.calendar import CalendarEvent, EventCalendar
 from ampt_sync.intervals.events import DesiredEvent, desired_events, key_of
 from ampt_sync.intervals.ledger import IntervalsLedger, LedgerEntry
@@ -206,18 +205,6 @@ def _summary(verified: Mapping[str, Any]) -> str:
     return "; ".join(parts)
 
 
-@contextlib.contextmanager
-def _counting(report: IntervalsPushReport, calendar: EventCalendar) -> Iterator[None]:
-    try:
-        yield
-    except AmptSyncError as exc:
-        report.stopped_by = type(exc).__name__
-        report.api_calls = calendar.api_calls()
-        exc.push_report = report  # type: ignore[attr-defined]
-        raise
-    report.api_calls = calendar.api_calls()
-
-
 def push_events(
     desired: Sequence[DesiredEvent],
     today: date,
@@ -233,7 +220,7 @@ def push_events(
     first, end = today, today + timedelta(days=horizon_days)
     report = IntervalsPushReport(today=today, first=first, end=end, dry_run=dry_run)
     pusher = _Pusher(calendar, ledger, report)
-    with _counting(report, calendar):
+    with counting_push(report, calendar.api_calls):
         rows = ledger.all()
         read_end = _read_end(end, first, rows)
         events = pusher.read(read_end)
