@@ -129,6 +129,19 @@ class Fault:
         return self.path is None or re.search(self.path, path) is not None
 
 
+def take_fault(faults: list[Fault], method: str, path: str) -> Fault | None:
+    """The first fault still due for this request (one of its ``times`` used up), or None.
+    The caller holds its simulator's lock."""
+    for fault in faults:
+        if fault.times > 0 and fault.matches(method, path):
+            if fault.after > 0:
+                fault.after -= 1
+                continue
+            fault.times -= 1
+            return fault
+    return None
+
+
 @dataclass(frozen=True)
 class Request:
     """One request as the sim saw it."""
@@ -469,14 +482,7 @@ class GarminSim(LoopbackSim):
         if path.startswith("/sim-sso"):
             return None
         with self._lock:
-            for fault in self._faults:
-                if fault.times > 0 and fault.matches(method, path):
-                    if fault.after > 0:
-                        fault.after -= 1
-                        continue
-                    fault.times -= 1
-                    return fault
-        return None
+            return take_fault(self._faults, method, path)
 
     def _log(self, method: str, path: str, status: int | None, fault: str | None) -> None:
         with self._lock:

@@ -61,7 +61,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 # The Garmin simulator's fault, log and answer types and its HTTP handler serve this one too.
-from ampt_sync.sim.garmin import Fault, Request, _Abort, _Raw, _Reply
+from ampt_sync.sim.garmin import Fault, Request, _Abort, _Raw, _Reply, take_fault
 from ampt_sync.sim.garmin import _Handler as GarminHandler
 from ampt_sync.sim.server import LoopbackSim
 
@@ -235,14 +235,7 @@ class IntervalsSim(LoopbackSim):
 
     def _take_fault(self, method: str, path: str) -> Fault | None:
         with self._lock:
-            for fault in self._faults:
-                if fault.times > 0 and fault.matches(method, path):
-                    if fault.after > 0:
-                        fault.after -= 1
-                        continue
-                    fault.times -= 1
-                    return fault
-        return None
+            return take_fault(self._faults, method, path)
 
     def _log(self, method: str, path: str, status: int | None, fault: str | None) -> None:
         with self._lock:
