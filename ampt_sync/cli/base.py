@@ -21,10 +21,12 @@ import typer
 from rich.console import Console
 
 from ampt_sync import __version__
-from ampt_sync.errors import AmptSyncError
+from ampt_sync.errors import AmptSyncError, RemoteError
 
 if TYPE_CHECKING:
-    from ampt_sync.config import LoadedConfig
+    from ampt_sync.config import LoadedConfig, Settings
+    from ampt_sync.secrets import TokenStore
+    from ampt_sync.store.db import Store
 
 app = typer.Typer(
     name="ampt-sync",
@@ -73,6 +75,41 @@ def emit_json(document: Any) -> None:
     """Write one JSON document to stdout, and nothing else."""
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n")
     sys.stdout.flush()
+
+
+def open_stores(settings: Settings) -> tuple[Store, TokenStore]:
+    """The database and the token store the settings name (the caller closes the store)."""
+    from ampt_sync.secrets import open_token_store
+    from ampt_sync.store.db import open_store
+
+    return open_store(settings.database_url()), open_token_store(
+        settings.secrets.backend, settings.state_dir()
+    )
+
+
+def finish_push(
+    document: dict[str, Any],
+    *,
+    changes: int,
+    dry_run: bool,
+    calls: dict[str, int],
+    errors: list[str],
+    service: str,
+    text: bool,
+) -> None:
+    """The end of a push command: the report as JSON, or a line counting the changes and the
+    requests to ``service``; then the push's first error (and how many more) as one line."""
+    if not text:
+        emit_json(document)
+    else:
+        done = "would be made (dry run)" if dry_run else "made"
+        err().print(
+            f"{changes} change(s) {done}; {calls.get('total', 0)} {service} request(s) "
+            f"({calls.get('reads', 0)} read, {calls.get('writes', 0)} write)"
+        )
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise RemoteError(f"{errors[0]}{more}")
 
 
 def app_state(ctx: typer.Context) -> AppState:

@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ampt_sync.cli.base import SERVICES, OutputFormat, app, emit_json, err, load, out
+from ampt_sync.cli.base import (
+    SERVICES,
+    OutputFormat,
+    app,
+    err,
+    finish_push,
+    load,
+    open_stores,
+    out,
+)
 from ampt_sync.cli.groups import auth_app, disconnect_app
 from ampt_sync.errors import ConfigError, RemoteError
 
@@ -21,20 +30,10 @@ if TYPE_CHECKING:
     from ampt_sync.config import Settings
     from ampt_sync.garmin.push import PushReport
     from ampt_sync.garmin.reconcile import Action
-    from ampt_sync.store.db import Store
 
 
 def _today(settings: Settings) -> date:
     return datetime.now(settings.zone()).date()
-
-
-def _stores(settings: Settings) -> tuple[Store, Any]:
-    from ampt_sync.secrets import open_token_store
-    from ampt_sync.store.db import open_store
-
-    return open_store(settings.database_url()), open_token_store(
-        settings.secrets.backend, settings.state_dir()
-    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -79,7 +78,7 @@ def auth_garmin(
             "auth garmin asks for your Garmin password, so it needs a terminal: run it in one "
             "(over ssh: `ssh -t`), or store an existing token file with --import-tokens FILE"
         )
-    store, token_store = _stores(settings)
+    store, token_store = open_stores(settings)
     try:
         if import_tokens is not None:
             source = auth.import_tokens(token_store, import_tokens.expanduser(), store=store)
@@ -161,7 +160,7 @@ def push(
             'delivery.target = "none": nothing is pushed; use `ampt-sync export fit`, or set '
             'target = "garmin" or "intervals" under [delivery]'
         )
-    store, token_store = _stores(settings)
+    store, token_store = open_stores(settings)
     today = _today(settings)
     horizon = settings.sync.horizon_days
     text = output is not OutputFormat.json
@@ -193,22 +192,16 @@ def push(
 
 
 def _finish(report: PushReport, *, text: bool) -> None:
-    calls = report.api_calls
-    if not text:
-        emit_json(report.as_dict())
-    else:
-        done = "would be made (dry run)" if report.dry_run else "made"
-        changes = sum(1 for a in report.applied if type(a).__name__ != "Adopt")
-        if report.dry_run:
-            changes = sum(1 for a in report.actions if type(a).__name__ != "Adopt")
-        err().print(
-            f"{changes} change(s) {done}; {calls.get('total', 0)} Garmin request(s) "
-            f"({calls.get('reads', 0)} read, {calls.get('writes', 0)} write)"
-        )
-    if report.errors:
-        first = report.errors[0]
-        more = f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
-        raise RemoteError(f"{first}{more}")
+    actions = report.actions if report.dry_run else report.applied
+    finish_push(
+        report.as_dict(),
+        changes=sum(1 for a in actions if type(a).__name__ != "Adopt"),
+        dry_run=report.dry_run,
+        calls=report.api_calls,
+        errors=report.errors,
+        service="Garmin",
+        text=text,
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -241,7 +234,7 @@ def disconnect_garmin(
             default=False,
         ):
             raise typer.Exit(1)
-    store, token_store = _stores(settings)
+    store, token_store = open_stores(settings)
     try:
         with cycle_lock(settings), open_garmin(token_store, store=store) as session:
             report = disconnect(

@@ -10,28 +10,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ampt_sync.cli.base import OutputFormat, emit_json, err, load, out
+from ampt_sync.cli.base import OutputFormat, err, finish_push, load, open_stores, out
 from ampt_sync.cli.groups import auth_app, disconnect_app
 from ampt_sync.errors import ConfigError, RemoteError
 
 if TYPE_CHECKING:
     from ampt_sync.config import Settings
     from ampt_sync.intervals.push import IntervalsPushReport
-    from ampt_sync.store.db import Store
 
 
 def stdin_is_a_terminal() -> bool:
     """Whether the key can be asked for (hidden) here; a function so tests can say it is one."""
     return sys.stdin.isatty()
-
-
-def _stores(settings: Settings) -> tuple[Store, Any]:
-    from ampt_sync.secrets import open_token_store
-    from ampt_sync.store.db import open_store
-
-    return open_store(settings.database_url()), open_token_store(
-        settings.secrets.backend, settings.state_dir()
-    )
 
 
 @auth_app.command("intervals")
@@ -132,7 +122,7 @@ def push_to_intervals(settings: Settings, *, dry_run: bool, output: OutputFormat
     from ampt_sync.intervals.push import push_plan
     from ampt_sync.service import cycle_lock, plan_to_push
 
-    store, token_store = _stores(settings)
+    store, token_store = open_stores(settings)
     today = datetime.now(settings.zone()).date()
     text = output is not OutputFormat.json
 
@@ -159,20 +149,15 @@ def push_to_intervals(settings: Settings, *, dry_run: bool, output: OutputFormat
 
 
 def _finish(report: IntervalsPushReport, *, text: bool) -> None:
-    calls = report.api_calls
-    if not text:
-        emit_json(report.as_dict())
-    else:
-        rows = report.planned if report.dry_run else report.applied
-        done = "would be made (dry run)" if report.dry_run else "made"
-        err().print(
-            f"{len(rows)} change(s) {done}; {calls.get('total', 0)} intervals.icu request(s) "
-            f"({calls.get('reads', 0)} read, {calls.get('writes', 0)} write)"
-        )
-    if report.errors:
-        first = report.errors[0]
-        more = f" (and {len(report.errors) - 1} more)" if len(report.errors) > 1 else ""
-        raise RemoteError(f"{first}{more}")
+    finish_push(
+        report.as_dict(),
+        changes=len(report.planned if report.dry_run else report.applied),
+        dry_run=report.dry_run,
+        calls=report.api_calls,
+        errors=report.errors,
+        service="intervals.icu",
+        text=text,
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -204,7 +189,7 @@ def disconnect_intervals(
             default=False,
         ):
             raise typer.Exit(1)
-    store, token_store = _stores(settings)
+    store, token_store = open_stores(settings)
     today: date = datetime.now(settings.zone()).date()
     try:
         with cycle_lock(settings), open_intervals(token_store) as client:
