@@ -5,19 +5,18 @@ that is unwell goes into the report; only a stop ends the cycle here."""
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ampt_sync.cycle.report import CycleDeps, CycleReport, guard
 from ampt_sync.errors import (
     AmptSyncError,
-    AuthError,
-    ConfigError,
     Interrupted,
-    RateLimited,
-    TemporaryError,
 )
 from ampt_sync.secrets import TokenStore
 from ampt_sync.store.db import Store
+
+if TYPE_CHECKING:
+    from ampt_sync.pulls import PullReport
 
 
 def pull_activities(
@@ -33,8 +32,9 @@ def pull_activities(
         return _pull_garmin(deps, store, token_store, report, stop)
     if deps.settings.activities.source == "intervals":
         return _pull_intervals(deps, store, token_store, report, stop)
+    from ampt_sync.pulls import PullReport
     from ampt_sync.strava.client import build_client
-    from ampt_sync.strava.sync import PullReport, pull
+    from ampt_sync.strava.sync import pull
 
     pulled = PullReport()
     options: dict[str, Any] = {"before_request": guard(stop)}
@@ -47,23 +47,13 @@ def pull_activities(
     except Interrupted as exc:
         report.fail("interrupted", str(exc))
         return False
-    except RateLimited as exc:
-        report.fail("rate_limited", f"Strava: {exc}")
-        report.retry_at = exc.retry_at
-    except AuthError as exc:
-        report.fail("auth", f"Strava: {exc}")
-    except ConfigError as exc:
-        report.fail("config", f"Strava: {exc}")
-    except TemporaryError as exc:
-        report.fail("temporary", f"Strava: {exc}")
     except AmptSyncError as exc:
-        report.fail("error", f"Strava: {exc}")
+        report.failed_with(exc, "Strava")
     finally:
         if client is not None:
             report.api_calls["strava"] += client.api_calls + client.oauth_calls
             client.close()
-    report.pulled = pulled.to_json()
-    report.new_activities = pulled.created + pulled.updated + pulled.deleted
+    _record(report, pulled)
     return True
 
 
@@ -100,11 +90,10 @@ def _pull_garmin(
             # garminconnect wraps what our request hook raises; the stop is what happened.
             report.fail("interrupted", "stopped on request; the next cycle carries on")
             return False
-        _pull_failed(report, exc, "Garmin")
+        report.failed_with(exc, "Garmin")
     finally:
         report.api_calls["garmin"] += pulled.api_calls + pulled.token_refreshes
-    report.pulled = pulled.to_json()
-    report.new_activities = pulled.created + pulled.updated + pulled.deleted
+    _record(report, pulled)
     return True
 
 
@@ -136,23 +125,13 @@ def _pull_intervals(
         report.fail("interrupted", str(exc))
         return False
     except AmptSyncError as exc:
-        _pull_failed(report, exc, "intervals.icu")
+        report.failed_with(exc, "intervals.icu")
     finally:
         report.api_calls["intervals"] = report.api_calls.get("intervals", 0) + pulled.api_calls
-    report.pulled = pulled.to_json()
-    report.new_activities = pulled.created + pulled.updated + pulled.deleted
+    _record(report, pulled)
     return True
 
 
-def _pull_failed(report: CycleReport, exc: AmptSyncError, service: str) -> None:
-    if isinstance(exc, RateLimited):
-        report.fail("rate_limited", f"{service}: {exc}")
-        report.retry_at = exc.retry_at
-    elif isinstance(exc, AuthError):
-        report.fail("auth", f"{service}: {exc}")
-    elif isinstance(exc, ConfigError):
-        report.fail("config", f"{service}: {exc}")
-    elif isinstance(exc, TemporaryError):
-        report.fail("temporary", f"{service}: {exc}")
-    else:
-        report.fail("error", f"{service}: {exc}")
+def _record(report: CycleReport, pulled: PullReport) -> None:
+    report.pulled = pulled.to_json()
+    report.new_activities = pulled.created + pulled.updated + pulled.deleted

@@ -17,8 +17,6 @@ from ampt_sync.errors import (
     AuthError,
     ConfigError,
     Interrupted,
-    RateLimited,
-    ReloginNeeded,
     TemporaryError,
 )
 from ampt_sync.secrets import TokenStore
@@ -138,21 +136,9 @@ SERVICE_NAMES = {"garmin": "Garmin", "intervals": "intervals.icu"}
 
 
 def _push_failed(report: CycleReport, exc: AmptSyncError, *, service: str = "garmin") -> None:
-    name = SERVICE_NAMES[service]
-    if isinstance(exc, ReloginNeeded | AuthError):
-        report.fail("auth", f"{name}: {exc}")
-        return
-    if isinstance(exc, ConfigError):
-        report.fail("config", f"{name}: {exc}")
-        return
-    _record_partial_push(report, exc, service=service)
-    if isinstance(exc, RateLimited):
-        report.fail("rate_limited", f"{name}: {exc}")
-        report.retry_at = min(filter(None, (report.retry_at, exc.retry_at)))
-    elif isinstance(exc, TemporaryError):
-        report.fail("temporary", f"{name}: {exc}")
-    else:
-        report.fail("error", f"{name}: {exc}")
+    if not isinstance(exc, AuthError | ConfigError):
+        _record_partial_push(report, exc, service=service)
+    report.failed_with(exc, SERVICE_NAMES[service])
 
 
 def _clear_fit_fallback(deps: CycleDeps) -> None:

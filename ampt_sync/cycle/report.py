@@ -16,7 +16,14 @@ from typing import Any
 from ampt_sync import alerts
 from ampt_sync.config import Settings
 from ampt_sync.daemon import CycleOutcome
-from ampt_sync.errors import Interrupted
+from ampt_sync.errors import (
+    AmptSyncError,
+    AuthError,
+    ConfigError,
+    Interrupted,
+    RateLimited,
+    TemporaryError,
+)
 from ampt_sync.secrets import TokenStore
 from ampt_sync.store.db import Store
 
@@ -72,6 +79,23 @@ class CycleReport:
         self.errors.append(message)
         if RESULTS.index(result) > RESULTS.index(self.result):
             self.result = result
+
+    def failed_with(self, exc: AmptSyncError, service: str) -> None:
+        """Record what ``service`` (as the runner knows it: "Strava", "Garmin") failed with, by
+        its kind: rate-limited (the earliest retry time wins), auth, config, temporary, else
+        error."""
+        if isinstance(exc, RateLimited):
+            result = "rate_limited"
+            self.retry_at = min(filter(None, (self.retry_at, exc.retry_at)))
+        elif isinstance(exc, AuthError):
+            result = "auth"
+        elif isinstance(exc, ConfigError):
+            result = "config"
+        elif isinstance(exc, TemporaryError):
+            result = "temporary"
+        else:
+            result = "error"
+        self.fail(result, f"{service}: {exc}")
 
     def to_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
