@@ -56,13 +56,11 @@ from __future__ import annotations
 
 import base64
 import calendar as calmod
-import contextlib
 import copy
 import itertools
 import json
 import re
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -72,7 +70,16 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ampt_sync.sim.server import LoopbackSim, SimHandler
+from ampt_sync.sim.server import (
+    Abort,
+    Fault,
+    JsonHandler,
+    LoopbackSim,
+    Raw,
+    Reply,
+    Request,
+    take_fault,
+)
 
 #: The kinds of fault :meth:`GarminSim.fail` can inject.
 #: ``status``: answer with ``status`` and do nothing; ``reset``: drop the connection without doing
@@ -90,7 +97,6 @@ FAULT_KINDS = ("status", "reset", "timeout", "lost", "lost_timeout", "late", "bo
 HTML_PAGE = "<!DOCTYPE html><html><head><title>Just a moment...</title></head><body></body></html>"
 TRUNCATED_JSON = '[{"workoutId": 100001, "workoutName": "Ea'
 
-WRITE_METHODS = frozenset({"POST", "PUT", "DELETE"})
 
 ACCESS_TTL_S = 4 * 3600
 CLIENT_ID = "GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2"
@@ -108,55 +114,6 @@ def fake_jwt(exp: float, *, client_id: str = CLIENT_ID) -> str:
 
 
 @dataclass
-class Fault:
-    """One injected fault: applied to the next ``times`` requests matching ``method``/``path``
-    (a regular expression searched in the path), after skipping ``after`` matching ones."""
-
-    kind: str
-    status: int = 500
-    method: str | None = None
-    path: str | None = None
-    times: int = 1
-    after: int = 0
-    delay_s: float = 1.0
-    retry_after_s: int | None = None
-    body: str = ""
-    content_type: str = "application/json"
-
-    def matches(self, method: str, path: str) -> bool:
-        if self.method is not None and self.method != method:
-            return False
-        return self.path is None or re.search(self.path, path) is not None
-
-
-def take_fault(faults: list[Fault], method: str, path: str) -> Fault | None:
-    """The first fault still due for this request (one of its ``times`` used up), or None.
-    The caller holds its simulator's lock."""
-    for fault in faults:
-        if fault.times > 0 and fault.matches(method, path):
-            if fault.after > 0:
-                fault.after -= 1
-                continue
-            fault.times -= 1
-            return fault
-    return None
-
-
-@dataclass(frozen=True)
-class Request:
-    """One request as the sim saw it."""
-
-    method: str
-    path: str
-    status: int | None
-    fault: str | None
-
-    @property
-    def is_write(self) -> bool:
-        return self.method in WRITE_METHODS
-
-
-@dataclass
 class _Account:
     email: str
     password: str
@@ -168,26 +125,6 @@ class _State:
     workouts: dict[int, dict[str, Any]] = field(default_factory=dict)
     schedules: dict[int, dict[str, Any]] = field(default_factory=dict)
     activities: dict[int, dict[str, Any]] = field(default_factory=dict)
-
-
-class _Abort(Exception):
-    """Drop the connection without an answer."""
-
-
-@dataclass(frozen=True)
-class _Raw:
-    """An answer body sent as it is (not JSON-encoded)."""
-
-    text: str
-    content_type: str
-
-
-class _Reply(Exception):
-    def __init__(self, status: int, body: Any = None, headers: dict[str, str] | None = None):
-        super().__init__(status)
-        self.status = status
-        self.body = body
-        self.headers = headers or {}
 
 
 class GarminSim(LoopbackSim):
@@ -492,7 +429,7 @@ class GarminSim(LoopbackSim):
         self._stopping.wait(seconds)
 
     def handle(self, method: str, target: str, headers: Any, body: bytes) -> tuple[int, Any, dict]:
-        """Route one request; returns (status, JSON body or None, headers). May raise _Abort."""
+        """Route one request; returns (status, JSON body or None, headers). May raise Abort."""
         if self.latency_s:
             time.sleep(self.latency_s)
         split = urlsplit(target)
@@ -508,10 +445,10 @@ class GarminSim(LoopbackSim):
             self._log(method, path, None, fault.kind)
             if fault.kind == "timeout":
                 self._sleep(fault.delay_s)
-            raise _Abort
+            raise Abort
         if fault is not None and fault.kind == "body":
             self._log(method, path, 200, "body")
-            return 200, _Raw(fault.body, fault.content_type), {}
+            return 200, Raw(fault.body, fault.content_type), {}
         if fault is not None and fault.kind == "alter":
             body = _altered(body)
             fault = None  # done and answered as usual
@@ -526,13 +463,13 @@ class GarminSim(LoopbackSim):
                     self._late_in_flight -= 1
         try:
             status, payload, extra = self._route(method, path, query, headers, body)
-        except _Reply as reply:
+        except Reply as reply:
             status, payload, extra = reply.status, reply.body, reply.headers
         if fault is not None:  # lost / lost_timeout / late: done, but the answer never arrives
             self._log(method, path, status, fault.kind)
             if fault.kind == "lost_timeout":
                 self._sleep(fault.delay_s)
-            raise _Abort
+            raise Abort
         self._log(method, path, status, None)
         return status, payload, extra
 
@@ -541,10 +478,10 @@ class GarminSim(LoopbackSim):
     ) -> tuple[int, Any, dict]:
         try:
             status, _payload, _extra = self._route(method, path, query, headers, body)
-        except _Reply as reply:
+        except Reply as reply:
             status = reply.status
         self._log(method, path, status, "late")
-        raise _Abort
+        raise Abort
 
     def late_in_flight(self) -> int:
         """Late writes held right now (they land when their delay is over)."""
@@ -557,7 +494,7 @@ class GarminSim(LoopbackSim):
         with self._lock:
             expires = self._access.get(token)
         if expires is None or expires < time.time():
-            raise _Reply(401, {"message": "Unauthorized"})
+            raise Reply(401, {"message": "Unauthorized"})
 
     def _route(
         self, method: str, path: str, query: dict[str, list[str]], headers: Any, body: bytes
@@ -591,7 +528,7 @@ class GarminSim(LoopbackSim):
             match = re.fullmatch(r"/activity-service/activity/(\d+)(/splits)?", path)
             if match and method == "GET":
                 return 200, self._activity(int(match[1]), splits=bool(match[2])), {}
-        raise _Reply(404, {"message": f"no route for {method} {path}"})
+        raise Reply(404, {"message": f"no route for {method} {path}"})
 
     # ---- SSO and tokens ---------------------------------------------------------------------
 
@@ -684,7 +621,7 @@ class GarminSim(LoopbackSim):
 
     def _workout(self, method: str, workout_id: int, body: bytes) -> tuple[int, Any, dict]:
         if workout_id not in self._state.workouts:
-            raise _Reply(404, {"message": "Workout not found"})
+            raise Reply(404, {"message": "Workout not found"})
         if method == "GET":
             return 200, copy.deepcopy(self._state.workouts[workout_id]), {}
         if method == "PUT":
@@ -697,7 +634,7 @@ class GarminSim(LoopbackSim):
         if method == "DELETE":
             self._delete_workout(workout_id)
             return 204, None, {}
-        raise _Reply(405, {"message": "Method not allowed"})
+        raise Reply(405, {"message": "Method not allowed"})
 
     def _delete_workout(self, workout_id: int) -> None:
         del self._state.workouts[workout_id]
@@ -707,7 +644,7 @@ class GarminSim(LoopbackSim):
     def _validate(self, payload: Any) -> None:
         problem = garmin_validation_problem(payload)
         if problem:
-            raise _Reply(400, {"message": f"Invalid workout: {problem}"})
+            raise Reply(400, {"message": f"Invalid workout: {problem}"})
 
     # ---- calendar ---------------------------------------------------------------------------
 
@@ -729,15 +666,15 @@ class GarminSim(LoopbackSim):
     def _schedule_route(self, method: str, some_id: int, body: bytes) -> tuple[int, Any, dict]:
         if method == "POST":  # some_id is a workout id
             if some_id not in self._state.workouts:
-                raise _Reply(404, {"message": "Workout not found"})
+                raise Reply(404, {"message": "Workout not found"})
             try:
                 day = date.fromisoformat(_json(body)["date"])
             except (KeyError, TypeError, ValueError):
-                raise _Reply(400, {"message": "Invalid date"}) from None
+                raise Reply(400, {"message": "Invalid date"}) from None
             schedule_id = self._schedule(some_id, day)
             return 200, self._schedule_entry(schedule_id), {}
         if some_id not in self._state.schedules:
-            raise _Reply(404, {"message": "Scheduled workout not found"})
+            raise Reply(404, {"message": "Scheduled workout not found"})
         if method == "GET":
             return 200, self._schedule_entry(some_id), {}
         if method == "DELETE":
@@ -747,14 +684,14 @@ class GarminSim(LoopbackSim):
             try:
                 day = date.fromisoformat(_json(body)["calendarDate"])
             except (KeyError, TypeError, ValueError):
-                raise _Reply(400, {"message": "Invalid calendarDate"}) from None
+                raise Reply(400, {"message": "Invalid calendarDate"}) from None
             self._state.schedules[some_id]["date"] = day.isoformat()
             return 200, self._schedule_entry(some_id), {}
-        raise _Reply(405, {"message": "Method not allowed"})
+        raise Reply(405, {"message": "Method not allowed"})
 
     def _month(self, year: int, month0: int) -> dict[str, Any]:
         if not 0 <= month0 <= 11:
-            raise _Reply(400, {"message": "month must be 0-11"})
+            raise Reply(400, {"message": "month must be 0-11"})
         month = month0 + 1
         first = date(year, month, 1)
         last = date(year, month, calmod.monthrange(year, month)[1])
@@ -807,9 +744,9 @@ class GarminSim(LoopbackSim):
             first_day = None if first is None else date.fromisoformat(first)
             last_day = None if last is None else date.fromisoformat(last)
         except ValueError:
-            raise _Reply(400, {"message": "Invalid start, limit, startDate or endDate"}) from None
+            raise Reply(400, {"message": "Invalid start, limit, startDate or endDate"}) from None
         if start < 0 or not 1 <= limit <= 1000:
-            raise _Reply(400, {"message": "start must be >= 0 and limit 1..1000"})
+            raise Reply(400, {"message": "start must be >= 0 and limit 1..1000"})
         chosen = []
         for activity in self._state.activities.values():
             summary = activity["summary"]
@@ -822,7 +759,7 @@ class GarminSim(LoopbackSim):
     def _activity(self, activity_id: int, *, splits: bool) -> dict[str, Any]:
         activity = self._state.activities.get(activity_id)
         if activity is None:
-            raise _Reply(404, {"message": "Activity not found"})
+            raise Reply(404, {"message": "Activity not found"})
         summary = activity["summary"]
         if splits:
             return {"activityId": activity_id, "lapDTOs": copy.deepcopy(activity["laps"])}
@@ -883,7 +820,7 @@ def _json(body: bytes) -> Any:
     try:
         return json.loads(body or b"null")
     except ValueError:
-        raise _Reply(400, {"message": "Malformed JSON"}) from None
+        raise Reply(400, {"message": "Malformed JSON"}) from None
 
 
 def garmin_validation_problem(payload: Any) -> str | None:
@@ -942,35 +879,4 @@ def garmin_validation_problem(payload: Any) -> str | None:
     return None
 
 
-class _Handler(SimHandler):
-    sim: GarminSim
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        try:
-            status, payload, extra = self.sim.handle(self.command, self.path, self.headers, body)
-        except _Abort:
-            self.close_connection = True
-            with contextlib.suppress(OSError):
-                self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        content_type = "application/json"
-        if isinstance(payload, _Raw):
-            data, content_type = payload.text.encode(), payload.content_type
-        else:
-            data = b"" if payload is None or status == 204 else json.dumps(payload).encode()
-        self.send_response(status)
-        for name, value in extra.items():
-            self.send_header(name, value)
-        if data:
-            self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if data:
-            self.wfile.write(data)
-
-    do_GET = do_POST = do_PUT = do_DELETE = _serve
-
-
-GarminSim.handler = _Handler
+GarminSim.handler = JsonHandler

@@ -61,9 +61,16 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 # The Garmin simulator's fault, log and answer types and its HTTP handler serve this one too.
-from ampt_sync.sim.garmin import Fault, Request, _Abort, _Raw, _Reply, take_fault
-from ampt_sync.sim.garmin import _Handler as GarminHandler
-from ampt_sync.sim.server import LoopbackSim
+from ampt_sync.sim.server import (
+    Abort,
+    Fault,
+    JsonHandler,
+    LoopbackSim,
+    Raw,
+    Reply,
+    Request,
+    take_fault,
+)
 
 #: The kinds of fault :meth:`IntervalsSim.fail` can inject (see ampt_sync.sim.garmin).
 FAULT_KINDS = ("status", "reset", "timeout", "lost", "body")
@@ -72,8 +79,8 @@ DEFAULT_USER_AGENTS = ("python-urllib/", "python-requests/")
 WORKOUT_FILE_TYPES = (".fit", ".zwo", ".mrc", ".erg")
 
 
-def _error(status: int, message: str) -> _Reply:
-    return _Reply(status, {"status": status, "error": message})
+def _error(status: int, message: str) -> Reply:
+    return Reply(status, {"status": status, "error": message})
 
 
 class IntervalsSim(LoopbackSim):
@@ -261,25 +268,25 @@ class IntervalsSim(LoopbackSim):
             self._log(method, path, None, fault.kind)
             if fault.kind == "timeout":
                 self._stopping.wait(fault.delay_s)
-            raise _Abort
+            raise Abort
         if fault is not None and fault.kind == "body":
             self._log(method, path, 200, "body")
-            return 200, _Raw(fault.body, fault.content_type), {}
+            return 200, Raw(fault.body, fault.content_type), {}
         try:
             status, payload = self._route(method, path, query, headers, body)
             extra: dict[str, str] = {}
-        except _Reply as reply:
+        except Reply as reply:
             status, payload, extra = reply.status, reply.body, reply.headers
         if fault is not None:  # "lost": done, but the answer never arrives
             self._log(method, path, status, fault.kind)
-            raise _Abort
+            raise Abort
         self._log(method, path, status, None)
         return status, payload, extra
 
     def _authorise(self, headers: Any) -> None:
         agent = (headers.get("User-Agent") or "").lower()
         if not agent or agent.startswith(DEFAULT_USER_AGENTS):
-            raise _Reply(403, _Raw(CLOUDFLARE_PAGE, "text/html"))
+            raise Reply(403, Raw(CLOUDFLARE_PAGE, "text/html"))
         auth = headers.get("Authorization") or ""
         expected = base64.b64encode(f"API_KEY:{self.api_key}".encode()).decode()
         if not secrets.compare_digest(auth.encode(), f"Basic {expected}".encode()):
@@ -481,13 +488,6 @@ def _decode_fit(data: bytes) -> tuple[dict[str, list[dict[str, Any]]], list[Any]
     return messages, list(errors)
 
 
-class _Handler(GarminHandler):
-    """The Garmin simulator's handler: it serves whatever ``sim.handle`` answers, JSON or raw,
-    and drops the connection on ``_Abort``; only its simulator differs."""
-
-    sim: IntervalsSim  # type: ignore[assignment]
-
-
-IntervalsSim.handler = _Handler
+IntervalsSim.handler = JsonHandler
 
 __all__ = ["FAULT_KINDS", "IntervalsSim"]
