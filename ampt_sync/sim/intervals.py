@@ -39,7 +39,7 @@ number of workout steps decoded).
 
 "The runner's own" events (:meth:`IntervalsSim.add_own_event`) have no external id or one made
 outside the API, so tests can show they are never touched. Faults on demand
-(:meth:`IntervalsSim.fail`, the kinds and :class:`~ampt_sync.sim.garmin.Fault` of the Garmin
+(:meth:`IntervalsSim.fail`, the kinds and :class:`~ampt_sync.sim.server.Fault` of the Garmin
 simulator): an HTTP status (429 with ``Retry-After``, 5xx), a reset, a timeout, a write done but
 its answer lost, a malformed 200 body. Every request is logged (:attr:`IntervalsSim.requests`:
 method, path, status, fault; never a header, a key or a body) for budget assertions.
@@ -113,7 +113,7 @@ class IntervalsSim(LoopbackSim):
     # ---- test controls ----------------------------------------------------------------------
 
     def fail(self, kind: str, **kwargs: Any) -> Fault:
-        """Inject a fault (see :data:`FAULT_KINDS` and :class:`~ampt_sync.sim.garmin.Fault`)."""
+        """Inject a fault (see :data:`FAULT_KINDS` and :class:`~ampt_sync.sim.server.Fault`)."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}")
         fault = Fault(kind=kind, **kwargs)
