@@ -112,13 +112,13 @@ def change_config(path: Path, changes: Mapping[str, Mapping[str, Any]], *, write
     return parse_settings(new, source=str(path))
 
 
-def current_values(path: Path, section: str, keys: Sequence[str]) -> dict[str, Any]:
-    """The values of ``keys`` in ``section`` of the file at ``path`` as written there (plain
+def current_values(text: str, section: str, keys: Sequence[str], *, source: str) -> dict[str, Any]:
+    """The values of ``keys`` in ``section`` of a config file's ``text`` as written there (plain
     Python: str, float, int, date, lists as tuples; ``None`` for a key that is absent)."""
     try:
-        document = tomlkit.parse(read_text(path))
+        document = tomlkit.parse(text)
     except tomlkit.exceptions.ParseError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
     table = document.get(section, {})
     found = {key: table[key].unwrap() if key in table else None for key in keys}
     return {key: tuple(v) if isinstance(v, list) else v for key, v in found.items()}

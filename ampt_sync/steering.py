@@ -241,7 +241,7 @@ def _config_edit(
     changes = {section: dict(values)}
     text = read_text(config_path)
     new_text = edited_text(text, changes, source=str(config_path))
-    was = current_values(config_path, section, list(values))
+    was = current_values(text, section, list(values), source=str(config_path))
     config = tuple(
         (key, was[key], tuple(new) if isinstance(new, list) else new)
         for key, new in values.items()
@@ -418,13 +418,15 @@ def _config_back(
             "back with `ampt-sync undo` on the server"
         )
     changes = {section: {key: config_value(key, before) for key, before, _ in instruction.config}}
-    before_text = config_text_before(session, instruction.id or 0, read_text(config_path))
+    text = read_text(config_path)
+    before_text = config_text_before(session, instruction.id or 0, text)
     if before_text is not None:
         settings = parse_settings(before_text, source=str(config_path))
         if write:
             write_in_place(config_path, before_text, changes)
         return settings.athlete_domain(), settings.goal_domain()
-    now_there = current_values(config_path, section, [key for key, _, _ in instruction.config])
+    keys = [key for key, _, _ in instruction.config]
+    now_there = current_values(text, section, keys, source=str(config_path))
     for key, _before, after in instruction.config:
         if _same(now_there[key], after):
             continue
