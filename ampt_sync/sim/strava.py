@@ -180,6 +180,16 @@ class StravaSim(LoopbackSim):
         with self._lock:
             self._offset_s += seconds
 
+    def set_time_of_day(self, seconds_after_midnight_utc: float) -> None:
+        """Move the clock to that time of the current UTC day (forwards or back).
+
+        A test that counts windows pins the clock first, so that stepping a window on does
+        not cross UTC midnight and reset the daily count when the suite happens to run at 23:45.
+        """
+        with self._lock:
+            now = time.time() + self._offset_s
+            self._offset_s += seconds_after_midnight_utc - now % 86400
+
     # ---- activities ----------------------------------------------------------------------------
 
     def add_activities(self, activities: Iterable[Mapping[str, Any]]) -> None:

@@ -329,6 +329,7 @@ def test_an_exhausted_budget_stops_before_the_limit_and_the_next_window_resumes(
     store: Store,
     settings: Settings,
 ) -> None:
+    sim.set_time_of_day(12 * 3600 + 60)  # so that the next window is on the same UTC day
     sim.set_usage(short=sim.read_limits[0] - 6)  # six reads left in this window
     report = PullReport()
     with pytest.raises(RateLimited) as raised:
