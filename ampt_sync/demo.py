@@ -38,6 +38,7 @@ from ampt_sync import plan_json
 from ampt_sync.config import Settings
 from ampt_sync.domain import Plan, Workout, WorkoutKind
 from ampt_sync.plan_text import day_label, day_label_with_year, workout_lines
+from ampt_sync.service_names import ROAD_NAMES
 from ampt_sync.units import (
     Units,
     format_distance,
@@ -93,7 +94,9 @@ FIRST_NEW_ACTIVITY_ID = 16_000_000_000
 @dataclass
 class DemoDay:
     day: date
-    garmin: list[dict[str, Any]] = field(default_factory=list)
+    #: What the watch's calendar (Garmin's, or intervals.icu's) held that morning from the day on:
+    #: ``{"date", "title"}``.
+    watch: list[dict[str, Any]] = field(default_factory=list)
     activities: list[dict[str, Any]] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)
     results: list[str] = field(default_factory=list)
@@ -105,7 +108,7 @@ class DemoDay:
             "date": self.day.isoformat(),
             "activities": self.activities,
             "changes": self.changes,
-            "garmin": self.garmin,
+            "watch": self.watch,
             "cycles": self.results,
         }
 
@@ -254,7 +257,7 @@ def _simulate_in(
                 if plan is None:
                     raise RuntimeError(f"no plan after the morning cycle: {morning.errors}")
                 today.changes.extend((morning.plan or {}).get("changes", []))
-                today.garmin = [
+                today.watch = [
                     {"date": d.isoformat(), "title": title}
                     for d, _id, title, _desc in watch.calendar(day, day + timedelta(days=horizon))
                 ]
@@ -379,7 +382,7 @@ def run_demo(
         from ampt_sync.errors import ConfigError
 
         raise ConfigError(f"--days: found {days}, expected 1 to 60 simulated days")
-    road = "intervals.icu" if delivery == "intervals" else "Garmin"
+    road = ROAD_NAMES.get(delivery, "Garmin")
     stderr.print(f"starting the simulated Strava and {road}; living {days} days…")
     result = simulate(days, progress=stderr, delivery=delivery, source=source)
     if output == "json":
@@ -397,6 +400,7 @@ def serve_demo(
     days: int = 14,
     listen: str = "127.0.0.1:8765",
     verbose: bool = False,
+    delivery: str = "garmin",
     source: str = "strava",
 ) -> None:
     """Run the demo, then serve the runner's page over its state until Ctrl-C.
@@ -419,8 +423,9 @@ def serve_demo(
         web = WebConfig(listen=listen)
     except ValueError as exc:
         raise ConfigError(f"--listen: {str(exc).splitlines()[-1]}") from None
-    stderr.print(f"starting the simulated Strava and Garmin; living {days} days…")
-    with demo_state(days, progress=stderr, source=source) as finished:
+    road = ROAD_NAMES.get(delivery, "Garmin")
+    stderr.print(f"starting the simulated Strava and {road}; living {days} days…")
+    with demo_state(days, progress=stderr, delivery=delivery, source=source) as finished:
         _render(finished.run, stdout, verbose=verbose)
         settings = finished.settings.model_copy(update={"web": web})
         where = listen_of(settings)
@@ -518,9 +523,9 @@ def _render(result: DemoRun, console: Console, *, verbose: bool = False) -> None
                 for line in lines:
                     console.print(f"    {line}")
         else:
-            today = [g["title"] for g in day.garmin if g["date"] == day.day.isoformat()]
+            today = [g["title"] for g in day.watch if g["date"] == day.day.isoformat()]
             console.print(f"  on the watch at {day.day:%a} 04:30: {', '.join(today) or 'rest day'}")
-        ahead = _next_days(day.garmin, after=day.day)
+        ahead = _next_days(day.watch, after=day.day)
         if ahead:
             console.print(f"  next days: {ahead}")
         for act in day.activities:

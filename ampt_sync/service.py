@@ -63,6 +63,7 @@ from ampt_sync.domain import Plan, PlannedDay
 from ampt_sync.errors import ConfigError, TemporaryError
 from ampt_sync.files import LockBusy, exclusive_lock
 from ampt_sync.secrets import open_token_store
+from ampt_sync.service_names import calls_in_words
 from ampt_sync.store import state
 from ampt_sync.store.db import Store, open_store
 
@@ -135,14 +136,10 @@ def run_cycle(
         report.finished_at = deps.now()
     log.log(
         logging.INFO if quiet else LOG_LEVEL_BY_RESULT.get(report.result, logging.ERROR),
-        "cycle %s: %s (strava %d calls, garmin %d calls%s)%s",
+        "cycle %s: %s (%s)%s",
         kind,
         report.result,
-        report.api_calls["strava"],
-        report.api_calls["garmin"],
-        f", intervals.icu {report.api_calls['intervals']} calls"
-        if "intervals" in report.api_calls
-        else "",
+        calls_in_words(report.api_calls),
         f": {'; '.join(report.errors)}" if report.errors else "",
     )
     return report

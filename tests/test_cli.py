@@ -362,10 +362,10 @@ def test_demo_runs_offline_without_touching_the_runner_state(cli, isolated_env: 
     document = json.loads(result.stdout)
     assert set(document) == {"delivery", "plan", "days", "watch_now", "api_calls"}
     assert document["delivery"] == "garmin"
-    assert all(set(day) >= {"date", "activities", "changes", "garmin"} for day in document["days"])
+    assert all(set(day) >= {"date", "activities", "changes", "watch"} for day in document["days"])
     assert len(document["days"]) == 3
     first = document["days"][0]
-    assert first["garmin"], "the watch shows workouts on the first morning"
+    assert first["watch"], "the watch shows workouts on the first morning"
     assert document["plan"]["goal"]["distance_m"] == 21097.5
     assert document["api_calls"]["cycles"] == 6
     assert document["watch_now"], "the week ahead is on the watch when the demo ends"

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from ampt_sync.cli.base import UNATTENDED, OutputFormat, app, app_state, emit_json, err, load, out
 from ampt_sync.errors import EX_CONFIG, EX_SOFTWARE, EX_TEMPFAIL, ConfigError
+from ampt_sync.service_names import ROAD_NAMES
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -171,7 +172,7 @@ def render_cycle(report: CycleReport, console: Console) -> None:
             console.print(f"    {change['date']}: {change['reason']}")
         for warning in plan.get("warnings", []):
             console.print(f"    note: {warning}")
-    road = "intervals.icu" if report.delivery == "intervals" else "Garmin"
+    road = ROAD_NAMES.get(report.delivery, "Garmin")
     if report.delivery == "none":
         console.print('  delivery: none (delivery.target = "none"; `ampt-sync export fit`)')
     if report.pushed is not None:

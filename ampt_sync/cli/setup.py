@@ -308,10 +308,14 @@ def demo(
     if serve:
         if output is OutputFormat.json:
             raise ConfigError("--serve prints a sign-in link, not JSON; leave out --format json")
-        if delivery != "garmin":
-            raise ConfigError("--serve shows the Garmin road; leave out --delivery")
         serve_demo(
-            stdout=out(), stderr=err(), days=days, listen=listen, verbose=verbose, source=source
+            stdout=out(),
+            stderr=err(),
+            days=days,
+            listen=listen,
+            verbose=verbose,
+            delivery=delivery,
+            source=source,
         )
         return
     run_demo(

@@ -13,6 +13,7 @@ import typer
 from ampt_sync.cli.base import SERVICES, OutputFormat, app, emit_json, err, load, out
 from ampt_sync.cli.groups import auth_app, disconnect_app
 from ampt_sync.errors import AmptSyncError, AuthError, ConfigError, RateLimited
+from ampt_sync.service_names import SOURCE_NAMES
 
 if TYPE_CHECKING:
     from ampt_sync.config import Settings
@@ -146,10 +147,6 @@ def auth_strava(
 
 # ------------------------------------------------------------------------------------------------
 # pull
-
-
-#: How `pull` names each ``[activities] source``.
-SOURCE_NAMES = {"strava": "Strava", "garmin": "Garmin Connect", "intervals": "intervals.icu"}
 
 
 def _summary(report: PullReport, settings: Settings) -> list[str]:

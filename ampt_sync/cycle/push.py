@@ -20,6 +20,7 @@ from ampt_sync.errors import (
     TemporaryError,
 )
 from ampt_sync.secrets import TokenStore
+from ampt_sync.service_names import SERVICE_NAMES
 from ampt_sync.store.db import Store
 
 if TYPE_CHECKING:
@@ -129,10 +130,6 @@ def _push_intervals(
         _clear_fit_fallback(deps)
     if pushed.writes and not dry_run:
         report.verified = pushed.verified
-
-
-#: How each delivery target is named in a cycle's errors.
-SERVICE_NAMES = {"garmin": "Garmin", "intervals": "intervals.icu"}
 
 
 def _push_failed(report: CycleReport, exc: AmptSyncError, *, service: str = "garmin") -> None:

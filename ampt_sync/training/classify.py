@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from ampt_sync.domain import QUALITY_KINDS, Activity, Paces, WorkoutKind
+from ampt_sync.service_names import SOURCE_NAMES
 from ampt_sync.training.fitness import (
     race_time,
     vdot_from_performance,
@@ -313,7 +314,7 @@ def classify(
 
 def _service(activity: Activity) -> str:
     """Where the activity's tags were set, for the reason's wording."""
-    return {"garmin": "Garmin Connect", "intervals": "intervals.icu"}.get(activity.source, "Strava")
+    return SOURCE_NAMES.get(activity.source, "Strava")
 
 
 def _kind(

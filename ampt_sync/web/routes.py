@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from ampt_sync import plan_json, steering
 from ampt_sync.domain import Workout
 from ampt_sync.plan_text import day_label, fitness_line
+from ampt_sync.service_names import ROAD_NAMES
 from ampt_sync.store import reports, state
 from ampt_sync.store.activities import load_activities
 from ampt_sync.store.models import GarminLedgerRow
@@ -101,7 +102,7 @@ class Handlers:
                     if workout.kind.value == "rest":
                         continue
                     place = None  # delivery.target "none": nothing is sent anywhere
-                    if road in views.ROAD_NAMES:
+                    if road in ROAD_NAMES:
                         sent_as = _hash_for(road, workout, when, self.u)
                         place = views.road_place(road, workout, when, sent_as, ledger)
                     places.append(
@@ -116,7 +117,7 @@ class Handlers:
             request,
             "today.html",
             title="Today",
-            road=views.ROAD_NAMES.get(road),
+            road=ROAD_NAMES.get(road),
             plan=plan,
             day=day,
             ahead=ahead,

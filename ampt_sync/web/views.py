@@ -24,6 +24,7 @@ from ampt_sync.plan_text import (
     session_pace,
     step_tree,
 )
+from ampt_sync.service_names import ROAD_NAMES, calls_in_words
 from ampt_sync.units import Units, format_distance, format_duration, format_pace
 
 if TYPE_CHECKING:
@@ -226,8 +227,6 @@ def day_in_full(
 # Garmin and the cycle, in words
 
 
-#: The delivery targets' names as the page says them (``delivery.target``).
-ROAD_NAMES = {"garmin": "Garmin", "intervals": "intervals.icu"}
 
 
 @dataclass(frozen=True)
@@ -292,8 +291,8 @@ class CycleView:
     result: str
     words: str
     ok: bool
-    strava_calls: int
-    garmin_calls: int
+    #: the cycle's requests per service, e.g. "Strava 3, Garmin 1 calls"
+    calls: str
     errors: tuple[str, ...]
     verified: str
 
@@ -311,15 +310,14 @@ def cycle_view(row: Any, zone: Any) -> CycleView:
             if verified.get("ok")
             else "Garmin's calendar checked: it differs from the plan"
         )
-    calls = report.get("api_calls", {})
+    calls = {key: int(count) for key, count in report.get("api_calls", {}).items()}
     return CycleView(
         kind=row.kind,
         when=f"{day_label(local.date())} {local:%H:%M}",
         result=row.result,
         words=RESULT_WORDS.get(row.result, row.result),
         ok=row.result == "ok",
-        strava_calls=int(calls.get("strava", 0)),
-        garmin_calls=int(calls.get("garmin", 0)),
+        calls=calls_in_words(calls),
         errors=tuple(str(e) for e in report.get("errors", [])),
         verified=verified_words,
     )

@@ -206,11 +206,15 @@ def test_the_access_log_never_holds_a_sign_in_token(config: Path) -> None:
         store.close()
 
 
-def test_demo_serve_prints_a_sign_in_link_and_serves_until_ctrl_c() -> None:
+@pytest.mark.parametrize(
+    ("delivery", "road"), [("garmin", "Garmin"), ("intervals", "intervals.icu")]
+)
+def test_demo_serve_prints_a_sign_in_link_and_serves_until_ctrl_c(delivery: str, road: str) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AMPT_SYNC_")}
+    listen = f"127.0.0.1:{port}"
     demo = subprocess.Popen(
-        [EXECUTABLE, "demo", "--days", "2", "--serve", "--listen", f"127.0.0.1:{port}"],
+        [EXECUTABLE, "demo", "--days", "2", "--serve", "--listen", listen, "--delivery", delivery],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -238,3 +242,4 @@ def test_demo_serve_prints_a_sign_in_link_and_serves_until_ctrl_c() -> None:
         demo.send_signal(signal.SIGINT)
         _out, err = demo.communicate(timeout=15)
     assert demo.returncode == 0, err
+    assert f"starting the simulated Strava and {road};" in err

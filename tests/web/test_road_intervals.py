@@ -3,6 +3,7 @@ the workouts went (intervals.icu, from its ledger), not Garmin."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,5 +37,9 @@ def test_the_page_says_what_is_on_intervals_icu(intervals_demo: DemoState) -> No
             assert "Garmin" not in today.split("<h2>Last cycle</h2>")[0]
             status = client.get("/status").text
             assert "Next days: plan and intervals.icu" in status
+            # the cycles' requests name the services called: Strava and intervals.icu, no Garmin
+            cycles = status.split("Last cycles")[1]
+            assert re.search(r"Strava \d+, intervals\.icu [1-9]\d* calls", cycles)
+            assert "Garmin 0" not in cycles
     finally:
         store.close()
