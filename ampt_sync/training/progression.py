@@ -10,8 +10,9 @@ running in metres; every shape returned keeps to them for weeks of 10 km and mor
   more than 5 min: a distance rep is offered only if it takes ≤ 5 min at I pace (so mile
   repeats, "1 mile" on the watch, only when a mile at I pace takes ≤ 5 min, from about
   VDOT 67); otherwise the longer reps are by time, 4 and 5 min (each at least 15 s longer than
-  the longest distance rep that fits). 800 m reps (and 400 m, only when the week cannot hold
-  two 800s or a finer ladder is needed) are the shorter entry rungs the build starts from.
+  the longest distance rep that fits). 800 m reps are the entry rung the build starts from;
+  when the week cannot hold three 800s, or a finer ladder is needed, 600 m reps come first
+  (400 m only when three 600s do not fit either: a rep that short barely reaches VO2max).
   Jogs are the library's (no longer than the rep).
 * T (tempo): at most 10 % of the week per session
   (:func:`~ampt_sync.training.library.threshold_budget_m`); continuous tempo at most 20 min;
@@ -20,6 +21,14 @@ running in metres; every shape returned keeps to them for weeks of 10 km and mor
 * Fartlek: Daniels' "H" bouts by time, 1/1, 2/1, 3/2 and 4/3 min on/off (§4.4), at most 10
   reps, the hard time counted as I running.
 * R (≤ min(8 km, 5 %)) is not used here: strides carry the R work.
+
+The smallest session worth a quality day ([H], docs/training.md "The week"): intervals and
+fartlek at least 3 reps (:data:`MIN_REPS`), a fartlek at least 4 minutes of hard running
+(:data:`MIN_FARTLEK_HARD_S`), a tempo at least 10 minutes at T pace, continuous or as cruise
+intervals (:data:`MIN_TEMPO_MIN`; a cruise session of 1000 m reps then has 3 or more). No chain
+holds a smaller shape. A week whose limits cannot hold a kind's smallest session gets what a
+coach writes instead (:func:`slot_shape`): a fartlek for a tempo or intervals, else (the caller)
+an easy run with strides.
 
 Time-based work (time reps, fartlek, continuous tempo) is converted to metres at the faster of
 the runner's pace and the middle of the watch's pace range, and must fit the limit at paces
@@ -41,8 +50,10 @@ How a build progresses ([H], on Daniels' numbers):
    repeat, at most twice in a row (Daniels holds a load for a few weeks before stepping up,
    §3.6): a chain is refined (more reps per rung, a lower start, finer continuous minutes, at
    last every shape within the limit ordered by work) until it has at least
-   ⌈(count + 1) / 2⌉ steps. Only weeks too small to hold that many shapes (below about 30 km)
-   repeat a shape more often.
+   ⌈(count + 1) / 2⌉ steps. Weeks too small to hold that many shapes (below about 30 km,
+   36 km from VDOT 60, whose I minutes are fewer) repeat a shape more often;
+   :func:`slot_shape` then alternates the kind with its fartlek substitute when the week holds
+   one.
 
 Race distance (``race_distance_m``) tilts the ladder: 5K–10K runners (under 20 km) lengthen
 their interval reps as soon as the limit allows, reaching the longer reps sooner; half and
@@ -71,6 +82,15 @@ from ampt_sync.units import Units
 #: least 3 reps where the limit holds them: two reps make no session a coach would set.
 START_SHARE = 0.5
 START_MIN_REPS = 3
+#: The smallest session worth a quality day [H] (docs/training.md, "The week"): intervals and
+#: fartlek have at least 3 reps; a fartlek at least 4 minutes of hard running (4 × 1 min); a
+#: tempo, continuous or cruise, at least 10 minutes at T pace (Daniels' cruise intervals start
+#: from about 2 × 5 min; his steady T run is 20 min); a cruise session at least 2 reps. A week
+#: whose limit cannot hold that gets a smaller kind instead (:func:`slot_shape`).
+MIN_REPS = 3
+MIN_FARTLEK_HARD_S = 240.0
+MIN_TEMPO_MIN = 10
+MIN_CRUISE_REPS = 2
 #: The first session is on the shortest rung that needs at most this many reps [H].
 START_MAX_REPS = 6
 #: Time-based work must fit the limit at paces this much faster (see the module docstring).
@@ -84,7 +104,8 @@ T_MAX_CONTINUOUS_MIN = 20
 #: Interval rungs by distance (metres) and, beyond the longest distance that fits, by time (s).
 INTERVAL_RUNGS_M = (800.0, 1000.0, 1200.0, MILE_M)
 INTERVAL_RUNGS_S = (240.0, 300.0)
-ENTRY_REP_M = 400.0
+#: Entry rungs for small weeks, shortest first; 400 m only when three 600s do not fit.
+ENTRY_REPS_M = (400.0, 600.0)
 #: A time rung must be this much longer than the longest distance rung to be a step up (s).
 TIME_RUNG_STEP_S = 15.0
 #: Fartlek rungs: (on, off) seconds, after Daniels' "H" bouts (§4.4).
@@ -159,11 +180,18 @@ def shape_work_m(shape: SessionShape, paces: Paces) -> float:
 @dataclass(frozen=True)
 class _Rung:
     """One rep length: its work per rep (m, at the runner's pace), the most reps the limit
-    allows, and how to make the shape for a number of reps."""
+    allows, how to make the shape for a number of reps, and the fewest reps a session of it
+    has (:data:`MIN_REPS`, or more for a session's minimum work). The rung fits the week when
+    ``most >= fewest``."""
 
     rep_work_m: float
     most: int
     make: Callable[[int], SessionShape]
+    fewest: int = MIN_REPS
+
+    @property
+    def fits(self) -> bool:
+        return self.most >= self.fewest
 
 
 def _most(budget: float, per_rep: float, cap: int) -> int:
@@ -181,7 +209,7 @@ def _climb(rungs: Sequence[_Rung], k: int, reps: int, hold: int) -> list[Session
         work_m = reps * rungs[k].rep_work_m
         longer = None
         for k_next in range(k + 1, len(rungs)):
-            reps_next = max(2, math.ceil(work_m / rungs[k_next].rep_work_m))
+            reps_next = max(rungs[k_next].fewest, math.ceil(work_m / rungs[k_next].rep_work_m))
             if reps_next <= rungs[k_next].most:
                 longer = (k_next, reps_next)
                 break
@@ -198,25 +226,27 @@ def _climb(rungs: Sequence[_Rung], k: int, reps: int, hold: int) -> list[Session
 
 def _start(rungs: Sequence[_Rung], budget_m: float, share: float) -> tuple[int, int] | None:
     """The first session: about ``share`` of the limit on the shortest rung needing at most
-    :data:`START_MAX_REPS` reps for it (at least 2 reps); None if no rung holds 2 reps."""
-    fitting = [k for k, rung in enumerate(rungs) if rung.most >= 2]
+    :data:`START_MAX_REPS` reps for it (at least the rung's fewest); None if no rung fits."""
+    fitting = [k for k, rung in enumerate(rungs) if rung.fits]
     if not fitting:
         return None
     for k in fitting:
-        least = min(START_MIN_REPS, rungs[k].most)
+        least = max(rungs[k].fewest, min(START_MIN_REPS, rungs[k].most))
         reps = max(least, min(rungs[k].most, round(share * budget_m / rungs[k].rep_work_m)))
         if reps <= START_MAX_REPS:
             return k, reps
     k = fitting[-1]
-    return k, max(2, min(rungs[k].most, round(share * budget_m / rungs[k].rep_work_m)))
+    rung = rungs[k]
+    return k, max(rung.fewest, min(rung.most, round(share * budget_m / rung.rep_work_m)))
 
 
 def _by_work(rungs: Sequence[_Rung]) -> list[SessionShape]:
-    """Every shape within the limit (2 reps and up), ordered by work, then rep length."""
+    """Every shape within the limit (each rung's fewest reps and up), ordered by work, then rep
+    length."""
     shapes = [
         (reps * rung.rep_work_m, k, rung.make(reps))
         for k, rung in enumerate(rungs)
-        for reps in range(2, rung.most + 1)
+        for reps in range(rung.fewest, rung.most + 1)
     ]
     return [shape for _work, _k, shape in sorted(shapes, key=lambda s: (s[0], s[1]))]
 
@@ -238,7 +268,10 @@ def _interval_rungs(paces: Paces, budget_m: float, *, entry: bool) -> list[_Rung
     i_limit = _limit_pace(paces.interval, 0.02)
     distances = [d for d in INTERVAL_RUNGS_M if d / 1000 * i_slow <= I_MAX_REP_S]
     if entry:
-        distances.insert(0, ENTRY_REP_M)
+        entry_m = [d for d in ENTRY_REPS_M if not distances or d < distances[0]]
+        if len(entry_m) > 1 and budget_m >= MIN_REPS * entry_m[1]:
+            entry_m = entry_m[1:]
+        distances[:0] = entry_m
     rungs = [_Rung(d, _most(budget_m, d, MAX_REPS), _interval_shape(rep_m=d)) for d in distances]
     if not any(_is_mile(d) for d in distances):
         longest_s = distances[-1] / 1000 * i_slow if distances else 0.0
@@ -264,12 +297,10 @@ def _interval_chains(paces: Paces, week_m: float, long_race: bool) -> list[list[
     budget_m = interval_budget_m(week_m)
     hold = 2 if long_race else 1
     main = _interval_rungs(paces, budget_m, entry=False)
-    needs_entry = not main or main[0].most < 2
+    needs_entry = not main or not main[0].fits
     chains = _staircases(_interval_rungs(paces, budget_m, entry=needs_entry), budget_m, hold)
     if not needs_entry:
         chains += _staircases(_interval_rungs(paces, budget_m, entry=True), budget_m, hold)
-    # The smallest session, even over the limit (weeks under 10 km).
-    chains.append([SessionShape(WorkoutKind.INTERVALS, reps=2, rep_m=ENTRY_REP_M)])
     return chains
 
 
@@ -281,12 +312,11 @@ def _fartlek_chains(paces: Paces, week_m: float) -> list[list[SessionShape]]:
             on_s / paces.interval * 1000,
             _most(budget_s, on_s, MAX_REPS),
             _fartlek_shape(on_s, off_s),
+            max(MIN_REPS, math.ceil(MIN_FARTLEK_HARD_S / on_s)),
         )
         for on_s, off_s in FARTLEK_RUNGS_S
     ]
-    chains = _staircases(rungs, budget_m, 2)
-    chains.append([_fartlek_shape(*FARTLEK_RUNGS_S[0])(2)])
-    return chains
+    return _staircases(rungs, budget_m, 2)
 
 
 def _fartlek_shape(on_s: float, off_s: float) -> Callable[[int], SessionShape]:
@@ -300,19 +330,28 @@ def _cruise_shape(rep_m: float) -> Callable[[int], SessionShape]:
 def _tempo_chains(paces: Paces, week_m: float, long_race: bool) -> list[list[SessionShape]]:
     budget_m = threshold_budget_m(week_m)
     t_limit = _limit_pace(paces.threshold, 0.02)
-    most_min = max(1, min(T_MAX_CONTINUOUS_MIN, int(budget_m / 1000 * t_limit // 60)))
+    most_min = min(T_MAX_CONTINUOUS_MIN, int(budget_m / 1000 * t_limit // 60))
+    if most_min < MIN_TEMPO_MIN:
+        return []  # under 10 minutes of T: no tempo worth the name (slot_shape offers another)
+    # A cruise session holds at least MIN_TEMPO_MIN at T pace (whole reps).
+    fewest_s = MIN_TEMPO_MIN * 60
     rungs = [
-        _Rung(rep_m, _most(budget_m, rep_m, MAX_CRUISE_REPS), _cruise_shape(rep_m))
+        _Rung(
+            rep_m,
+            _most(budget_m, rep_m, MAX_CRUISE_REPS),
+            _cruise_shape(rep_m),
+            max(MIN_CRUISE_REPS, math.ceil(fewest_s / (rep_m / 1000 * paces.threshold))),
+        )
         for rep_m in (LONG_CRUISE_RUNGS_M if long_race else CRUISE_RUNGS_M)
     ]
     chains = []
     for stage, minutes in enumerate(CONTINUOUS_STAGES_MIN):
-        fitting = sorted({m for m in minutes if m <= most_min} | {most_min})
+        fitting = sorted({m for m in minutes if MIN_TEMPO_MIN <= m <= most_min} | {most_min})
         chain = [SessionShape(WorkoutKind.TEMPO, minutes=m) for m in fitting]
         chain += _cruise_after(rungs, fitting[-1] * 60 / paces.threshold * 1000, 2 + stage)
         chains.append(chain)
-    # Small weeks: every minute from half the longest that fits, and at least 3 if it fits.
-    fewest_min = min(most_min, max(3, (most_min + 1) // 2))
+    # Small weeks: every minute from half the longest that fits, and at least the minimum.
+    fewest_min = max(MIN_TEMPO_MIN, (most_min + 1) // 2)
     chains.append(
         [SessionShape(WorkoutKind.TEMPO, minutes=m) for m in range(fewest_min, most_min + 1)]
         + _cruise_after(rungs, most_min * 60 / paces.threshold * 1000, 6)
@@ -322,10 +361,10 @@ def _tempo_chains(paces: Paces, week_m: float, long_race: bool) -> list[list[Ses
 
 def _cruise_after(rungs: Sequence[_Rung], work_m: float, hold: int) -> list[SessionShape]:
     """Cruise intervals that carry on from ``work_m`` of continuous tempo: 3 or more reps of a
-    mile, else of 1000 m (2 or more as a last resort), climbing from there."""
+    mile, else of 1000 m (as few as the rung's fewest as a last resort), climbing from there."""
     mile = next(k for k, rung in enumerate(rungs) if _is_mile(rung.rep_work_m))
-    for k, fewest in ((mile, 3), (0, 3), (0, 2)):
-        reps = max(fewest, math.ceil(work_m / rungs[k].rep_work_m))
+    for k, fewest in ((mile, 3), (0, 3), (0, rungs[0].fewest)):
+        reps = max(fewest, rungs[k].fewest, math.ceil(work_m / rungs[k].rep_work_m))
         if reps <= rungs[k].most:
             return _climb(rungs, k, reps, hold)
     return []
@@ -349,7 +388,8 @@ def session_chain(
 ) -> list[SessionShape]:
     """The chain of distinct shapes a build of ``count`` sessions of ``kind`` is spread over,
     first to top: the first chain (coarse to fine) with at least ⌈(count + 1) / 2⌉ steps, or
-    the longest there is."""
+    the longest there is; empty when the week's limit cannot hold the kind's smallest session
+    (:data:`MIN_REPS`, :data:`MIN_FARTLEK_HARD_S`, :data:`MIN_TEMPO_MIN`)."""
     if count < 1:
         raise ValueError("a build holds at least one session of a kind")
     if not week_m > 0:
@@ -359,7 +399,7 @@ def session_chain(
     for chain in chains:
         if len(chain) >= need:
             return chain
-    return max(chains, key=len)
+    return max(chains, key=len, default=[])
 
 
 def session_shape(
@@ -370,28 +410,98 @@ def session_shape(
     week_m: float,
     paces: Paces,
     race_distance_m: float,
-) -> SessionShape:
+) -> SessionShape | None:
     """The shape of the ``index``-th (0-based) of ``count`` sessions of ``kind`` in a build,
     in a week of ``week_m`` metres, for a runner with ``paces`` training for a race of
-    ``race_distance_m`` metres.
+    ``race_distance_m`` metres; ``None`` when the week's limit cannot hold the kind's smallest
+    session (see :data:`MIN_REPS`; :func:`slot_shape` then offers a smaller kind).
 
-    Invariants (weeks of 10 km and more): Daniels' per-session limits hold (module docstring);
-    at the same ``week_m``, :func:`shape_work_m` never decreases with ``index``; the same shape
-    comes at most twice in a row when the week holds enough shapes (about 30 km and up). The
-    last session (and the only one when ``count`` is 1) is the top of the chain. An ``index``
-    past ``count - 1`` stays at the top. Raises ``ValueError`` for a negative ``index``, a
-    ``count`` below 1 or another kind."""
+    Invariants: Daniels' per-session limits hold (module docstring); every shape has at least
+    the minimums (intervals and fartlek 3 reps, fartlek 4 min hard, tempo 10 min at T); at the
+    same ``week_m``, :func:`shape_work_m` never decreases with ``index``; the same shape comes
+    at most twice in a row when the chain has ⌈(count + 1) / 2⌉ shapes (:func:`slot_shape`
+    alternates with a fartlek when it has fewer). The last session (and the only one when
+    ``count`` is 1) is the top of the chain. An ``index`` past ``count - 1`` stays at the top.
+    Raises ``ValueError`` for a negative ``index``, a ``count`` below 1 or another kind."""
     if index < 0:
         raise ValueError("a session's index is 0 or more")
     chain = session_chain(
         kind, count=count, week_m=week_m, paces=paces, race_distance_m=race_distance_m
     )
+    return _spread(chain, index, count)
+
+
+def _spread(chain: Sequence[SessionShape], index: int, count: int) -> SessionShape | None:
+    """The ``index``-th of ``count`` sessions spread evenly over ``chain`` (first to top; the
+    only session is the top; past the last, the top); ``None`` for an empty chain."""
+    if not chain:
+        return None
     if count == 1:
         return chain[-1]
     index = min(index, count - 1)
     steps = len(chain) - 1
     # Evenly spread, rounding half up, in integers: round(index * steps / (count - 1)).
     return chain[(2 * index * steps + count - 1) // (2 * (count - 1))]
+
+
+#: What a coach writes instead when a week cannot hold a session of a kind at its minimum: a
+#: fartlek (hard time within the I limit, 8 %, which is tighter than T's 10 %), else nothing
+#: (the caller gives the day strides).
+SUBSTITUTES: dict[WorkoutKind, tuple[WorkoutKind, ...]] = {
+    WorkoutKind.TEMPO: (WorkoutKind.FARTLEK,),
+    WorkoutKind.INTERVALS: (WorkoutKind.FARTLEK,),
+    WorkoutKind.FARTLEK: (),
+}
+
+
+def slot_shape(
+    kind: WorkoutKind,
+    *,
+    index: int,
+    count: int,
+    week_m: float,
+    paces: Paces,
+    race_distance_m: float,
+) -> SessionShape | None:
+    """The session for the ``index``-th (0-based) of ``count`` quality days planned as
+    ``kind`` in a build, in a week of ``week_m`` metres. The shape's ``kind`` says what it is:
+
+    * :func:`session_shape` of ``kind`` when the week holds enough shapes of it to change
+      (⌈(count + 1) / 2⌉, as :func:`session_chain` wants), or it has no substitute that fits;
+    * when the week holds a few shapes of ``kind`` but too few to avoid the same session three
+      times running, ``kind`` and its first fitting :data:`SUBSTITUTES` alternate (even
+      ``index`` ``kind``, odd the substitute, each spread over its half of the build): a coach
+      varies the week's session rather than repeat one (the AMPT "never the same run");
+    * when the week cannot hold ``kind``'s smallest session, the substitute's, at the same place
+      in the build;
+    * ``None`` when nothing fits: the week is too small for any speed session worth doing (the
+      caller makes the day an easy run with strides).
+
+    From about 30 km a week (36 km from VDOT 60) a kind's quality days never hold the same
+    session three times running. Raises ``ValueError`` as :func:`session_shape` does."""
+    if index < 0:
+        raise ValueError("a session's index is 0 or more")
+
+    def chain(of: WorkoutKind, sessions: int) -> list[SessionShape]:
+        return session_chain(
+            of, count=sessions, week_m=week_m, paces=paces, race_distance_m=race_distance_m
+        )
+
+    own = chain(kind, count)
+    if len(own) >= (count + 2) // 2:
+        return _spread(own, index, count)
+    for substitute in SUBSTITUTES.get(kind, ()):
+        if not own:
+            other = chain(substitute, count)
+            if other:
+                return _spread(other, index, count)
+            continue
+        if count < 2 or not chain(substitute, max(1, count // 2)):
+            continue
+        if index % 2 == 0:
+            return _spread(chain(kind, (count + 1) // 2), index // 2, (count + 1) // 2)
+        return _spread(chain(substitute, count // 2), index // 2, count // 2)
+    return _spread(own, index, count)
 
 
 # ------------------------------------------------------------------------------------------------

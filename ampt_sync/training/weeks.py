@@ -53,7 +53,7 @@ from ampt_sync.training.periodise import (
     baseline,
     race_class,
 )
-from ampt_sync.training.progression import SessionShape, session_shape, shape_of
+from ampt_sync.training.progression import SessionShape, shape_of, slot_shape
 from ampt_sync.training.render import (
     HILL_REPS_MAX,
     HILL_REPS_START,
@@ -533,16 +533,25 @@ class WeekBuilder:
             kind = kinds[d]
             reps = min(HILL_REPS_MAX, HILL_REPS_START + self.hill_sessions)
             shape = self._session_shape(kind, target, frame)
-            workout = self.render.quality_within(
-                self.key(d, kind), kind, target, caps[d], reps=reps, shape=shape
-            )
+            session_kind = kind if shape is None else shape.kind  # a fartlek may stand in
+            workout = None
+            if shape is not None or kind is K.HILLS:
+                workout = self.render.quality_within(
+                    self.key(d, session_kind), session_kind, target, caps[d], reps=reps,
+                    shape=shape,
+                )  # fmt: skip
             if workout is None:
-                kinds[d] = K.EASY  # the session waits for a week the cap allows it
+                # The session waits for a week whose limits and caps hold it; a speed day
+                # meanwhile runs easy with strides (one strides day a week is enough).
+                speed = kind is not K.HILLS and K.STRIDES not in kinds.values()
+                kinds[d] = K.STRIDES if speed else K.EASY
                 continue
             if kind is K.HILLS:
                 self.hill_sessions += 1
             elif frame.phase in BUILD_PHASES and not frame.cutback:
+                # the day's place in the build moves on, whatever kind stood in for it
                 self.sessions_done[kind] = self.sessions_done.get(kind, 0) + 1
+            kinds[d] = session_kind
             sized[d] = workout
         return sized
 
@@ -848,8 +857,10 @@ class WeekBuilder:
         self, kind: WorkoutKind, week_m: float, frame: WeekFrame
     ) -> SessionShape | None:
         """The shape of a speed session at its place in the build (a cutback repeats the last
-        one; the taper and maintenance take the top, which the smaller week's limits trim);
-        ``None`` for hills, which follow the seed."""
+        one; the taper and maintenance take the top, which the smaller week's limits trim),
+        or of the smaller kind that stands in for it (:func:`~ampt_sync.training.progression.
+        slot_shape`); ``None`` for hills, which follow the seed, and for a week that holds no
+        speed session worth doing."""
         if kind is K.HILLS or week_m <= 0:
             return None
         count = max(1, self.sessions_in_build.get(kind, 0))
@@ -858,7 +869,7 @@ class WeekBuilder:
             index = max(0, done - 1) if frame.cutback else done
         else:
             index = count - 1
-        return session_shape(
+        return slot_shape(
             kind,
             index=min(index, count - 1),
             count=count,

@@ -21,12 +21,16 @@ from ampt_sync.training.library import (
     strength_circuit,
 )
 from ampt_sync.training.progression import (
+    MIN_FARTLEK_HARD_S,
+    MIN_REPS,
+    MIN_TEMPO_MIN,
     SessionShape,
     render_session,
     session_chain,
     session_shape,
     shape_of,
     shape_work_m,
+    slot_shape,
 )
 
 INTERVALS, TEMPO, FARTLEK = WorkoutKind.INTERVALS, WorkoutKind.TEMPO, WorkoutKind.FARTLEK
@@ -37,13 +41,31 @@ PACES = training_paces(45)  # T 278, I 256 s/km (DRF table: T 4:38, I 4:16 per k
 def _build(
     kind: WorkoutKind, week_km: float, *, paces: Paces = PACES, race_m: float = 5000.0,
     count: int = 6,
-) -> list[SessionShape]:  # fmt: skip
-    return [
+) -> list[SessionShape]:
+    """The build's shapes of ``kind``; empty when the week cannot hold its smallest session
+    (then every index says so: the chain depends on the week, not on the index)."""
+    shapes = [
         session_shape(
             kind, index=i, count=count, week_m=week_km * 1000, paces=paces, race_distance_m=race_m
         )
         for i in range(count)
     ]
+    if shapes[0] is None:
+        assert all(shape is None for shape in shapes)
+        return []
+    return [shape for shape in shapes if shape is not None]
+
+
+def _slots(
+    kind: WorkoutKind, week_km: float, *, paces: Paces = PACES, race_m: float = 5000.0,
+    count: int = 6,
+) -> list[SessionShape | None]:
+    return [
+        slot_shape(
+            kind, index=i, count=count, week_m=week_km * 1000, paces=paces, race_distance_m=race_m
+        )
+        for i in range(count)
+    ]  # fmt: skip
 
 
 def _reps(reps: int, rep_m: float | None = None, rep_s: float | None = None) -> SessionShape:
@@ -142,8 +164,25 @@ def test_a_5k_runner_reaches_the_longer_reps_sooner_than_a_marathoner() -> None:
     ]  # fmt: skip
 
 
-def test_a_ten_km_week_gets_two_by_400_m_which_is_eight_percent() -> None:
-    assert _build(INTERVALS, 10, count=1) == [_reps(2, 400.0)]
+def test_a_15_km_week_gets_three_by_400_m_which_is_eight_percent() -> None:
+    # 8 % of 15 km is 1.2 km: three 400s; three 600s (1.8 km) do not fit.
+    assert _build(INTERVALS, 15, count=1) == [_reps(3, 400.0)]
+
+
+def test_a_week_that_holds_three_600s_starts_from_them_not_from_400s() -> None:
+    # 8 % of 25 km is 2.0 km: 3 × 600 m fits, 3 × 800 m does not; a 400 is too short a rep
+    # to choose when a longer one gives 3 reps.
+    build = _build(INTERVALS, 25)
+    assert build[0] == _reps(3, 600.0)
+    assert all(shape.rep_m == 600.0 for shape in build)
+
+
+def test_no_interval_session_has_fewer_than_three_reps_and_a_ten_km_week_has_none() -> None:
+    # 8 % of 10 km is 800 m: not three 400s. The old plan gave 2 × 400 m.
+    assert _build(INTERVALS, 10, count=1) == []
+    for week_km in (12, 15, 20, 26, 30, 35, 40):
+        for count in (1, 4, 8, 12):
+            assert all((s.reps or 0) >= 3 for s in _build(INTERVALS, week_km, count=count))
 
 
 def test_no_interval_session_passes_ten_km_however_big_the_week() -> None:
@@ -183,11 +222,18 @@ def test_a_marathoners_tempo_goes_on_to_two_mile_cruise_intervals() -> None:
     assert _hard_m(top, PACES) <= 10_000
 
 
-def test_a_small_week_keeps_tempo_small_but_a_few_minutes_long() -> None:
-    # 15 km a week: T limit 1.5 km, 6.9 min at 4:38/km.
-    build = _build(TEMPO, 15)
-    assert build == [_tempo(3), _tempo(4), _tempo(4), _tempo(5), _tempo(5), _tempo(6)]
-    assert shape_work_m(build[-1], PACES) <= 1500
+def test_a_week_that_cannot_hold_ten_minutes_of_tempo_has_no_tempo() -> None:
+    # 15 km a week: T limit 1.5 km, 6.9 min at 4:38/km. The old plan gave "Tempo 3 min" up to
+    # "Tempo 6 min"; 10 minutes need about 22 km.
+    assert _build(TEMPO, 15) == []
+    assert _build(TEMPO, 23, count=1) == [_tempo(10)]
+
+
+def test_a_small_weeks_tempo_starts_at_ten_minutes() -> None:
+    # 30 km a week: T limit 3 km, 13.9 min; the chain used to start at 7 minutes.
+    build = _build(TEMPO, 30)
+    assert build[0] == _tempo(10)
+    assert all(s.cruise or (s.minutes or 0) >= MIN_TEMPO_MIN for s in build)
 
 
 def test_continuous_tempo_never_passes_twenty_minutes() -> None:
@@ -217,6 +263,51 @@ def test_a_fartleks_warm_up_is_warmup_m_in_whole_minutes_of_easy_running() -> No
     assert isinstance(warmup, Step)
     assert warmup.role is StepRole.WARMUP
     assert warmup.end.duration_s == 17 * 60  # 3 km at 5:43/km, the middle of E
+
+
+# ------------------------------------------------------------------------------------------------
+# a quality day too small for its kind
+
+
+def test_a_tempo_day_too_small_for_ten_minutes_becomes_a_fartlek() -> None:
+    # 15 km a week: no 10-minute tempo, but 8 % (1.2 km, 5 min at I pace) holds 4 × 1 min.
+    assert _slots(TEMPO, 15, count=1) == [_fartlek(4, 60, 60)]
+
+
+def test_an_interval_day_too_small_for_three_reps_becomes_a_fartlek() -> None:
+    # 14 km a week: 8 % is 1.12 km, not three 400s; it holds 4 × 1 min at I effort.
+    assert _build(INTERVALS, 14, count=1) == []
+    assert _slots(INTERVALS, 14, count=1) == [_fartlek(4, 60, 60)]
+
+
+def test_a_week_too_small_for_any_speed_session_gets_none() -> None:
+    # 10 km a week: 800 m of I running is 3.4 min, under the fartlek's 4 minutes.
+    for kind in (TEMPO, INTERVALS, FARTLEK):
+        assert _slots(kind, 10, count=3) == [None, None, None]
+
+
+def test_a_16_km_week_at_vdot_64_has_no_tempo_and_no_fartlek() -> None:
+    # The runner of the issue: T limit 1.6 km is 5.6 min at 3:29/km ("Tempo 3 min" before);
+    # I limit 1.28 km is under 4 minutes at I pace, so the day runs easy with strides.
+    fast = training_paces(64)
+    assert _slots(TEMPO, 16, paces=fast, count=4) == [None] * 4
+    assert _slots(INTERVALS, 16, paces=fast, count=4) == [_reps(3, 400.0)] * 4
+
+
+def test_a_kind_with_too_few_shapes_alternates_with_a_fartlek() -> None:
+    # 26 km a week: tempo holds only 10 and 11 minutes; six tempo days would repeat them
+    # three times running, so tempo and fartlek take turns, each progressing.
+    own = session_chain(TEMPO, count=6, week_m=26_000, paces=PACES, race_distance_m=10_000)
+    assert own == [_tempo(10), _tempo(11)]
+    assert _slots(TEMPO, 26, count=6, race_m=10_000) == [
+        _tempo(10), _fartlek(4, 60, 60), _tempo(11),
+        _fartlek(3, 120, 60), _tempo(11), _fartlek(4, 120, 60),
+    ]  # fmt: skip
+
+
+def test_a_kind_with_shapes_enough_keeps_its_own_chain() -> None:
+    assert _slots(TEMPO, 100) == _build(TEMPO, 100)
+    assert _slots(INTERVALS, 65) == _build(INTERVALS, 65)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -288,10 +379,11 @@ def test_daniels_limits_hold_for_every_session_of_every_build(
         if kind is TEMPO:
             assert hard_m <= 0.10 * week_m + 1e-6
             assert shape.cruise or (shape.minutes or 0) <= 20
-            t_limit_min = 0.1 * week_m / 1000 * paces.threshold / 60
-            assert shape.cruise or (shape.minutes or 0) >= (3 if t_limit_min >= 4 else 1)
+            # at least 10 minutes at T pace, continuous or in cruise reps
+            assert hard_m / 1000 * paces.threshold >= MIN_TEMPO_MIN * 60 - 1e-6
         else:
             assert hard_m <= min(10_000, 0.08 * week_m) + 1e-6
+            assert (shape.reps or 0) >= MIN_REPS
         if kind is INTERVALS:
             block = workout.steps[1]
             assert isinstance(block, Repeat)
@@ -306,6 +398,41 @@ def test_daniels_limits_hold_for_every_session_of_every_build(
             assert shape.off_s is not None
             assert shape.on_s is not None
             assert shape.off_s <= shape.on_s <= 300
+            assert (shape.reps or 0) * shape.on_s >= MIN_FARTLEK_HARD_S
+
+
+@settings(deadline=None, max_examples=300)
+@given(vdot=vdots, week_km=weeks_km, count=counts, kind=kinds, race_m=races)
+def test_a_kind_is_missing_only_when_the_week_cannot_hold_its_smallest_session(
+    vdot: float, week_km: float, count: int, kind: WorkoutKind, race_m: float
+) -> None:
+    """No chain is empty while the week's limit (at the runner's pace, with the 3 % headroom
+    for time-based work) holds the kind's smallest session; a quality day gets ``None`` only
+    when no substitute fits either."""
+    paces = training_paces(vdot)
+    week_m = week_km * 1000
+    build = _build(kind, week_km, paces=paces, race_m=race_m, count=count)
+    i_pace = paces.interval * 0.95  # faster than any limit pace the chains use
+    t_pace = paces.threshold * 0.95
+    holds = {
+        INTERVALS: 0.08 * week_m >= MIN_REPS * 600.0,  # three 600s always fit then
+        TEMPO: 0.10 * week_m / 1000 * t_pace >= (MIN_TEMPO_MIN + 1) * 60,
+        FARTLEK: 0.08 * week_m / 1000 * i_pace >= MIN_FARTLEK_HARD_S + 60,
+    }
+    too_small = {
+        INTERVALS: 0.08 * week_m < MIN_REPS * 400.0,
+        TEMPO: 0.10 * week_m / 1000 * paces.threshold < MIN_TEMPO_MIN * 60,
+        FARTLEK: 0.08 * week_m / 1000 * paces.interval < MIN_FARTLEK_HARD_S,
+    }
+    if holds[kind]:
+        assert build
+    if too_small[kind]:
+        assert build == []
+    slots = _slots(kind, week_km, paces=paces, race_m=race_m, count=count)
+    if build or (kind is not FARTLEK and holds[FARTLEK]):
+        assert None not in slots
+    if too_small[kind] and too_small[FARTLEK]:
+        assert slots == [None] * count
 
 
 @settings(deadline=None, max_examples=300)
@@ -329,10 +456,16 @@ def test_total_work_never_decreases_through_a_build(
     kind=kinds,
     race_m=races,
 )
-def test_no_shape_comes_three_times_in_a_row(
+def test_no_session_comes_three_times_in_a_row(
     vdot: float, week_km: float, count: int, kind: WorkoutKind, race_m: float
 ) -> None:
-    build = _build(kind, week_km, paces=training_paces(vdot), race_m=race_m, count=count)
+    """From 30 km a week (36 km from VDOT 60: 8 % of 30 km is under 8 minutes at their I pace,
+    too few fartlek shapes of 3+ bouts for 12 sessions), a kind's quality days never hold the
+    same session three times running: its own chain, or (a tempo of only a few lengths) turns
+    with a fartlek."""
+    assume(vdot < 60 or week_km >= 36)
+    build = _slots(kind, week_km, paces=training_paces(vdot), race_m=race_m, count=count)
+    assert None not in build
     for first, second, third in zip(build, build[1:], build[2:], strict=False):
         assert not first == second == third, build
 
