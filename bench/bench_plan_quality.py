@@ -26,7 +26,11 @@ and for all:
   a week's volume is what was run before today plus what is planned, the goal race left out (a
   week whose runs before today already pass the weekly cap is not held against the plan);
 * with 5+ run days, the share of long runs followed the next day (across week ends too) by a
-  recovery run, counting the long runs whose next day is a run day.
+  recovery run, counting the long runs whose next day is a run day;
+* speed sessions too small to be worth doing, of all sessions of their kind from today on (every
+  phase, cutbacks, tapers and race weeks included): tempo sessions with under 10 minutes of
+  running at T pace (continuous, or cruise reps at the runner's T pace), interval sessions with
+  under 3 reps, fartlek sessions with under 3 reps or under 4 minutes of hard running.
 
 A planner that raises is counted as a plan error (shown in the ALL RUNNERS table and below it;
 such runners have no build weeks, so they are missing from the 8+ weeks table). It prints
@@ -56,7 +60,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "train
 
 from athletes import GOAL_DISTANCES_M, RunnerSpec, build_inputs, population
 
-from ampt_sync.domain import QUALITY_KINDS, Activity, Phase, Plan, Workout, WorkoutKind
+from ampt_sync.domain import (
+    QUALITY_KINDS,
+    Activity,
+    Phase,
+    Plan,
+    Repeat,
+    Step,
+    StepRole,
+    Workout,
+    WorkoutKind,
+)
 from ampt_sync.training.load import weekly_build_cap_m
 from ampt_sync.training.planner import generate_plan
 
@@ -75,6 +89,9 @@ FEW_QUALITY_WEEK_M, MOST_QUALITY_LOW_VOLUME = 50_000.0, 2
 MARATHON_BUILD_WEEKS, MARATHON_PEAK_LONG_M = 12, 26_000.0
 HALF_BUILD_WEEKS, HALF_PEAK_LONG_M = 10, 14_000.0
 LONG_MAX_S, LONG_MAX_M, LONG_MAX_WEEK_SHARE = 3.5 * 3600, 36_000.0, 0.5
+#: The smallest speed sessions worth doing: tempo minutes at T, interval and fartlek reps,
+#: fartlek hard seconds.
+TEMPO_MIN_S, SESSION_MIN_REPS, FARTLEK_MIN_HARD_S = 10 * 60, 3, 4 * 60
 
 RULES: dict[str, str] = {
     "single": "run > 1.10 × longest of 30 days before",
@@ -117,6 +134,9 @@ class Assessment:
     flat_streak_weeks: int = 0
     long_runs_with_run_day_after: int = 0
     long_runs_then_recovery: int = 0
+    #: speed sessions of each kind, and those too small (see the module docstring)
+    sessions: Counter[WorkoutKind] = field(default_factory=Counter)
+    too_small: Counter[WorkoutKind] = field(default_factory=Counter)
     floor_warned: bool = False
     level_said: bool = False
     violations: Counter[str] = field(default_factory=Counter)
@@ -138,6 +158,43 @@ def _flat_streak(volumes_m: Sequence[float]) -> int:
             window.pop(0)
         best = max(best, len(window))
     return best
+
+
+def _work(workout: Workout, times: int = 1) -> list[tuple[Step, int]]:
+    """The work steps of ``workout``, each with how many times it runs."""
+    found: list[tuple[Step, int]] = []
+
+    def walk(steps: Sequence[Step | Repeat], times: int) -> None:
+        for step in steps:
+            if isinstance(step, Repeat):
+                walk(step.steps, times * step.times)
+            elif step.role is StepRole.WORK:
+                found.append((step, times))
+
+    walk(workout.steps, times)
+    return found
+
+
+def too_small(workout: Workout, threshold_s_per_km: float) -> bool:
+    """A tempo under 10 minutes at T, intervals under 3 reps, a fartlek under 3 reps or 4 min
+    hard; steps by distance are timed at ``threshold_s_per_km`` (tempo)."""
+    work = _work(workout)
+    if workout.kind is K.TEMPO:
+        seconds = sum(
+            times
+            * (
+                step.end.duration_s
+                if step.end.duration_s is not None
+                else (step.end.distance_m or 0.0) / 1000 * threshold_s_per_km
+            )
+            for step, times in work
+        )
+        return seconds < TEMPO_MIN_S - 1e-6
+    reps = sum(times for _step, times in work)
+    if workout.kind is K.INTERVALS:
+        return reps < SESSION_MIN_REPS
+    hard_s = sum(times * (step.end.duration_s or 0.0) for step, times in work)
+    return reps < SESSION_MIN_REPS or hard_s < FARTLEK_MIN_HARD_S - 1e-6
 
 
 def assess(index: int, spec: RunnerSpec, today: date) -> Assessment:
@@ -232,6 +289,13 @@ def _read(
     training = [w.distance_m for d, w in before_race]
     if training and today <= goal.day <= last_day:
         found.race_over_longest = goal.distance_m / max(training)
+
+    # Speed sessions too small to be worth doing.
+    for _day, w in runs:
+        if w.kind in (K.TEMPO, K.INTERVALS, K.FARTLEK):
+            found.sessions[w.kind] += 1
+            if too_small(w, paces.threshold):
+                found.too_small[w.kind] += 1
 
     # Short runs.
     found.short_runs = sum(
@@ -419,6 +483,14 @@ def rows_for(group: Sequence[Assessment]) -> list[tuple[str, str]]:
             "long run → recovery next day (5+ d)",
             f"{then_recovery / with_after:.0%} of {with_after}" if with_after else "-",
         ),
+        *(
+            (label, f"{sum(a.too_small[kind] for a in ok)} of {sum(a.sessions[kind] for a in ok)}")
+            for label, kind in (
+                ("tempo < 10 min at T (of all tempo)", K.TEMPO),
+                ("intervals < 3 reps (of all intervals)", K.INTERVALS),
+                ("fartlek < 3 reps or < 4 min hard", K.FARTLEK),
+            )
+        ),
         ("rule violations (runners):", ""),
     ]
     for rule, label in RULES.items():
@@ -495,6 +567,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"errors {len(errors)}; violations {sum(sum(a.violations.values()) for a in ok)} "
         f"in {sum(1 for a in ok if a.violations)} runners; "
         f"short runs {sum(a.short_runs for a in ok)}; "
+        f"too-small sessions {sum(sum(a.too_small.values()) for a in ok)}; "
         f"flat streaks ≥{FLAT_STREAK_WEEKS} wk in "
         f"{sum(1 for a in ok if a.flat_streak_weeks >= FLAT_STREAK_WEEKS)} runners; "
         f"median peak÷first {statistics.median(ratios) if ratios else float('nan'):.2f}"
