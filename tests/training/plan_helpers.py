@@ -560,6 +560,42 @@ def work_steps(workout: Workout) -> list[Step]:
     return [s for s in _steps(workout.steps) if s.role is StepRole.WORK]
 
 
+#: The smallest speed sessions worth a quality day (docs/training.md, "The week"), restated
+#: here rather than imported: a tempo at least 10 minutes at T pace (continuous or cruise reps),
+#: intervals at least 3 reps, a fartlek at least 3 reps and 4 minutes of hard running.
+TEMPO_MIN_S, SESSION_MIN_REPS, FARTLEK_MIN_HARD_S = 600.0, 3, 240.0
+
+
+def too_small_sessions(plan: Plan, fitness: Fitness) -> list[str]:
+    """Every tempo, interval or fartlek session of ``plan`` under the minimums above, in words
+    (a cruise rep by distance is timed at the runner's T pace)."""
+    problems = []
+    for day in plan.days():
+        for w in day.workouts:
+            if w.kind not in (K.TEMPO, K.INTERVALS, K.FARTLEK):
+                continue
+            work = [(s, n) for s, n in flat_steps(w.steps) if s.role is StepRole.WORK]
+            reps = sum(n for _, n in work)
+            seconds = sum(
+                n
+                * (
+                    s.end.duration_s
+                    if s.end.duration_s is not None
+                    else (s.end.distance_m or 0.0) / 1000 * fitness.paces.threshold
+                )
+                for s, n in work
+            )
+            if w.kind is K.TEMPO and seconds < TEMPO_MIN_S - 1e-6:
+                problems.append(f"{day.day}: {w.title!r}, {seconds / 60:.1f} min at T")
+            elif w.kind is K.INTERVALS and reps < SESSION_MIN_REPS:
+                problems.append(f"{day.day}: {w.title!r}, {reps} reps")
+            elif w.kind is K.FARTLEK and (
+                reps < SESSION_MIN_REPS or seconds < FARTLEK_MIN_HARD_S - 1e-6
+            ):
+                problems.append(f"{day.day}: {w.title!r}, {reps} reps, {seconds:.0f} s hard")
+    return problems
+
+
 def describe(plan: Plan) -> str:
     """A compact, one line a week, view of a plan for assertion messages."""
     lines = []

@@ -14,7 +14,7 @@ from itertools import pairwise
 
 from athletes import RunnerSpec, build_inputs, runners
 from hypothesis import given, settings
-from plan_helpers import Inputs, check_plan, describe, shortest_run_m
+from plan_helpers import Inputs, check_plan, describe, shortest_run_m, too_small_sessions
 
 from ampt_sync.domain import QUALITY_KINDS, Phase, Plan, Workout, WorkoutKind
 from ampt_sync.training.adapt import adapt_plan
@@ -148,6 +148,16 @@ def test_every_coach_rule_holds_for_every_generated_runner(spec: RunnerSpec) -> 
     plan, inputs = planned(spec)
     assert check_plan(plan, inputs) == [], describe(plan)
     assert coach_problems(plan, inputs) == [], describe(plan)
+
+
+@settings(max_examples=60, deadline=None)
+@given(runners())
+def test_no_week_holds_a_speed_session_too_small_to_be_worth_doing(spec: RunnerSpec) -> None:
+    """Every week (build, cutback, taper, race week, maintenance): no tempo under 10 minutes at
+    T, no interval session under 3 reps, no fartlek under 3 reps or 4 minutes hard; a week too
+    small for one gets a fartlek or strides instead (the minimums of docs/training.md)."""
+    plan, inputs = planned(spec)
+    assert too_small_sessions(plan, inputs.fitness) == [], describe(plan)
 
 
 @settings(max_examples=25, deadline=None)

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from itertools import pairwise
 
 import pytest
+from athletes import RunnerSpec, build_inputs
 from plan_helpers import (
     Inputs,
     check_plan,
@@ -20,9 +21,10 @@ from plan_helpers import (
     make_athlete,
     run,
     steady_history,
+    too_small_sessions,
 )
 
-from ampt_sync.domain import Activity, Athlete, Goal, Phase, Plan, Workout, WorkoutKind
+from ampt_sync.domain import Activity, Athlete, Goal, Phase, Plan, Repeat, Workout, WorkoutKind
 from ampt_sync.training.fitness import estimate_fitness
 from ampt_sync.training.load import week_start
 from ampt_sync.training.planner import generate_plan
@@ -251,3 +253,33 @@ def test_a_5k_runner_already_past_what_a_5k_build_needs_holds_volume_and_says_wh
     assert "more than a build for this race needs" in warning
     speed = [w.title for d, w in runs(plan) if w.kind is K.INTERVALS and d < goal.day]
     assert len(set(speed)) >= 3  # the sessions progress instead
+
+
+def test_a_16_km_week_at_vdot_64_gets_strides_or_a_fartlek_not_a_three_minute_tempo() -> None:
+    # 4 run days, 16 km a week, VDOT 64, a 5K in 12 weeks. The old plan opened the strength
+    # phase with "Tempo 3 min" (10 % of the week is 5 minutes at T pace), then 4 and 6 minutes,
+    # and gave the speed weeks "Intervals 2 × 800 m" and "2 × 1000 m". A coach writes strides
+    # (or a fartlek, once 8 % of the week holds 4 minutes hard) and 3 reps or more.
+    spec = RunnerSpec(5000.0, (1, 3, 5, 6), 6, 16_000.0, 12, vdot=64.0)
+    today = date(2026, 3, 4)
+    inputs = build_inputs(spec, today)
+    plan = generate_plan(inputs.goal, inputs.athlete, inputs.fitness, inputs.history, today)
+    assert check_plan(plan, inputs) == [], describe(plan)
+    assert too_small_sessions(plan, inputs.fitness) == [], describe(plan)
+    strength = [w for w in plan.weeks if w.phase is Phase.STRENGTH and not w.cutback]
+    first = strength[0]
+    kinds = [w.kind for d in first.days for w in d.workouts if w.is_run]
+    assert K.HILLS in kinds, describe(plan)
+    assert K.TEMPO not in kinds, describe(plan)
+    thursday = next(d for d in first.days if d.day.weekday() == 3)
+    assert [w.kind for w in thursday.workouts if w.is_run] == [K.STRIDES], describe(plan)
+    speed = [w for w in plan.weeks if w.phase is Phase.SPEED and not w.cutback]
+    reps = [
+        next(s.times for s in w.steps if isinstance(s, Repeat))
+        for week in speed
+        for d in week.days
+        for w in d.workouts
+        if w.kind in (K.INTERVALS, K.FARTLEK)
+    ]
+    assert reps, describe(plan)
+    assert min(reps) >= 3, describe(plan)
