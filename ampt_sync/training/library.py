@@ -22,7 +22,9 @@ Contract shared by every function:
   (the week's planned running distance): T ≤ 10 % per session (and ≤ 20 min continuous);
   I ≤ min(10 km, 8 %) (reps of 3–5 min, 400–1600 m or a mile, jog no longer than the rep);
   R ≤ min(8 km, 5 %); M ≤ min(110 min, 29 km, 20 %). Below about 10 km a week the smallest
-  session (two reps, one minute of tempo) is returned even if it is over the share.
+  session (two reps, one minute of tempo) is returned even if it is over the share (the
+  planner never asks for one that small: :mod:`ampt_sync.training.progression` keeps its own
+  minimums and plans another kind instead).
 
 Hills and the strength circuit are exactly as the AMPT seed prescribes (see their docstrings).
 """

@@ -51,7 +51,9 @@ targets (the climb to the peak). Concretely:
   from 50 years of age), counted back from the taper so that regenerating the plan later keeps
   the same cutback weeks; the taper comes from the planned peak (marathon 3 weeks, half 2,
   5K–10K about 10 days) and keeps one quality session; speed sessions take their shape from
-  their place in the build (:mod:`ampt_sync.training.progression`). What the rules above leave
+  their place in the build (:mod:`ampt_sync.training.progression`), never under the smallest
+  session worth doing (a tempo of 10 minutes at T, 3 reps; a week too small for one gets a
+  fartlek, else an easy run with strides). What the rules above leave
   of a target is what the week holds; weeks that hold less than the runner runs now say why.
 
 After a gap of 6+ days without running the volume returns in Daniels' steps
