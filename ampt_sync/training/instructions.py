@@ -372,7 +372,16 @@ def _prepare_session(plan: Plan, ins: Instruction, today: date) -> Instruction:
             raise InstructionRefused(
                 f"neither {ins.day.isoformat()} nor {ins.to_day} holds a session; nothing to swap"
             )
-        keys = tuple(w.key for w in (session, other) if w is not None)
+        if session is not None:
+            # What the trade moves: the other day's session in the same place (a run for a
+            # run, a strength circuit for a strength circuit), as for a move; naming the run
+            # there when a strength circuit trades would leave an earlier move of the circuit
+            # unsuperseded, and applying both again would change the plan every cycle.
+            target = next((d for d in plan.days() if d.day == ins.to_day), None)
+            same = [w for w in (target.workouts if target else ()) if w.is_run == session.is_run]
+            keys = (session.key, *(w.key for w in same[:1]))
+        else:
+            keys = tuple(w.key for w in (other,) if w is not None)
         if session is None and ins.to_day is not None:
             # a swap with an empty day moves the other day's session there
             return replace(ins, day=ins.to_day, to_day=ins.day, keys=keys)

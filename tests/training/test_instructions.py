@@ -387,6 +387,13 @@ ILL_AFTER_A_GAP = RunnerSpec(
     orders=[(I.MOVE, 0, 0, 1, "tired"), (I.MOVE, 0, 0, 1, "tired"), (I.RACE, 1, 0, 1, "tired"),
             (I.MOVE, 0, 8, 1, "tired")],
 )  # fmt: skip
+# A strength circuit moved onto today, then today swapped with a day that holds only a strength
+# circuit: the swap trades the two circuits and supersedes the move (it named today's long run).
+@example(
+    spec=RunnerSpec(5000.0, (2, 4, 6), 2, 10_000.0, 5, vdot=30.0, long_share=0.25,
+                    history_weeks=12, hr_max_bpm=None, race_weekday=5),
+    orders=[(I.MOVE, 0, 0, 1, "tired"), (I.MOVE, 10, 2, 1, "tired"), (I.SWAP, 17, 2, 1, "tired")],
+)  # fmt: skip
 @given(spec=runners(), orders=st.lists(ORDERS, min_size=1, max_size=4))
 def test_random_instructions_keep_the_safety_rules_lose_nothing_and_undo_cleanly(
     spec, orders
