@@ -41,7 +41,7 @@ PACES = training_paces(45)  # T 278, I 256 s/km (DRF table: T 4:38, I 4:16 per k
 def _build(
     kind: WorkoutKind, week_km: float, *, paces: Paces = PACES, race_m: float = 5000.0,
     count: int = 6,
-) -> list[SessionShape]:
+) -> list[SessionShape]:  # fmt: skip
     """The build's shapes of ``kind``; empty when the week cannot hold its smallest session
     (then every index says so: the chain depends on the week, not on the index)."""
     shapes = [
@@ -59,13 +59,13 @@ def _build(
 def _slots(
     kind: WorkoutKind, week_km: float, *, paces: Paces = PACES, race_m: float = 5000.0,
     count: int = 6,
-) -> list[SessionShape | None]:
+) -> list[SessionShape | None]:  # fmt: skip
     return [
         slot_shape(
             kind, index=i, count=count, week_m=week_km * 1000, paces=paces, race_distance_m=race_m
         )
         for i in range(count)
-    ]  # fmt: skip
+    ]
 
 
 def _reps(reps: int, rep_m: float | None = None, rep_s: float | None = None) -> SessionShape:
