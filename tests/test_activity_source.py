@@ -187,7 +187,9 @@ def test_switching_from_strava_to_garmin_keeps_the_history_and_counts_no_run_twi
             workout_type=0,
         )
         accounts.garmin.add_recorded_activity(*garmin_view(new_run))
-        accounts.advance_to(datetime.combine(today, time(20), zone))
+        evening = datetime.combine(today, time(20), zone)
+        if evening > accounts.now():  # (a suite run later than that in New York stays put)
+            accounts.advance_to(evening)
 
         after = run_cycle(deps(accounts, "garmin"), "manual")
         assert after.result == "ok", after.errors

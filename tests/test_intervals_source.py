@@ -222,7 +222,9 @@ def test_switching_to_intervals_keeps_the_history_and_counts_no_run_twice(
         accounts.intervals.add_activity(*intervals_view(_todays_run(accounts, 77_000_000_001)))
         zone = ZoneInfo("America/New_York")
         today = accounts.local_today()
-        accounts.advance_to(datetime.combine(today, time(20), zone))
+        evening = datetime.combine(today, time(20), zone)
+        if evening > accounts.now():  # (a suite run later than that in New York stays put)
+            accounts.advance_to(evening)
 
         after = run_cycle(deps(accounts, "intervals"), "manual")
         assert after.result == "ok", after.errors
