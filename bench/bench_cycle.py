@@ -306,7 +306,7 @@ def bench_startup() -> list[str]:
         ),
         ("`ampt-sync --help`", [executable, "--help"], f"≤ {GOAL_HELP_RATIO}×"),
         (
-            "`ampt-sync push --help` (one command's help: Typer's own)",
+            "`ampt-sync push --help` (one command's help)",
             [executable, "push", "--help"],
             "",
         ),
