@@ -285,7 +285,7 @@ def test_demo_source_garmin_from_the_cli(cli) -> None:
     assert result.code == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["api_calls"]["strava"] == 0
-    assert document["days"][0]["garmin"]
+    assert document["days"][0]["watch"]
     refused = cli("demo", "--source", "icu")
     assert refused.code == 78
     assert (

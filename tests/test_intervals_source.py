@@ -299,7 +299,7 @@ def test_demo_source_intervals_from_the_cli(cli) -> None:
     document = json.loads(result.stdout)
     assert document["api_calls"]["strava"] == 0
     assert document["api_calls"]["intervals"] > 0
-    assert document["days"][0]["garmin"]  # "the watch": intervals.icu's calendar
+    assert document["days"][0]["watch"]  # intervals.icu's calendar
 
 
 # ------------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ def test_the_demo_runs_its_whole_loop_on_intervals_icu(cli: Callable[..., Any]) 
     assert run["delivery"] == "intervals"
     # Every cycle succeeded: the sim refuses (422) a FIT file its decoder cannot read.
     assert all(c.endswith(": ok") for day in run["days"] for c in day["cycles"])
-    assert all(day["garmin"] for day in run["days"])  # the next days were there each morning
+    assert all(day["watch"] for day in run["days"])  # the next days were there each morning
     assert run["watch_now"]
     calls = run["api_calls"]
     assert calls["garmin"] == 0
