@@ -400,7 +400,8 @@ class WeekBuilder:
         ):
             return target, long_m
         volume = max(target, min(done_this_week + kept.volume_m, self._weekly_cap_m(frame.monday)))
-        return volume, min(max(long_m, kept.long_m), self.long_share_max * volume)
+        # (the long run the plan in force held stands, even a little over the week's share)
+        return volume, max(long_m, kept.long_m)
 
     # -- caps ----------------------------------------------------------------------------------
 
