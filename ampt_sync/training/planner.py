@@ -67,7 +67,7 @@ again, and the adaptation keeps a key when it moves or resizes a session.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from ampt_sync.domain import Activity, Athlete, Fitness, Goal, Plan
@@ -79,7 +79,7 @@ from ampt_sync.training.periodise import (
     Baseline,
     week_frames,
 )
-from ampt_sync.training.weeks import WeekBuilder
+from ampt_sync.training.weeks import KeptWeek, WeekBuilder
 from ampt_sync.units import Units, distance_label, format_duration
 
 #: The target is "ambitious" when it is this much faster than the prediction (issue 3).
@@ -153,11 +153,18 @@ def generate_from(
     *,
     end: date | None,
     used_keys: Iterable[str],
+    kept: Mapping[date, KeptWeek] | None = None,
 ) -> Plan:
+    """The plan from ``today`` to ``end`` (``None``: :func:`plan_end`), its keys not among
+    ``used_keys``; ``kept``, by Monday, what the plan in force holds for its weeks when the plan
+    is made afresh for the same race with new run days: no build or maintenance week holds
+    less than it did there (within the caps)."""
     age = athlete.age_on(today)
     every = CUTBACK_EVERY_WEEKS_MASTERS if age is not None and age >= MASTERS_AGE else None
     frames = week_frames(goal, today, end, cutback_every=every)
-    builder = WeekBuilder(goal, athlete, fitness, history, today, frames, used_keys=used_keys)
+    builder = WeekBuilder(
+        goal, athlete, fitness, history, today, frames, used_keys=used_keys, kept=kept
+    )
     weeks = tuple(builder.build(frame) for frame in frames)
     warnings = plan_warnings(goal, athlete, fitness, today, builder.base)
     return Plan(

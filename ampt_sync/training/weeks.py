@@ -9,7 +9,7 @@ Pure and deterministic. Distances in metres, durations in seconds, days as local
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -173,6 +173,24 @@ TIME_TRIAL_MAX_WEEK_SHARE = 0.35
 # The week builder
 
 
+@dataclass(frozen=True)
+class KeptWeek:
+    """What the plan in force holds for one week, kept when the plan is made afresh for the same
+    race with new run days (or a new long-run day): ``volume_m`` is its running from the new
+    plan's first day on (the goal race left out), ``long_m`` its long run from then on (0 for
+    none), ``phase`` and ``cutback`` the frame it was planned in. Metres."""
+
+    volume_m: float
+    long_m: float
+    phase: Phase
+    cutback: bool
+
+
+#: The weeks whose volume a plan made afresh for new run days keeps: the build and maintenance
+#: weeks. The taper, race week and recovery follow from the build's peak and the race.
+KEPT_PHASES = frozenset({*BUILD_PHASES, Phase.MAINTENANCE})
+
+
 @dataclass
 class _Week:
     """A week being built: workouts by day, in the order they are made."""
@@ -210,8 +228,12 @@ class WeekBuilder:
         frames: Sequence[WeekFrame],
         *,
         used_keys: Iterable[str] = (),
+        kept: Mapping[date, KeptWeek] | None = None,
     ) -> None:
+        """``kept``: by Monday, what the plan in force holds for its weeks, when the plan is made
+        afresh for the same race with new run days (see :meth:`_with_kept`)."""
         self.goal, self.athlete, self.fitness, self.today = goal, athlete, fitness, today
+        self.kept = dict(kept or {})
         self.schedule = athlete.schedule
         self.cls = race_class(goal.distance_m)
         self.render = Renderer(athlete, goal, fitness.paces, fitness.vdot)
@@ -359,6 +381,28 @@ class WeekBuilder:
         long_m = min(long_m, self.long_share_max * volume)
         return floor_m(volume), long_m
 
+    def _with_kept(
+        self, frame: WeekFrame, target: float, long_m: float, done_this_week: float
+    ) -> tuple[float, float]:
+        """The week's volume and long run, no less than the plan in force held for the week
+        (:attr:`kept`) when the plan is made afresh for new run days: new run days re-lay the
+        build, they do not restart it. A fresh start would size the build from the average of
+        the last four full weeks, which a cutback week or a long run moved past Sunday pulls
+        down (the demo's runner: 48.1 → 38.5 km, a Sunday long run of 19.2 → 15.4 km). Build and
+        maintenance weeks only, planned in the same frame (phase, cutback); never during a
+        return from a gap (Daniels' return shares rule then) nor past the weekly cap."""
+        kept = self.kept.get(frame.monday)
+        if (
+            kept is None
+            or frame.phase not in KEPT_PHASES
+            or (kept.phase, kept.cutback) != (frame.phase, frame.cutback)
+            or self.base.return_day is not None
+        ):
+            return target, long_m
+        volume = max(target, min(done_this_week + kept.volume_m, self._weekly_cap_m(frame.monday)))
+        # (the long run the plan in force held stands, even a little over the week's share)
+        return volume, max(long_m, kept.long_m)
+
     # -- caps ----------------------------------------------------------------------------------
 
     def cap_m(self, day: date) -> float:
@@ -401,13 +445,13 @@ class WeekBuilder:
     def build(self, frame: WeekFrame) -> PlanWeek:
         """One week: the race, each run day's kind, the fixed sessions, the easy days, then the
         week's own limits, strength, and what the caps of the weeks to come need to know."""
-        target, planned_long_m = self._target_m(frame)
+        done_this_week = self._done_before(frame)
+        target, planned_long_m = self._with_kept(frame, *self._target_m(frame), done_this_week)
         week = _Week(frame, target)
         goal_day = self.goal.day
         if frame.first <= goal_day <= frame.last:
             week.put(goal_day, self.render.race(self.key(goal_day, K.RACE)))
         lay = self._lay_out(frame, target)
-        done_this_week = self._done_before(frame)
         caps = {d: self.cap_m(d) for d in lay.kinds}
         sized = self._fixed_sessions(frame, target, lay, caps)
         long_m = self._long_run(frame, target, planned_long_m, lay, caps, sized, done_this_week)
