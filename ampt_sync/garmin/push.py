@@ -85,6 +85,7 @@ from ampt_sync.garmin.reconcile import (
     needs_library,
     reconcile,
 )
+from ampt_sync.garmin.verify import VERIFY_BEFORE_DAYS, Expected, check_final_read
 from ampt_sync.store.ledger import GarminLedger, LedgerEntry
 
 if TYPE_CHECKING:
@@ -96,9 +97,6 @@ log = logging.getLogger(__name__)
 
 #: Most final reads after unknown outcomes in one push (each may meet one more).
 SETTLE_ROUNDS = 3
-#: How far before the window a removed calendar entry may lie and still be checked by the final
-#: calendar read (one more month read at most); an older one is read back on its own.
-VERIFY_BEFORE_DAYS = 31
 
 
 def desired_workouts(plan: Plan, today: date, horizon_days: int) -> list[Desired]:
@@ -144,12 +142,8 @@ class Pusher:
         #: Workouts that carried our marker before this push wrote anything (never "ours, just
         #: created" when a create's outcome is looked up).
         self._known: set[int] = set()
-        # Checks left to the final read (:meth:`verify`): calendar entries we put on a day
-        # (schedule id → key, workout id, day), entries we took off (schedule id → key, day),
-        # workouts we deleted (workout id → key).
-        self._expect_on: dict[int, tuple[str, int, date]] = {}
-        self._expect_off: dict[int, tuple[str, date]] = {}
-        self._expect_gone: dict[int, str] = {}
+        #: Checks left to the final read (:meth:`verify`).
+        self._expected = Expected()
         #: key → the ``pending`` mark its row keeps until :meth:`verify` has seen its removals
         #: take.
         self._awaiting: dict[str, str] = {}
@@ -428,9 +422,7 @@ class Pusher:
 
     def verify(self, report: PushReport) -> None:
         """Check with one final read what the writes since the last read did, instead of a read
-        after each: the window's calendar (one read a month; one month more when a removed entry
-        lay in the month before) shows every entry we put on a day there, and none we took off;
-        a listing of the library shows none of the workouts we deleted. A removal that did not
+        after each (:func:`~ampt_sync.garmin.verify.check_final_read`). A removal that did not
         take is an error, and its ledger row keeps its ``pending`` mark so that the next push
         removes it again; one that did is finished (tombstone, forgotten or settled).
 
@@ -442,51 +434,22 @@ class Pusher:
         """
         if self._window is None:
             return
-        first, end = self._window
-        failed: set[str] = set()
-        if self._calendar_dirty or self._expect_on or self._expect_off:
-            start = min([first, *(day for _, day in self._expect_off.values())])
-            items = self.calendar.scheduled(start, end)
-            self._last_scheduled = tuple(i for i in items if first <= i.day < end)
-            self._calendar_dirty = False
-            by_id = {item.schedule_id: item for item in items}
-            for schedule_id, (_key, workout_id, day) in self._expect_on.items():
-                item = by_id.get(schedule_id)
-                if item is None or item.workout_id != workout_id or item.day != day:
-                    self._problem(
-                        report,
-                        f"Garmin does not show workout {workout_id} on {day} (calendar entry "
-                        f"{schedule_id}) after scheduling it; it will be scheduled again at the "
-                        "next push",
-                    )
-            for schedule_id, (key, _day) in self._expect_off.items():
-                if schedule_id in by_id:
-                    failed.add(key)
-                    self._problem(
-                        report, f"Garmin still shows calendar entry {schedule_id} after removing it"
-                    )
-        if self._expect_gone:
-            present = {m.workout_id for m in self.calendar.marked_workouts()}
-            for workout_id, key in self._expect_gone.items():
-                if workout_id in present:
-                    failed.add(key)
-                    self._problem(
-                        report, f"Garmin still holds workout {workout_id} after deleting it"
-                    )
+        read = check_final_read(
+            self.calendar,
+            self._window,
+            self._expected,
+            report,
+            calendar_dirty=self._calendar_dirty,
+        )
+        if read.scheduled is not None:
+            self._last_scheduled, self._calendar_dirty = read.scheduled, False
         for key, forget in self._removals.items():
-            if key not in failed:
+            if key not in read.failed:
                 self._awaiting.pop(key, None)
                 self._finish_removal(key, forget=forget)
-        self._expect_on.clear()
-        self._expect_off.clear()
-        self._expect_gone.clear()
+        self._expected.clear()
         self._removals.clear()
         report.calendar_after = self._last_scheduled
-
-    @staticmethod
-    def _problem(report: PushReport, message: str) -> None:
-        report.errors.append(message)
-        log.error("%s", message)
 
     # ---- single writes, each resolved (read back when the answer cannot show it) ------------
 
@@ -601,7 +564,7 @@ class Pusher:
             if existing:
                 for extra in existing[1:]:
                     self._unschedule(extra)
-                self._expect_on[existing[0]] = (key, workout_id, day)
+                self._expected.on[existing[0]] = (key, workout_id, day)
                 return existing[0]
             schedule_id, entry = self._write(lambda: self.calendar.schedule(workout_id, day))
         if entry is None:  # the answer does not show the entry: read it
@@ -612,7 +575,7 @@ class Pusher:
                 f"{schedule_id}); it will be scheduled again at the next push"
             )
         # The final read checks it is still there (see verify).
-        self._expect_on[schedule_id] = (key, workout_id, day)
+        self._expected.on[schedule_id] = (key, workout_id, day)
         return schedule_id
 
     def _unschedule(
@@ -620,7 +583,7 @@ class Pusher:
     ) -> bool:
         """Take the entry off; True when checking it went is left to :meth:`verify` (a removal
         of ``key``'s, on a ``day`` the final calendar read covers), else it is read back now."""
-        self._expect_on.pop(schedule_id, None)
+        self._expected.on.pop(schedule_id, None)
         try:
             if not self._write(lambda: self.calendar.unschedule(schedule_id)):
                 return False  # already gone
@@ -631,7 +594,7 @@ class Pusher:
         if key is not None and day is not None and self._window is not None:
             first, end = self._window
             if first - timedelta(days=VERIFY_BEFORE_DAYS) <= day < end:
-                self._expect_off[schedule_id] = (key, day)
+                self._expected.off[schedule_id] = (key, day)
                 return True
         if self.calendar.get_schedule(schedule_id) is not None:
             raise RemoteError(f"Garmin still shows calendar entry {schedule_id} after removing it")
@@ -643,8 +606,8 @@ class Pusher:
         if not self._marked_now(workout_id):
             return False
         # Garmin takes a deleted workout's calendar entries off with it.
-        self._expect_on = {
-            sid: expected for sid, expected in self._expect_on.items() if expected[1] != workout_id
+        self._expected.on = {
+            sid: on for sid, on in self._expected.on.items() if on[1] != workout_id
         }
         try:
             if not self._write(lambda: self.calendar.delete(workout_id)):
@@ -654,7 +617,7 @@ class Pusher:
                 return False
             self._write(lambda: self.calendar.delete(workout_id))
         if key is not None:
-            self._expect_gone[workout_id] = key
+            self._expected.gone[workout_id] = key
             return True
         if self.calendar.get(workout_id) is not None:
             raise RemoteError(f"Garmin still holds workout {workout_id} after deleting it")
