@@ -66,10 +66,10 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ampt_sync.domain import Plan, WorkoutKind
-from ampt_sync.errors import RemoteError, RemoteUnavailable, counting_push
+from ampt_sync.errors import RemoteError, counting_push
 from ampt_sync.garmin.calendar import ScheduledItem, WorkoutCalendar
 from ampt_sync.garmin.client import NotFound
-from ampt_sync.garmin.encode import Encoded, Payload, encode, parse_marker, stored_as_sent
+from ampt_sync.garmin.encode import Encoded, Payload, encode
 from ampt_sync.garmin.push_report import PushReport, describe
 from ampt_sync.garmin.reconcile import (
     TOMBSTONE,
@@ -85,7 +85,8 @@ from ampt_sync.garmin.reconcile import (
     needs_library,
     reconcile,
 )
-from ampt_sync.garmin.verify import VERIFY_BEFORE_DAYS, Expected, check_final_read
+from ampt_sync.garmin.verify import check_final_read
+from ampt_sync.garmin.writes import GarminWrites
 from ampt_sync.store.ledger import GarminLedger, LedgerEntry
 
 if TYPE_CHECKING:
@@ -127,34 +128,22 @@ class Pusher:
     ) -> None:
         self.calendar = calendar
         self.ledger = ledger
-        self.write_interval_s = write_interval_s
+        self.writes = GarminWrites(
+            calendar, write_interval_s=write_interval_s, sleep=sleep, clock=clock
+        )
         self.settle_wait_s = settle_wait_s
         self.tombstones = tombstones
         self.sleep = sleep
-        self.clock = clock
-        self._last_write: float | None = None
-        #: key → the ``pending`` mark it keeps: a create or schedule of it met an unknown outcome.
-        self.unsure: dict[str, str] = {}
-        #: Unknown outcomes of creates and schedules since the last read of Garmin.
-        self._unknown_outcomes = 0
         self._view: View | None = None
         self._copies: dict[str, frozenset[int]] = {}
-        #: Workouts that carried our marker before this push wrote anything (never "ours, just
-        #: created" when a create's outcome is looked up).
-        self._known: set[int] = set()
-        #: Checks left to the final read (:meth:`verify`).
-        self._expected = Expected()
         #: key → the ``pending`` mark its row keeps until :meth:`verify` has seen its removals
         #: take.
         self._awaiting: dict[str, str] = {}
         #: key → whether its removal forgets it (else only duplicates went), for :meth:`verify`.
         self._removals: dict[str, bool] = {}
-        #: The push's window ``[first, end)``, once read.
-        self._window: tuple[date, date] | None = None
-        #: The window's calendar entries as last read, and whether a write of ours since then
-        #: may have changed the calendar (schedule, unschedule, move, delete).
+        #: The window's calendar entries as last read (whether a write of ours has changed the
+        #: calendar since is :attr:`GarminWrites.calendar_dirty`).
         self._last_scheduled: tuple[ScheduledItem, ...] | None = None
-        self._calendar_dirty = False
 
     # ---- gather and decide ------------------------------------------------------------------
 
@@ -164,8 +153,7 @@ class Pusher:
         """Read Garmin (as little as possible) and decide; writes nothing."""
         ledger = self.ledger.all()
         scheduled = tuple(self.calendar.scheduled(first, end))
-        self._last_scheduled, self._calendar_dirty = scheduled, False
-        self._window = (first, end)
+        self._last_scheduled, self.writes.calendar_dirty = scheduled, False
         marked = None
         if needs_library(desired, ledger):
             marked = tuple(self.calendar.marked_workouts())
@@ -175,11 +163,15 @@ class Pusher:
             scheduled=scheduled + self._lost_schedules(ledger, first),
             marked=marked,
         )
-        self._view = view
-        self._known |= {m.workout_id for m in marked or ()}
+        self.saw(view)
         known_copies = self.ledger.copies()
         self._copies = copies_seen(ledger, view, known_copies)
         return reconcile(desired, ledger, view, force=force, copies=known_copies)
+
+    def saw(self, view: View) -> None:
+        """Take in what a read of Garmin showed (the deletes and the final read go by it)."""
+        self._view = view
+        self.writes.saw(view)
 
     def _lost_schedules(
         self, ledger: Mapping[str, LedgerEntry], first: date
@@ -210,11 +202,11 @@ class Pusher:
         late copy of it to land, read once more and apply what that shows; then mark those rows
         ``pending`` so that the next push lists the library too (see the module docstring)."""
         for _ in range(SETTLE_ROUNDS):
-            if self._unknown_outcomes == 0:
+            if self.writes.unknown_outcomes == 0:
                 break
-            self._unknown_outcomes = 0
+            self.writes.unknown_outcomes = 0
             self.sleep(self.settle_wait_s)
-            for key, mark in self.unsure.items():
+            for key, mark in self.writes.unsure.items():
                 row = self.ledger.get(key)
                 if row is not None and row.pending is None:
                     self.ledger.put(row.but(pending=mark))
@@ -223,7 +215,7 @@ class Pusher:
             report.actions.extend(a for a in actions if not isinstance(a, Adopt))
             # A write of this round may meet an unknown outcome too: then one more round.
             self.apply(actions, report)
-        for key, mark in self.unsure.items():
+        for key, mark in self.writes.unsure.items():
             row = self.ledger.get(key)
             if row is not None and row.pending is None:
                 self.ledger.put(row.but(pending=mark))
@@ -279,14 +271,14 @@ class Pusher:
         """``pending`` for a row whose writes are done: None, or the unknown-outcome mark it keeps
         until a later push has looked (see :meth:`settle`), or the mark it keeps until the final
         read has seen its removals take (see :meth:`verify`)."""
-        return self.unsure.get(key) or self._awaiting.get(key)
+        return self.writes.unsure.get(key) or self._awaiting.get(key)
 
     # ---- actions ----------------------------------------------------------------------------
 
     def _create(self, desired: Desired) -> None:
         key, encoded = desired.key, desired.encoded
         self.ledger.put(LedgerEntry(key=key, content_hash="", pending="create"))
-        workout_id, answer = self._create_workout(key, encoded)
+        workout_id, answer = self.writes.create_workout(key, encoded)
         self.ledger.put(
             LedgerEntry(key=key, garmin_workout_id=workout_id, pending=self._settled(key))
         )
@@ -300,7 +292,7 @@ class Pusher:
         row = self._row(key)
         self.ledger.put(row.but(pending="update"))
         try:
-            answer = self._update_workout(action.workout_id, encoded)
+            answer = self.writes.update_workout(action.workout_id, encoded)
         except NotFound:
             # Deleted in Garmin Connect since we looked: start again from nothing.
             self._forget_gone_workout(row)
@@ -317,7 +309,7 @@ class Pusher:
         for schedule_id in action.unschedule:
             row = self._row(action.key)
             self.ledger.put(row.but(pending="unschedule"))
-            self._unschedule(schedule_id)
+            self.writes.unschedule(schedule_id)
             row = self._row(action.key)
             if row.schedule_id == schedule_id:
                 row = row.but(schedule_id=None, scheduled_day=None)
@@ -345,14 +337,7 @@ class Pusher:
         # The ledger's entry moves; the others are duplicates (schedule is not idempotent).
         first = row.schedule_id if row.schedule_id in action.unschedule else action.unschedule[0]
         self.ledger.put(row.but(pending="reschedule"))
-        try:
-            moved = self._write(lambda: self.calendar.reschedule(first, to_day))
-        except RemoteUnavailable:
-            moved = True  # a PUT: the read-back below says whether it took
-        entry = self.calendar.get_schedule(first) if moved else None
-        if entry is not None and entry.day != to_day:
-            moved = self._write(lambda: self.calendar.reschedule(first, to_day))
-            entry = self.calendar.get_schedule(first) if moved else None
+        entry = self.writes.reschedule(first, to_day)
         if entry is None:
             self.ledger.put(self._row(action.key).but(pending=None))
             return False
@@ -366,13 +351,13 @@ class Pusher:
         )
         for extra in action.unschedule:
             if extra != first:
-                self._unschedule(extra)
+                self.writes.unschedule(extra)
         return True
 
     def _forget_gone_workout(self, row: LedgerEntry) -> None:
         # Garmin's calendar can keep an entry of a deleted workout for a while; take ours off.
         if row.schedule_id is not None:
-            self._unschedule(row.schedule_id)
+            self.writes.unschedule(row.schedule_id)
         self.ledger.put(LedgerEntry(key=row.key))
 
     def _remove(self, action: Remove) -> None:
@@ -390,9 +375,9 @@ class Pusher:
         deferred = False
         for schedule_id in action.schedule_ids:
             day = self._day_of(schedule_id, row)
-            deferred |= self._unschedule(schedule_id, key=action.key, day=day)
+            deferred |= self.writes.unschedule(schedule_id, key=action.key, day=day)
         for workout_id in action.workout_ids:
-            deferred |= self._delete_workout(workout_id, key=action.key)
+            deferred |= self.writes.delete_workout(workout_id, key=action.key)
         if deferred:
             # The row keeps its mark until the final read has seen the removals take.
             self._awaiting[action.key] = mark
@@ -432,82 +417,26 @@ class Pusher:
         simulator does, not verified on live Garmin: rewriting a workout in place keeps its
         calendar entries (``update_workout``).
         """
-        if self._window is None:
+        if self.writes.window is None:
             return
         read = check_final_read(
             self.calendar,
-            self._window,
-            self._expected,
+            self.writes.window,
+            self.writes.expected,
             report,
-            calendar_dirty=self._calendar_dirty,
+            calendar_dirty=self.writes.calendar_dirty,
         )
         if read.scheduled is not None:
-            self._last_scheduled, self._calendar_dirty = read.scheduled, False
+            self._last_scheduled, self.writes.calendar_dirty = read.scheduled, False
         for key, forget in self._removals.items():
             if key not in read.failed:
                 self._awaiting.pop(key, None)
                 self._finish_removal(key, forget=forget)
-        self._expected.clear()
+        self.writes.expected.clear()
         self._removals.clear()
         report.calendar_after = self._last_scheduled
 
-    # ---- single writes, each resolved (read back when the answer cannot show it) ------------
-
-    def _pace(self) -> None:
-        if self._last_write is not None and self.write_interval_s > 0:
-            wait = self._last_write + self.write_interval_s - self.clock()
-            if wait > 0:
-                self.sleep(wait)
-
-    def _write(self, call: Callable[[], Any], *, calendar: bool = True) -> Any:
-        """Make one paced write; ``calendar``: it may change calendar entries."""
-        self._pace()
-        self._calendar_dirty |= calendar
-        try:
-            return call()
-        finally:
-            self._last_write = self.clock()
-
-    def _find_marked(self, key: str) -> list[int]:
-        """Workouts with ``key``'s marker that did not exist before this push (the runner's
-        copies did)."""
-        return [
-            w.workout_id
-            for w in self.calendar.marked_workouts()
-            if w.key == key and w.workout_id not in self._known
-        ]
-
-    def _create_workout(self, key: str, encoded: Encoded) -> tuple[int, Payload | None]:
-        """The new workout's id, and what the create's answer shows stored (None when there is
-        no answer to look at)."""
-        try:
-            return self._write(lambda: self.calendar.create(encoded.payload), calendar=False)
-        except RemoteUnavailable:
-            # It may have happened, or may still happen (held past our timeout).
-            self.unsure[key] = "unsure-create"
-            self._unknown_outcomes += 1
-            found = self._find_marked(key)
-            if found:
-                log.info("garmin: the create of %s went through after all", key)
-                return found[0], None
-            log.info("garmin: the create of %s did not happen; once more", key)
-            return self._write(lambda: self.calendar.create(encoded.payload), calendar=False)
-
-    def _update_workout(self, workout_id: int, encoded: Encoded) -> Payload | None:
-        """Rewrite the workout; what the answer shows stored (None: nothing to look at)."""
-        try:
-            return self._write(
-                lambda: self.calendar.update(workout_id, encoded.payload), calendar=False
-            )
-        except RemoteUnavailable:
-            stored = self.calendar.get(workout_id)
-            if stored is None:
-                raise NotFound(f"workout {workout_id}: not found on Garmin") from None
-            if stored_as_sent(encoded.payload, stored):
-                return stored
-            return self._write(
-                lambda: self.calendar.update(workout_id, encoded.payload), calendar=False
-            )
+    # ---- writes and their ledger rows -------------------------------------------------------
 
     def _check_content(
         self,
@@ -518,20 +447,10 @@ class Pusher:
         written: bool = False,
         answer: Payload | None = None,
     ) -> None:
-        """That Garmin holds ``encoded`` as sent. ``answer``: the workout as the write's answer
-        showed it stored; when it matches, no read is needed (an answer that does not match is
-        read back before anything is judged: its shape may differ from a read's)."""
-        if answer is not None and stored_as_sent(encoded.payload, answer):
+        """That Garmin holds ``encoded`` as sent (see :meth:`GarminWrites.holds_as_sent`); else
+        the row's hash is cleared, so that the next push writes it again, and this is an error."""
+        if self.writes.holds_as_sent(workout_id, encoded, written=written, answer=answer):
             return
-        stored = self.calendar.get(workout_id)
-        if stored is not None and stored_as_sent(encoded.payload, stored):
-            return
-        if stored is not None and not written:
-            # An older copy (found by its marker after a lost answer): bring it up to date.
-            self._update_workout(workout_id, encoded)
-            stored = self.calendar.get(workout_id)
-            if stored is not None and stored_as_sent(encoded.payload, stored):
-                return
         self.ledger.put(self._row(key).but(content_hash="", pending=None))
         raise RemoteError(
             f"Garmin stored workout {key} ({encoded.name!r}) differently from what was sent; "
@@ -544,102 +463,10 @@ class Pusher:
         # The day is kept with the mark: should the answer be lost for good (the process
         # killed), the next push looks for the entry there, even once that day has passed.
         self.ledger.put(row.but(pending="schedule", schedule_id=None, scheduled_day=day))
-        schedule_id = self._schedule(workout_id, day, row.key)
+        schedule_id = self.writes.schedule(workout_id, day, row.key)
         self.ledger.put(
             row.but(schedule_id=schedule_id, scheduled_day=day, pending=self._settled(row.key))
         )
-
-    def _schedule(self, workout_id: int, day: date, key: str) -> int:
-        try:
-            schedule_id, entry = self._write(lambda: self.calendar.schedule(workout_id, day))
-        except RemoteUnavailable:
-            self.unsure.setdefault(key, "unsure")
-            self._unknown_outcomes += 1
-            # schedule is not idempotent: look before anything is sent again.
-            existing = [
-                item.schedule_id
-                for item in self.calendar.scheduled(day, day + timedelta(days=1))
-                if item.workout_id == workout_id
-            ]
-            if existing:
-                for extra in existing[1:]:
-                    self._unschedule(extra)
-                self._expected.on[existing[0]] = (key, workout_id, day)
-                return existing[0]
-            schedule_id, entry = self._write(lambda: self.calendar.schedule(workout_id, day))
-        if entry is None:  # the answer does not show the entry: read it
-            entry = self.calendar.get_schedule(schedule_id)
-        if entry is None or entry.workout_id != workout_id or entry.day != day:
-            raise RemoteError(
-                f"Garmin did not keep workout {workout_id} on {day} (calendar entry "
-                f"{schedule_id}); it will be scheduled again at the next push"
-            )
-        # The final read checks it is still there (see verify).
-        self._expected.on[schedule_id] = (key, workout_id, day)
-        return schedule_id
-
-    def _unschedule(
-        self, schedule_id: int, *, key: str | None = None, day: date | None = None
-    ) -> bool:
-        """Take the entry off; True when checking it went is left to :meth:`verify` (a removal
-        of ``key``'s, on a ``day`` the final calendar read covers), else it is read back now."""
-        self._expected.on.pop(schedule_id, None)
-        try:
-            if not self._write(lambda: self.calendar.unschedule(schedule_id)):
-                return False  # already gone
-        except RemoteUnavailable:
-            if self.calendar.get_schedule(schedule_id) is None:
-                return False
-            self._write(lambda: self.calendar.unschedule(schedule_id))
-        if key is not None and day is not None and self._window is not None:
-            first, end = self._window
-            if first - timedelta(days=VERIFY_BEFORE_DAYS) <= day < end:
-                self._expected.off[schedule_id] = (key, day)
-                return True
-        if self.calendar.get_schedule(schedule_id) is not None:
-            raise RemoteError(f"Garmin still shows calendar entry {schedule_id} after removing it")
-        return False
-
-    def _delete_workout(self, workout_id: int, *, key: str | None = None) -> bool:
-        """Delete the workout if it still carries our marker; True when checking it went is
-        left to :meth:`verify` (a removal of ``key``'s), else it is read back now."""
-        if not self._marked_now(workout_id):
-            return False
-        # Garmin takes a deleted workout's calendar entries off with it.
-        self._expected.on = {
-            sid: on for sid, on in self._expected.on.items() if on[1] != workout_id
-        }
-        try:
-            if not self._write(lambda: self.calendar.delete(workout_id)):
-                return False  # already gone
-        except RemoteUnavailable:
-            if self.calendar.get(workout_id) is None:
-                return False
-            self._write(lambda: self.calendar.delete(workout_id))
-        if key is not None:
-            self._expected.gone[workout_id] = key
-            return True
-        if self.calendar.get(workout_id) is not None:
-            raise RemoteError(f"Garmin still holds workout {workout_id} after deleting it")
-        return False
-
-    def _marked_now(self, workout_id: int) -> bool:
-        """Whether the workout exists and carries our marker (checked before every delete): from
-        this push's listing of the library when there is one (reconcile only ever removes a
-        workout that listing showed with our marker, and no write of ours takes a marker off),
-        else read."""
-        if self._view is not None and self._view.marked is not None:
-            if any(m.workout_id == workout_id for m in self._view.marked):
-                return True
-            log.warning("garmin: workout %s is gone or no longer carries our marker", workout_id)
-            return False
-        stored = self.calendar.get(workout_id)
-        if stored is None:
-            return False
-        if parse_marker(stored.get("description")) is None:
-            log.warning("garmin: workout %s no longer carries our marker; left alone", workout_id)
-            return False
-        return True
 
 
 # --------------------------------------------------------------------------------------------
@@ -714,7 +541,7 @@ def disconnect(
             scheduled=tuple(calendar.scheduled(first, end)),
             marked=tuple(calendar.marked_workouts()),
         )
-        pusher._view, pusher._window = view, (first, end)
+        pusher.saw(view)
         # An empty plan: every key of ours is "no longer wanted". No guard: emptying is the point.
         report.actions = reconcile([], ledger.all(), view, force=True, copies=ledger.copies())
         pusher.apply(report.actions, report)
