@@ -96,10 +96,6 @@ def desired_workouts(plan: Plan, today: date, horizon_days: int) -> list[Desired
     ]
 
 
-# --------------------------------------------------------------------------------------------
-# Entry points
-
-
 def push_workouts(
     desired: Sequence[Desired],
     today: date,
