@@ -517,14 +517,18 @@ class WeekBuilder:
                     break
             if trial_day is None and (frame.last - self.today).days > TIME_TRIAL_LATEST_DAYS_AHEAD:
                 self.time_trial_done = True  # too late in the plan now; fitness will tell
-        if trial_day is not None and trial_day not in quality_slots and quality_slots:
-            if len(quality_slots) >= self._quality_count(frame, target):
-                # The time trial is a hard effort of its own: it takes the place of the quality
-                # session nearest it, so that the week holds no more hard days than it may (one
-                # in a cutback week, whose volume a second would keep from falling 25 %).
-                nearest = min(quality_slots, key=lambda d: abs((d - trial_day).days))
-                quality_slots.remove(nearest)
-                kinds[nearest] = K.EASY
+        if (
+            trial_day is not None
+            and trial_day not in quality_slots
+            and quality_slots
+            and len(quality_slots) >= self._quality_count(frame, target)
+        ):
+            # The time trial is a hard effort of its own: it takes the place of the quality
+            # session nearest it, so that the week holds no more hard days than it may (one in
+            # a cutback week, whose volume a second would keep from falling 25 %).
+            nearest = min(quality_slots, key=lambda d: abs((d - trial_day).days))
+            quality_slots.remove(nearest)
+            kinds[nearest] = K.EASY
         # recovery runs: the day after the long run (last week's too) or the race
         long_days = {self.prev_long_day} | ({long_day} if has_long else set())
         for d in kinds:
