@@ -116,10 +116,11 @@ def test_refresh_rotates_and_the_used_refresh_token_is_refused(sim: StravaSim) -
 def test_rate_limit_headers_count_per_window_and_a_request_over_the_limit_is_429(
     sim: StravaSim,
 ) -> None:
+    sim.set_time_of_day(12 * 3600 + 60)  # a minute into a window, far from UTC midnight
+    # (the token after the clock: set_time_of_day may move it on by hours, past its 6 h life)
     token = sim.issue_tokens()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
     url = f"{sim.base_url}/api/v3/athlete"
-    sim.set_time_of_day(12 * 3600 + 60)  # a minute into a window, far from UTC midnight
     sim.set_usage(short=98, daily=500)
     first = requests.get(url, headers=headers, timeout=5)
     assert first.headers["X-ReadRateLimit-Usage"] == "99,501"
