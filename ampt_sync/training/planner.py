@@ -36,7 +36,9 @@ targets (the climb to the peak). Concretely:
   week's Monday too) is a recovery run of at most 45 minutes;
 * **the long run's limits**: at most half of its week in a marathon build (40 % for shorter
   goals), 36 km, 3.5 h (2.5 h for shorter goals) at the middle of easy pace; the longest run
-  of its week; the day before it easy and at most 75 % of it, other easy runs at most 85 %;
+  of its week; the day before it easy and at most 75 % of it (a Monday long run's too, the
+  Sunday of the week before: see :meth:`~ampt_sync.training.weeks.WeekBuilder.build`), other
+  easy runs at most 85 %;
 * **quality** (intervals, tempo, fartlek, hills): at most 2 a week (3 with 6+ run days and a
   50+ km week), never on consecutive days nor the day before the long run nor, with 5+ run
   days, the day after it (across week ends too), at most run days − 2; at least 75 % of the
