@@ -26,6 +26,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from ampt_sync.instruction_bounds import (
+    INSTRUCTION_SOURCES,
+    RACE_PRIORITIES,
+    UNWELL_LEVELS,
+    UNWELL_MAX_DAYS,
+)
+
 #: Strava sport types that count as running. Everything else is cross-training.
 RUN_SPORTS = frozenset({"Run", "TrailRun", "VirtualRun"})
 
@@ -456,16 +463,6 @@ class InstructionKind(StrEnum):
 CONFIG_INSTRUCTIONS = frozenset({InstructionKind.GOAL, InstructionKind.DAYS})
 #: The config section each of them changes.
 CONFIG_SECTION = {InstructionKind.GOAL: "goal", InstructionKind.DAYS: "schedule"}
-
-
-#: Who gave an instruction: the command line or the runner's page.
-INSTRUCTION_SOURCES = ("cli", "web")
-#: ``ampt-sync unwell --level``: easy and shorter, or rest.
-UNWELL_LEVELS = ("tired", "ill")
-#: ``ampt-sync unwell --days`` runs from 1 to this many days.
-UNWELL_MAX_DAYS = 14
-#: ``ampt-sync race add --priority``: b (two or three easy days before it) or c (two).
-RACE_PRIORITIES = ("b", "c")
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,8 +62,9 @@ horizon_days = 7
 poll_minutes = 0
 """
 LATENCY_S = 0.05
-#: Bare writes per push action, by the first word :func:`ampt_sync.garmin.push.describe` gives it.
-#: A move is Garmin's one reschedule write (or one schedule when the workout was on no day).
+#: Bare writes per push action, by the first word
+#: :func:`ampt_sync.garmin.push_report.describe` gives it. A move is Garmin's one reschedule
+#: write (or one schedule when the workout was on no day).
 BARE_WRITES = {"create": 2, "update": 1, "move": 1, "unschedule": 1, "remove": 2, "record": 0}
 #: Issue 14's goal for the Garmin calls of a push that writes, as a multiple of its minimum.
 GOAL_RATIO = 1.5
@@ -306,7 +307,7 @@ def bench_startup() -> list[str]:
         ),
         ("`ampt-sync --help`", [executable, "--help"], f"≤ {GOAL_HELP_RATIO}×"),
         (
-            "`ampt-sync push --help` (one command's help: Typer's own)",
+            "`ampt-sync push --help` (one command's help)",
             [executable, "push", "--help"],
             "",
         ),

@@ -281,6 +281,20 @@ def test_every_command_answers_h_and_no_flag_shows_a_value_placeholder(cli) -> N
         assert "<bool>" not in long.stdout, path
 
 
+def test_the_top_level_help_lists_every_command_once_under_its_panel(cli) -> None:
+    shown = cli("--help").stdout
+    panels = ["Set-up:", "Strava and Garmin:", "Training:", "Running unattended:"]
+    positions = [shown.index(f"\n{panel}\n") for panel in panels]
+    assert positions == sorted(positions), "the panels in the order a runner meets them"
+    group = typer.main.get_command(app)
+    for name in group.commands:
+        assert len(re.findall(rf"^  {re.escape(name)} ", shown, flags=re.MULTILINE)) == 1, name
+    setup = shown[positions[0] : positions[1]]
+    assert re.search(r"^  init +Write a config file", setup, flags=re.MULTILINE)
+    # descriptions are wrapped, not cut short with "..."
+    assert "..." not in shown[positions[0] :]
+
+
 def test_the_config_option_is_accepted_after_the_subcommand(cli, write_config) -> None:
     path = write_config()
     for args in (

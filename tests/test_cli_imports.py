@@ -45,3 +45,17 @@ def loaded_after(code: str) -> list[str]:
 
 def test_importing_the_cli_loads_no_heavy_module() -> None:
     assert loaded_after("import ampt_sync.cli") == []
+
+
+def test_help_loads_no_heavy_module_and_no_markdown_renderer() -> None:
+    """``--help`` prints Click's plain help: no domain model, no Markdown or Pygments."""
+    code = (
+        "import sys\n"
+        "sys.argv = ['ampt-sync', '--help']\n"
+        "from ampt_sync.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main()\n"
+        "heavy_extra = ('markdown_it', 'pygments', 'rich.markdown', 'typer.rich_utils')\n"
+        "assert not [m for m in sys.modules if m.startswith(heavy_extra)], 'a renderer loaded'\n"
+    )
+    assert loaded_after(code) == []

@@ -18,24 +18,57 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+import typer.core
 from rich.console import Console
 
 from ampt_sync import __version__
 from ampt_sync.errors import AmptSyncError, RemoteError
 
 if TYPE_CHECKING:
+    # Typer vendors Click as typer._click; importing the standalone click would load a second one
+    from typer._click import HelpFormatter
+
     from ampt_sync.config import LoadedConfig, Settings
     from ampt_sync.secrets import TokenStore
     from ampt_sync.store.db import Store
 
-app = typer.Typer(
+
+class PanelledGroup(typer.core.TyperGroup):
+    """Click's own plain help, as git and pip print theirs, with the commands listed under
+    their panels (``rich_help_panel``) in the order they were added.
+
+    Typer's rich help would import Rich's Markdown and traceback renderers (markdown-it,
+    Pygments) for every ``--help``, which more than doubles its start-up on a Raspberry Pi
+    (docs/performance.md); Click's formatter needs nothing more than Click."""
+
+    def format_commands(self, ctx: typer.Context, formatter: HelpFormatter) -> None:
+        panels: dict[str, list[tuple[str, str]]] = {}
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is None or command.hidden:
+                continue
+            panel = getattr(command, "rich_help_panel", None) or "Commands"
+            # the whole first sentence, wrapped by write_dl, rather than cut at the width
+            panels.setdefault(panel, []).append((name, command.get_short_help_str(limit=500)))
+        # one column for the names across every panel, as in a single table
+        width = max((len(name) for rows in panels.values() for name, _ in rows), default=0)
+        for panel, rows in panels.items():
+            with formatter.section(panel):
+                formatter.write_dl([(name.ljust(width), text) for name, text in rows])
+
+
+def command_group(**options: Any) -> typer.Typer:
+    """A Typer app (the root or a group of subcommands) that prints Click's plain help."""
+    return typer.Typer(cls=PanelledGroup, rich_markup_mode=None, **options)
+
+
+app = command_group(
     name="ampt-sync",
     help="Strava history in, an adaptive AMPT training plan out, structured workouts on Garmin.",
     no_args_is_help=True,
     add_completion=True,  # --install-completion / --show-completion for bash, zsh and fish
     context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every command
     pretty_exceptions_enable=False,
-    rich_markup_mode="markdown",  # joins a docstring's wrapped lines into paragraphs
 )
 
 

@@ -15,10 +15,19 @@ from typing import Annotated
 
 import typer
 
-from ampt_sync.cli.base import TRAINING, OutputFormat, app, emit_json, err, load, out
+from ampt_sync.cli.base import (
+    TRAINING,
+    OutputFormat,
+    app,
+    command_group,
+    emit_json,
+    err,
+    load,
+    out,
+)
 from ampt_sync.errors import ConfigError
 
-export_app = typer.Typer(
+export_app = command_group(
     help="Write the plan as files: `export fit` (FIT workout files for a watch).",
     no_args_is_help=True,
 )

@@ -28,7 +28,7 @@ from ampt_sync.errors import ConfigError, RemoteError
 
 if TYPE_CHECKING:
     from ampt_sync.config import Settings
-    from ampt_sync.garmin.push import PushReport
+    from ampt_sync.garmin.push_report import PushReport
     from ampt_sync.garmin.reconcile import Action
 
 
@@ -111,7 +111,7 @@ def auth_garmin(
 def _table(actions: list[Action]) -> Any:
     from rich.table import Table
 
-    from ampt_sync.garmin.push import describe
+    from ampt_sync.garmin.push_report import describe
     from ampt_sync.garmin.reconcile import Adopt
 
     table = Table(title="Garmin changes", title_justify="left")

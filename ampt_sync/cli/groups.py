@@ -19,16 +19,14 @@ the root ``app`` here, once; importing this module is enough.
 
 from __future__ import annotations
 
-import typer
+from ampt_sync.cli.base import SERVICES, app, command_group
 
-from ampt_sync.cli.base import SERVICES, app
-
-auth_app = typer.Typer(
+auth_app = command_group(
     help="Connect ampt-sync to a service (one-time set-up): `auth strava`, `auth garmin`, "
     "`auth intervals`.",
     no_args_is_help=True,
 )
-disconnect_app = typer.Typer(
+disconnect_app = command_group(
     help="Revoke ampt-sync's access to a service and delete its tokens and data.",
     no_args_is_help=True,
 )

@@ -20,7 +20,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ampt_sync.cli.base import TRAINING, OutputFormat, app, emit_json, err, load, out
+from ampt_sync.cli.base import (
+    TRAINING,
+    OutputFormat,
+    app,
+    command_group,
+    emit_json,
+    err,
+    load,
+    out,
+)
+from ampt_sync.instruction_bounds import UNWELL_MAX_DAYS
 from ampt_sync.units import Units, format_duration
 
 if TYPE_CHECKING:
@@ -57,15 +67,6 @@ def parse_day(text: str, today: date) -> date:
         return date.fromisoformat(word)
     except ValueError:
         raise typer.BadParameter(f"{text!r} is not a day; use {DAY_HELP}") from None
-
-
-def _unwell_max_days() -> int:
-    """``domain.UNWELL_MAX_DAYS``, read when Typer builds ``unwell`` (its annotations are
-    evaluated then, not at import): importing the domain module costs ``ampt-sync --help``
-    about 20 ms."""
-    from ampt_sync.domain import UNWELL_MAX_DAYS
-
-    return UNWELL_MAX_DAYS
 
 
 def _today(settings: Settings) -> date:
@@ -320,7 +321,7 @@ def unwell(
     ctx: typer.Context,
     days: Annotated[
         int,
-        typer.Option("--days", min=1, max=_unwell_max_days(), help="How many days, from today."),
+        typer.Option("--days", min=1, max=UNWELL_MAX_DAYS, help="How many days, from today."),
     ] = 3,
     level: Annotated[
         Level, typer.Option("--level", help="tired: easy and shorter; ill: rest days.")
@@ -403,7 +404,7 @@ def _line(ins: Instruction, today: date) -> str:
 # ------------------------------------------------------------------------------------------------
 # tune-up races
 
-race_app = typer.Typer(help="Tune-up races: `race add`, `race remove`.", no_args_is_help=True)
+race_app = command_group(help="Tune-up races: `race add`, `race remove`.", no_args_is_help=True)
 app.add_typer(race_app, name="race", rich_help_panel=TRAINING)
 
 
@@ -471,7 +472,7 @@ def race_remove(
 # the goal and the run days: in the config file, changed in place
 
 
-goal_app = typer.Typer(help="Set a new goal race: `goal set`.", no_args_is_help=True)
+goal_app = command_group(help="Set a new goal race: `goal set`.", no_args_is_help=True)
 app.add_typer(goal_app, name="goal", rich_help_panel=TRAINING)
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ampt_sync.cli.base import UNATTENDED, app, err, load, out
+from ampt_sync.cli.base import UNATTENDED, app, command_group, err, load, out
 from ampt_sync.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ampt_sync.store.db import Store
     from ampt_sync.web.serve import Listen
 
-web_app = typer.Typer(
+web_app = command_group(
     help="The runner's page. `ampt-sync web` alone serves it in the foreground until Ctrl-C "
     "(on `web.listen`, without the daemon's jobs); the subcommands set its password and print "
     "sign-in links.",

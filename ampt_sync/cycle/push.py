@@ -183,7 +183,7 @@ def _verify(
     calendar_after: Sequence[ScheduledItem] | None = None,
 ) -> None:
     """Compare Garmin's calendar with what the plan wants there: as the push's final read showed
-    it (``calendar_after``, see :meth:`ampt_sync.garmin.push.Pusher.verify`), else read once."""
+    it (``calendar_after``, see :meth:`ampt_sync.garmin.apply.Pusher.verify`), else read once."""
     from ampt_sync.garmin.calendar import GarminCalendar
     from ampt_sync.garmin.client import open_garmin
     from ampt_sync.garmin.push import desired_workouts

@@ -187,7 +187,7 @@ class GarminCalendar:
         self.session = session
         self.api = session.api
         #: How long a write held past our timeout may still take to land, as far as we wait for
-        #: it (see :meth:`ampt_sync.garmin.push.Pusher.settle`): twice the request timeout.
+        #: it (see :meth:`ampt_sync.garmin.apply.Pusher.settle`): twice the request timeout.
         self.late_write_wait_s = 2 * session.timeout_s
 
     def api_calls(self) -> dict[str, int]:

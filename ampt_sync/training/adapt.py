@@ -76,7 +76,14 @@ from ampt_sync.training.adapt_caps import apply_caps
 from ampt_sync.training.adapt_rules import missed_sessions, overreaching, overshoot
 from ampt_sync.training.adapt_state import Adapter, Context
 from ampt_sync.training.instructions import apply_instructions
-from ampt_sync.training.load import RunLog, counts_as_run, week_start
+from ampt_sync.training.load import (
+    ROUND_M,
+    WEEKLY_SMALL_VOLUME_M,
+    RunLog,
+    counts_as_run,
+    week_start,
+    weekly_build_cap_m,
+)
 from ampt_sync.training.matching import classify_recent, match_activities
 from ampt_sync.training.measure import is_fixed_race, is_goal_race
 from ampt_sync.training.periodise import BEGINNER_M_PER_RUN_DAY, STALE_HISTORY_DAYS, baseline
@@ -100,6 +107,10 @@ VDOT_RERENDER_MIN = 0.5
 RECENT_DAYS = STALE_HISTORY_DAYS + 35
 #: Weeks of the plan that ended longer ago than this are dropped from it (the store keeps them).
 PLAN_HISTORY_DAYS = 12 * 7
+#: Why a plan is made afresh for new run days or a new long-run day: it then keeps the volume of
+#: the weeks the plan in force holds (:func:`~ampt_sync.training.replan.replan_from`).
+RUN_DAYS_CHANGED = "Your run days changed: the plan from today follows the new ones."
+LONG_RUN_DAY_CHANGED = "Your long-run day changed: the plan from today follows it."
 
 
 # ------------------------------------------------------------------------------------------------
@@ -138,9 +149,12 @@ def adapt_plan(
     placed_days = frozenset(d for i in trades for d in (i.day, i.to_day) if d is not None)
     why = _replan_reason(previous, activities, athlete, goal, today, placed, placed_days)
     if why is not None:
-        fresh = replan_from(previous, goal, athlete, fitness, history, today)
+        # new days re-lay the build where it stands; a new goal or a gap plans it anew
+        relaid = why in (RUN_DAYS_CHANGED, LONG_RUN_DAY_CHANGED)
+        fresh = replan_from(previous, goal, athlete, fitness, history, today, keep_volume=relaid)
         changes.append(Change(today, None, why))
-        changes.extend(_diff_changes(previous, fresh, today, why, athlete.units))
+        capped = _week_cap_note(previous, fresh, activities, today, athlete.units)
+        changes.extend(_diff_changes(previous, fresh, today, why, athlete.units, capped))
         plan, replanned = fresh, True
     else:
         if goal != previous.goal:  # the same race, renamed or with a new target
@@ -258,18 +272,18 @@ def _replan_reason(
     full_weeks = {week_start(d.day) for d in future if d.day.weekday() == 6}
     unused = [day for day in schedule.run_days if day not in used_weekdays]
     if unused and not leaves_days_free and len(full_weeks) >= 2:
-        return "Your run days changed: the plan from today follows the new ones."
+        return RUN_DAYS_CHANGED
     for d in future:
         if d.day in placed_days:
             continue
         runs = [w for w in d.workouts if w.is_run and w.key not in placed]
         off_day = d.day.weekday() not in schedule.run_days
         if any(off_day and not is_fixed_race(w, d.day, previous.goal) for w in runs):
-            return "Your run days changed: the plan from today follows the new ones."
+            return RUN_DAYS_CHANGED
         if week_start(d.day) > settled and any(
             w.kind is K.LONG and d.day.weekday() != schedule.long_run_day for w in runs
         ):
-            return "Your long-run day changed: the plan from today follows it."
+            return LONG_RUN_DAY_CHANGED
     log = RunLog(a for a in activities if a.day < today)
     gaps = log.gaps(today - timedelta(weeks=8), today)
     if gaps and gaps[-1].last >= previous.generated_on:
@@ -285,11 +299,63 @@ def _replan_reason(
     return None
 
 
-def _diff_changes(previous: Plan, fresh: Plan, today: date, why: str, units: str) -> list[Change]:
+def _week_cap_note(
+    previous: Plan, fresh: Plan, activities: Sequence[Activity], today: date, units: str
+) -> str | None:
+    """Why a plan made afresh holds less this week than the plan in force did, when the reason
+    is the weekly build cap (science note §3.1: at most 10 % over the biggest of the three weeks
+    before, or 5 km under 20 km): what was run this week, often a long run moved there from last
+    week, leaves less room than the plan in force gave. ``None`` when the plan in force was
+    within the cap too (then the week was not cut for it)."""
+    unit: Units = "mi" if units == "mi" else "km"
+    monday = week_start(today)
+    end = monday + timedelta(days=7)
+    log = RunLog(a for a in activities if a.day < today)
+    reference_m = log.largest_recent_week_m(today)
+    if reference_m <= 0:
+        return None
+    cap_m = weekly_build_cap_m(reference_m)
+    done_m = log.distance_between(monday, today)
+
+    def week_m(plan: Plan) -> float:
+        return done_m + sum(
+            w.distance_m
+            for d, w in plan.workouts_between(today, end)
+            if w.is_run and not is_goal_race(w, d, plan.goal)
+        )
+
+    if week_m(previous) <= cap_m + ROUND_M or week_m(fresh) > cap_m + ROUND_M:
+        return None
+    long_days = [d for d, w in previous.workouts_between(monday, today) if w.kind is K.LONG]
+    long_runs = [(log.longest_before(d + timedelta(days=1), 1), d) for d in long_days]
+    long_m, long_day = max(long_runs, default=(0.0, today))
+    held = (
+        f"a long run ({format_distance(long_m, unit)} on {day_name(long_day, today)}) and "
+        if long_m > 0
+        else ""
+    )
+    step = "10% more" if reference_m >= WEEKLY_SMALL_VOLUME_M else "5 km more"
+    return (
+        f"this week already holds {held}{format_distance(done_m, unit)} in all; "
+        f"{format_distance(week_m(fresh), unit)} is the most a week may hold after your biggest "
+        f"recent week of {format_distance(reference_m, unit)} ({step})"
+    )
+
+
+def _diff_changes(
+    previous: Plan,
+    fresh: Plan,
+    today: date,
+    why: str,
+    units: str,
+    capped: str | None = None,
+) -> list[Change]:
     """One change per workout of the next 7 days that the replan moved, resized, changed or
-    removed, with the replan's reason."""
+    removed, with the replan's reason; ``capped`` (:func:`_week_cap_note`) is the reason of
+    this week's runs that came out shorter or were removed."""
     unit: Units = "mi" if units == "mi" else "km"
     horizon = today + timedelta(days=7)
+    this_week_end = week_start(today) + timedelta(days=7)
     old = {
         w.key: (d.day, w) for d in previous.days() if today <= d.day < horizon for w in d.workouts
     }
@@ -297,14 +363,16 @@ def _diff_changes(previous: Plan, fresh: Plan, today: date, why: str, units: str
     short = why.split(":")[0]
     changes = []
     for key, (day, w) in sorted(old.items(), key=lambda item: (item[1][0], item[0])):
+        cut = capped if capped is not None and day < this_week_end else None
         if key not in new:
-            changes.append(
-                Change(day, key, f"{day_name(day, today)}'s {session_name(w)} removed: {short}.")
-            )
+            text = f"{day_name(day, today)}'s {session_name(w)} removed"
+            changes.append(Change(day, key, f"{text}: {cut or short}."))
             continue
         new_day, n = new[key]
         if (new_day, n) == (day, w):
             continue
+        if new_day != day or n.distance_m >= w.distance_m:
+            cut = None
         if new_day != day:
             text = f"{day_name(day, today)}'s {session_name(w)} moved to {day_name(new_day, today)}"
         elif n.kind is not w.kind:
@@ -314,7 +382,7 @@ def _diff_changes(previous: Plan, fresh: Plan, today: date, why: str, units: str
             text = f"{day_name(day, today)}'s {session_name(w)} now {now} instead of {was}"
         else:
             text = f"{day_name(day, today)}'s {session_name(w)} updated"
-        changes.append(Change(new_day, key, f"{text}: {short}."))
+        changes.append(Change(new_day, key, f"{text}: {cut or short}."))
     for key, (day, n) in sorted(new.items(), key=lambda item: (item[1][0], item[0])):
         if (
             day < horizon

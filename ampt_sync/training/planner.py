@@ -36,7 +36,9 @@ targets (the climb to the peak). Concretely:
   week's Monday too) is a recovery run of at most 45 minutes;
 * **the long run's limits**: at most half of its week in a marathon build (40 % for shorter
   goals), 36 km, 3.5 h (2.5 h for shorter goals) at the middle of easy pace; the longest run
-  of its week; the day before it easy and at most 75 % of it, other easy runs at most 85 %;
+  of its week; the day before it easy and at most 75 % of it (a Monday long run's too, the
+  Sunday of the week before: see :meth:`~ampt_sync.training.weeks.WeekBuilder.build`), other
+  easy runs at most 85 %;
 * **quality** (intervals, tempo, fartlek, hills): at most 2 a week (3 with 6+ run days and a
   50+ km week), never on consecutive days nor the day before the long run nor, with 5+ run
   days, the day after it (across week ends too), at most run days − 2; at least 75 % of the
@@ -69,7 +71,7 @@ again, and the adaptation keeps a key when it moves or resizes a session.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from ampt_sync.domain import Activity, Athlete, Fitness, Goal, Plan
@@ -81,7 +83,7 @@ from ampt_sync.training.periodise import (
     Baseline,
     week_frames,
 )
-from ampt_sync.training.weeks import WeekBuilder
+from ampt_sync.training.weeks import KeptWeek, WeekBuilder
 from ampt_sync.units import Units, distance_label, format_duration
 
 #: The target is "ambitious" when it is this much faster than the prediction (issue 3).
@@ -155,11 +157,18 @@ def generate_from(
     *,
     end: date | None,
     used_keys: Iterable[str],
+    kept: Mapping[date, KeptWeek] | None = None,
 ) -> Plan:
+    """The plan from ``today`` to ``end`` (``None``: :func:`plan_end`), its keys not among
+    ``used_keys``; ``kept``, by Monday, what the plan in force holds for its weeks when the plan
+    is made afresh for the same race with new run days: no build or maintenance week holds
+    less than it did there (within the caps)."""
     age = athlete.age_on(today)
     every = CUTBACK_EVERY_WEEKS_MASTERS if age is not None and age >= MASTERS_AGE else None
     frames = week_frames(goal, today, end, cutback_every=every)
-    builder = WeekBuilder(goal, athlete, fitness, history, today, frames, used_keys=used_keys)
+    builder = WeekBuilder(
+        goal, athlete, fitness, history, today, frames, used_keys=used_keys, kept=kept
+    )
     weeks = tuple(builder.build(frame) for frame in frames)
     warnings = plan_warnings(goal, athlete, fitness, today, builder.base)
     return Plan(

@@ -10,15 +10,41 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
-from ampt_sync.domain import Activity, Athlete, Fitness, Goal, Plan, Workout
+from ampt_sync.domain import Activity, Athlete, Fitness, Goal, Plan, Workout, WorkoutKind
 from ampt_sync.training.keys import workout_key
 from ampt_sync.training.load import week_start
+from ampt_sync.training.measure import is_goal_race
 from ampt_sync.training.periodise import plan_end
 from ampt_sync.training.planner import generate_from
+from ampt_sync.training.weeks import KeptWeek
 
 
 def plan_keys(plan: Plan) -> set[str]:
     return {w.key for day in plan.days() for w in day.workouts}
+
+
+def kept_weeks(previous: Plan, today: date) -> dict[date, KeptWeek]:
+    """By Monday, what ``previous`` holds for each week from ``today``'s on: its running from
+    ``today`` on (the goal race left out) and its long run from then on, with the week's phase
+    and cutback. The floors of a plan made afresh for new run days (:class:`KeptWeek`)."""
+    kept: dict[date, KeptWeek] = {}
+    for week in previous.weeks:
+        runs = [
+            (d.day, w)
+            for d in week.days
+            if d.day >= today
+            for w in d.workouts
+            if w.is_run and not is_goal_race(w, d.day, previous.goal)
+        ]
+        if not runs:
+            continue
+        kept[week_start(week.start)] = KeptWeek(
+            volume_m=sum(w.distance_m for _, w in runs),
+            long_m=max((w.distance_m for _, w in runs if w.kind is WorkoutKind.LONG), default=0.0),
+            phase=week.phase,
+            cutback=week.cutback,
+        )
+    return kept
 
 
 def replan_from(
@@ -28,12 +54,22 @@ def replan_from(
     fitness: Fitness,
     history: Sequence[Activity],
     today: date,
+    *,
+    keep_volume: bool = False,
 ) -> Plan:
     """``previous`` with everything from ``today`` on planned afresh; the days before today are
     kept as they were. A session planned again (same kind, same day; else same kind in the same
-    week) keeps its key; new sessions get keys unique across the whole plan."""
+    week) keeps its key; new sessions get keys unique across the whole plan.
+
+    ``keep_volume`` (new run days or a new long-run day, same race): the build goes on where
+    ``previous`` stood, each build or maintenance week holding no less running and no shorter a
+    long run than it held there, laid out on the new days (:func:`kept_weeks`)."""
     past_keys = {w.key for d in previous.days() if d.day < today for w in d.workouts}
-    fresh = generate_from(goal, athlete, fitness, history, today, end=None, used_keys=past_keys)
+    same_race = (goal.distance_m, goal.day) == (previous.goal.distance_m, previous.goal.day)
+    kept = kept_weeks(previous, today) if keep_volume and same_race else None
+    fresh = generate_from(
+        goal, athlete, fitness, history, today, end=None, used_keys=past_keys, kept=kept
+    )
     if goal == previous.goal:
         fresh = _keep_keys(previous, fresh, today, past_keys)
     return _join(previous, fresh, today)

@@ -8,10 +8,12 @@ Pure and deterministic. Distances in metres, durations in seconds, days as local
 
 from __future__ import annotations
 
+import copy
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import pairwise
 
 from ampt_sync.domain import (
     Activity,
@@ -102,6 +104,14 @@ EASY_TIME_SHARE_MIN = 0.75
 #: most the second: the long run stays clearly the long one (issue 9) [H].
 EASY_MAX_SHARE_OF_LONG = 0.85
 EVE_OF_LONG_MAX_SHARE = 0.75
+#: A cutback week holds at most this share of the week before it as planned (issue 3: at least
+#: 15 % less; 20 % leaves room for fixed-size sessions and runs rounded to 100 m).
+CUTBACK_MAX_SHARE_OF_WEEK_BEFORE = 0.80
+#: With the long run on a Monday, a week's last day is the eve of the next week's long run: the
+#: weeks built on trial to learn that long run (the next week, and the ones after it, whose long
+#: runs can shorten the next week's through their own eves; WeekBuilder.build). Measured: 2 left
+#: a 3-run-day week an eve over 75 % about once in 200 generated runners, 3 none in 900.
+EVE_LOOKAHEAD_WEEKS = 3
 #: Words that mark the warnings about the build itself (not about today's fitness or goal):
 #: run days left free, a long run short of the goal's floor, weeks under the current load. The
 #: adaptation keeps them from one day to the next; a replan makes them afresh.
@@ -173,6 +183,24 @@ TIME_TRIAL_MAX_WEEK_SHARE = 0.35
 # The week builder
 
 
+@dataclass(frozen=True)
+class KeptWeek:
+    """What the plan in force holds for one week, kept when the plan is made afresh for the same
+    race with new run days (or a new long-run day): ``volume_m`` is its running from the new
+    plan's first day on (the goal race left out), ``long_m`` its long run from then on (0 for
+    none), ``phase`` and ``cutback`` the frame it was planned in. Metres."""
+
+    volume_m: float
+    long_m: float
+    phase: Phase
+    cutback: bool
+
+
+#: The weeks whose volume a plan made afresh for new run days keeps: the build and maintenance
+#: weeks. The taper, race week and recovery follow from the build's peak and the race.
+KEPT_PHASES = frozenset({*BUILD_PHASES, Phase.MAINTENANCE})
+
+
 @dataclass
 class _Week:
     """A week being built: workouts by day, in the order they are made."""
@@ -210,8 +238,12 @@ class WeekBuilder:
         frames: Sequence[WeekFrame],
         *,
         used_keys: Iterable[str] = (),
+        kept: Mapping[date, KeptWeek] | None = None,
     ) -> None:
+        """``kept``: by Monday, what the plan in force holds for its weeks, when the plan is made
+        afresh for the same race with new run days (see :meth:`_with_kept`)."""
         self.goal, self.athlete, self.fitness, self.today = goal, athlete, fitness, today
+        self.kept = dict(kept or {})
         self.schedule = athlete.schedule
         self.cls = race_class(goal.distance_m)
         self.render = Renderer(athlete, goal, fitness.paces, fitness.vdot)
@@ -221,6 +253,8 @@ class WeekBuilder:
         self.quality_days = quality_days_for(self.schedule)
         self.strength_days = strength_pattern(self.schedule, self.quality_days)
         build = [f for f in frames if f.phase in BUILD_PHASES]
+        #: Each week's next week, by Monday: a Monday long run's eve closes the week before it.
+        self.next_frame = {a.monday: b for a, b in pairwise(frames)}
         run_days = len(self.schedule.run_days)
         self.targets = build_targets(
             goal_distance_m=goal.distance_m,
@@ -248,6 +282,8 @@ class WeekBuilder:
         self.used = set(used_keys)
         self.prev_long_day: date | None = None
         self.last_full_m = 0.0  # the last non-cutback week's volume (a cutback cuts from it)
+        #: and what it held before its last day was held for a Monday long run after it (build)
+        self.cut_from_m = 0.0
         self.last_full_long_m = 0.0  # and its long run
         self.thinned = False  # some run days were left free for a small volume
         self.below_usual: tuple[date, float] | None = None  # the smallest such build week
@@ -350,7 +386,14 @@ class WeekBuilder:
             volume = min(volume, factor * usual)
         if frame.cutback and self.last_full_m:
             # a cutback cuts once, from what the week before it holds (caps included)
-            volume = min(volume, CUTBACK_VOLUME_FACTOR * self.last_full_m)
+            # (and well under the week before as planned, even when that week's last day was
+            # shortened for the cutback's long run: see build)
+            held_m = max(self.last_full_m, self.cut_from_m)
+            volume = min(
+                volume,
+                CUTBACK_VOLUME_FACTOR * held_m,
+                CUTBACK_MAX_SHARE_OF_WEEK_BEFORE * self.last_full_m,
+            )
             if self.last_full_long_m:
                 long_m = min(long_m, CUTBACK_LONG_FACTOR * self.last_full_long_m)
         volume = min(volume, cap)
@@ -358,6 +401,28 @@ class WeekBuilder:
             long_m = self._long_share(volume) * volume
         long_m = min(long_m, self.long_share_max * volume)
         return floor_m(volume), long_m
+
+    def _with_kept(
+        self, frame: WeekFrame, target: float, long_m: float, done_this_week: float
+    ) -> tuple[float, float]:
+        """The week's volume and long run, no less than the plan in force held for the week
+        (:attr:`kept`) when the plan is made afresh for new run days: new run days re-lay the
+        build, they do not restart it. A fresh start would size the build from the average of
+        the last four full weeks, which a cutback week or a long run moved past Sunday pulls
+        down (the demo's runner: 48.1 → 38.5 km, a Sunday long run of 19.2 → 15.4 km). Build and
+        maintenance weeks only, planned in the same frame (phase, cutback); never during a
+        return from a gap (Daniels' return shares rule then) nor past the weekly cap."""
+        kept = self.kept.get(frame.monday)
+        if (
+            kept is None
+            or frame.phase not in KEPT_PHASES
+            or (kept.phase, kept.cutback) != (frame.phase, frame.cutback)
+            or self.base.return_day is not None
+        ):
+            return target, long_m
+        volume = max(target, min(done_this_week + kept.volume_m, self._weekly_cap_m(frame.monday)))
+        # (the long run the plan in force held stands, even a little over the week's share)
+        return volume, max(long_m, kept.long_m)
 
     # -- caps ----------------------------------------------------------------------------------
 
@@ -400,18 +465,94 @@ class WeekBuilder:
 
     def build(self, frame: WeekFrame) -> PlanWeek:
         """One week: the race, each run day's kind, the fixed sessions, the easy days, then the
-        week's own limits, strength, and what the caps of the weeks to come need to know."""
-        target, planned_long_m = self._target_m(frame)
+        week's own limits, strength, and what the caps of the weeks to come need to know.
+
+        A long run on a Monday has its eve in the week before, which is sized before that long
+        run is: a cutback, a taper or a maintenance week holds a shorter long run than the week
+        before it, so the eve could hold more than 75 % of it. When this week's last day is such
+        an eve, the next week is built on trial (and forgotten) to learn its long run, and this
+        week is built again with its last day held to 75 % of it (never under the shortest run:
+        see :meth:`_fill_easy`). The next week's long run can shorten with this week (its weekly
+        cap is 10 % over this week; with 3 run days this week's long run is at most the rest of
+        its week): when the eve still does not fit, the third and last build holds it to 75 % of
+        the long run the next week holds after the least this week can hold (its eve the
+        shortest run), which it does not shorten again.
+
+        A cutback after it cuts from what this week held before its last day was shortened (that
+        serves the cutback's long run and is no reason to cut the cutback again), and stays 20 %
+        under this week as planned; the taper comes from the biggest week as planned. The week
+        on trial has its own eve held the same way, looking :data:`EVE_LOOKAHEAD_WEEKS` weeks
+        ahead in all."""
+        return self._build_to_eve(frame, EVE_LOOKAHEAD_WEEKS)
+
+    def _build_to_eve(self, frame: WeekFrame, lookahead: int) -> PlanWeek:
+        """:meth:`build`, the weeks after ``frame`` built on trial up to ``lookahead`` weeks."""
+        eve_closes_week = (frame.last.weekday() + 1) % 7 == self.schedule.long_run_day
+        following = self.next_frame.get(frame.monday)
+        if not eve_closes_week or following is None or lookahead <= 0:
+            return self._build(frame)
+        before = self._saved()
+        cut_from: float | None = None
+
+        def attempt(eve_long_m: float | None) -> tuple[PlanWeek, float | None]:
+            """This week with its eve held to 75 % of ``eve_long_m``, and the next week's long
+            run after it (``None``: none the day after this week)."""
+            nonlocal cut_from
+            week = self._build(frame, eve_long_m=eve_long_m)
+            if cut_from is None:
+                cut_from = self.last_full_m
+            self.cut_from_m = cut_from
+            after = self._saved()
+            next_long_m = self._long_on(self._build_to_eve(following, lookahead - 1), frame)
+            self._restore(after)
+            return week, next_long_m
+
+        def fits(week: PlanWeek, next_long_m: float | None) -> bool:
+            eve_m = max((w.distance_m for d, w in _runs(week) if d == frame.last), default=0.0)
+            return next_long_m is None or eve_m <= EVE_OF_LONG_MAX_SHARE * next_long_m + TOLERANCE_M
+
+        week, next_long_m = attempt(None)
+        if fits(week, next_long_m):
+            return week
+        bound = next_long_m
+        self._restore(before)
+        week, next_long_m = attempt(bound)
+        if fits(week, next_long_m):
+            return week
+        self._restore(before)
+        _, least_m = attempt(0.0)
+        bound = min(m for m in (bound, next_long_m, least_m) if m is not None)
+        self._restore(before)
+        return attempt(bound)[0]
+
+    def _saved(self) -> dict[str, object]:
+        """The builder's state (what the weeks built so far have changed), to build on trial."""
+        return {name: _copied(value) for name, value in vars(self).items()}
+
+    def _restore(self, state: dict[str, object]) -> None:
+        vars(self).update({name: _copied(value) for name, value in state.items()})
+
+    @staticmethod
+    def _long_on(week: PlanWeek, before: WeekFrame) -> float | None:
+        """The distance of ``week``'s long run the day after ``before`` ends, ``None`` when
+        there is none."""
+        day = before.last + timedelta(days=1)
+        return next((w.distance_m for d, w in _runs(week) if d == day and w.kind is K.LONG), None)
+
+    def _build(self, frame: WeekFrame, *, eve_long_m: float | None = None) -> PlanWeek:
+        """:meth:`build` for one pass; ``eve_long_m``: the next week's long run, which the
+        week's last day (its eve) holds at most 75 % of."""
+        done_this_week = self._done_before(frame)
+        target, planned_long_m = self._with_kept(frame, *self._target_m(frame), done_this_week)
         week = _Week(frame, target)
         goal_day = self.goal.day
         if frame.first <= goal_day <= frame.last:
             week.put(goal_day, self.render.race(self.key(goal_day, K.RACE)))
         lay = self._lay_out(frame, target)
-        done_this_week = self._done_before(frame)
         caps = {d: self.cap_m(d) for d in lay.kinds}
         sized = self._fixed_sessions(frame, target, lay, caps)
         long_m = self._long_run(frame, target, planned_long_m, lay, caps, sized, done_this_week)
-        self._fill_easy(frame, target, lay, caps, sized, done_this_week, long_m)
+        self._fill_easy(frame, target, lay, caps, sized, done_this_week, long_m, eve_long_m)
         return self._finish(frame, week, sized, done_this_week)
 
     def _lay_out(self, frame: WeekFrame, target: float) -> _Layout:
@@ -473,6 +614,18 @@ class WeekBuilder:
                     break
             if trial_day is None and (frame.last - self.today).days > TIME_TRIAL_LATEST_DAYS_AHEAD:
                 self.time_trial_done = True  # too late in the plan now; fitness will tell
+        if (
+            trial_day is not None
+            and trial_day not in quality_slots
+            and quality_slots
+            and len(quality_slots) >= self._quality_count(frame, target)
+        ):
+            # The time trial is a hard effort of its own: it takes the place of the quality
+            # session nearest it, so that the week holds no more hard days than it may (one in
+            # a cutback week, whose volume a second would keep from falling 25 %).
+            nearest = min(quality_slots, key=lambda d: abs((d - trial_day).days))
+            quality_slots.remove(nearest)
+            kinds[nearest] = K.EASY
         # recovery runs: the day after the long run (last week's too) or the race
         long_days = {self.prev_long_day} | ({long_day} if has_long else set())
         for d in kinds:
@@ -624,8 +777,11 @@ class WeekBuilder:
         sized: dict[date, Workout],
         done_this_week: float,
         long_m: float,
+        eve_long_m: float | None = None,
     ) -> None:
-        """The easy days share what is left of the week, the long run kept the longest."""
+        """The easy days share what is left of the week, the long run kept the longest; with
+        ``eve_long_m``, the week's last day, the eve of the next week's long run, at most 75 %
+        of it."""
         kinds, quality_slots = lay.kinds, lay.quality_slots
         goal_day = self.goal.day
         fill = [d for d in sorted(kinds) if d not in sized]
@@ -651,10 +807,22 @@ class WeekBuilder:
         upper = EASY_MAX_SHARE_OF_LONG * reference_long if reference_long > 0 else math.inf
         # The day before the long run (next week's too, when the long run is on a Monday): no
         # quality (the pattern) and at most 75 % of it; when that is under the shortest run,
-        # the day is left free.
+        # the day is left free (the long run stays: it holds the week).
         eve = next((d for d in fill if (d.weekday() + 1) % 7 == self.schedule.long_run_day), None)
-        eve_max_m = floor_m(EVE_OF_LONG_MAX_SHARE * reference_long) if reference_long else math.inf
-        if eve is not None and eve_max_m < self.render.min_run_m() and len(fill) > 1:
+        # Across the week end (the eve of next week's long run, held to ``eve_long_m``), a long
+        # run too short for that (under 4/3 of the shortest run) leaves its eve the shortest
+        # run: left free, the eve would leave a 3-run-day week two runs, which the long run's
+        # limits shrink to the shortest, and so the week before it, and so on.
+        eve_long = reference_long or None
+        eve_floor_m = self.render.min_run_m() if eve is not None and eve == frame.last else 0.0
+        if eve_long_m is not None and eve == frame.last:
+            eve_long = eve_long_m if eve_long is None else min(eve_long, eve_long_m)
+        eve_max_m = (
+            math.inf
+            if eve_long is None
+            else max(eve_floor_m, floor_m(EVE_OF_LONG_MAX_SHARE * eve_long))
+        )
+        if eve is not None and eve_max_m < self.render.min_run_m() and (len(fill) > 1 or long_m):
             fill.remove(eve)
             del kinds[eve]
             self.thinned = True
@@ -753,7 +921,7 @@ class WeekBuilder:
         planned_m = sum(w.distance_m for d, w in week.runs() if not is_goal_race(w, d, self.goal))
         full = not frame.cutback and len(days) == 7
         if frame.phase in (*BUILD_PHASES, Phase.MAINTENANCE) and not frame.cutback:
-            self.last_full_m = done_this_week + planned_m
+            self.last_full_m = self.cut_from_m = done_this_week + planned_m
         if frame.phase in (*BUILD_PHASES, Phase.MAINTENANCE) and full:
             self.peak_week_m = max(self.peak_week_m, planned_m)
         if frame.phase in BUILD_PHASES and full:
@@ -816,7 +984,13 @@ class WeekBuilder:
                 for d, w in runs
                 if w is not long_run and not is_goal_race(w, d, self.goal)
             )
-            half_m = max(floor_m(rest), shortest)
+            # (and never under another run of the week: the long run stays the longest; that
+            # run is part of the rest, so the long run stays at most half of the week)
+            longest_other = max(
+                (w.distance_m for d, w in runs if w is not long_run and w.kind is not K.RACE),
+                default=0.0,
+            )
+            half_m = max(floor_m(rest), shortest, longest_other)
             if long_run.distance_m <= half_m:
                 return
             finish = self._marathon_finish_m(frame, half_m)
@@ -825,13 +999,29 @@ class WeekBuilder:
             self._replace(week, day, long_run, shorter)
             self.last_long_m = half_m
             for d, w in runs:
-                if w.kind not in EASY_KINDS:
-                    continue
+                if w.kind not in EASY_KINDS or d == day - timedelta(days=1):
+                    continue  # (the eve of this long run: below)
                 eve = (d.weekday() + 1) % 7 == self.schedule.long_run_day
                 share = EVE_OF_LONG_MAX_SHARE if eve else EASY_MAX_SHARE_OF_LONG
                 limit = max(shortest, floor_m(share * half_m))
                 if w.distance_m > limit:
                     self._replace(week, d, w, self._easy_kind(w, limit, week.target_m))
+            self._hold_eve(week, day, half_m)
+
+    def _hold_eve(self, week: _Week, long_day: date, long_m: float) -> None:
+        """After the long run on ``long_day`` was shortened to ``long_m``: the easy run the day
+        before it at most 75 % of it, or, when that is under the shortest run, the day left free
+        (the rule that a run is never under 2 km or 15 minutes wins over the run day)."""
+        eve = long_day - timedelta(days=1)
+        limit = floor_m(EVE_OF_LONG_MAX_SHARE * long_m)
+        for w in [w for w in week.days.get(eve, []) if w.kind in EASY_KINDS]:
+            if w.distance_m <= limit + TOLERANCE_M:
+                continue
+            if limit >= self.render.min_run_m():
+                self._replace(week, eve, w, self._easy_kind(w, limit, week.target_m))
+            else:
+                week.days[eve].remove(w)
+                self.thinned = True
 
     def _easy_kind(self, workout: Workout, distance_m: float, week_m: float) -> Workout:
         """``workout`` (an easy, recovery or strides run) again at ``distance_m``."""
@@ -1058,6 +1248,7 @@ class WeekBuilder:
             if excess > 0 and w.kind is K.LONG:
                 size = max(shortest, floor_m(w.distance_m - excess))
                 self._replace(week, d, w, self.render.long(w.key, size, week.target_m))
+                self._hold_eve(week, d, size)
         # Runs of the shortest length that still break the cap: the safety cap wins, the
         # easy days beside the week's hardest session are left free (never the last run).
         while total() > allowed_m + TOLERANCE_M:
@@ -1126,6 +1317,20 @@ class WeekBuilder:
                 continue
             week.put(d, self.render.strength(self.key(d, K.STRENGTH), light=light))
             placed += 1
+
+
+def _copied(value: object) -> object:
+    """``value`` copied as far as the builder changes it: the run log and the containers it adds
+    to (their items, and everything else it holds, are immutable)."""
+    if isinstance(value, RunLog):
+        return value.copy()
+    if isinstance(value, (set, dict, list)):
+        return copy.copy(value)
+    return value
+
+
+def _runs(week: PlanWeek) -> list[tuple[date, Workout]]:
+    return [(d.day, w) for d in week.days for w in d.workouts if w.is_run]
 
 
 def _beside_hard_first(days: Sequence[date], hard: Sequence[date]) -> list[date]:

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ampt_sync import plan_json, steering
 from ampt_sync.domain import Workout
+from ampt_sync.instruction_bounds import UNWELL_MAX_DAYS
 from ampt_sync.plan_text import day_label, fitness_line
 from ampt_sync.service_names import ROAD_NAMES
 from ampt_sync.store import reports, state
@@ -187,7 +188,7 @@ class Handlers:
             # Steering: only today and later can change, and only on a plan.
             steerable=plan is not None and day >= today and bool(plan.weeks),
             choices=steer.day_choices(plan, day, today),
-            unwell_max_days=steer.UNWELL_MAX_DAYS,
+            unwell_max_days=UNWELL_MAX_DAYS,
             unwell_now=day == today and InstructionKind.UNWELL in kinds,
             race_here=any(i.kind is InstructionKind.RACE and i.day == day for i in found),
             race_distances=steer.RACE_DISTANCES,

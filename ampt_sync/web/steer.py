@@ -35,14 +35,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ampt_sync.domain import (
-    UNWELL_LEVELS,
-    UNWELL_MAX_DAYS,
-    WEEKDAYS,
-    Instruction,
-    InstructionKind,
-    Plan,
-)
+from ampt_sync.domain import WEEKDAYS, Instruction, InstructionKind, Plan
+from ampt_sync.instruction_bounds import UNWELL_LEVELS, UNWELL_MAX_DAYS
 from ampt_sync.plan_text import day_label
 from ampt_sync.training.instructions import summary
 from ampt_sync.units import parse_race_distance_m

@@ -13,7 +13,8 @@ from garmin_helpers import FAST_TIMEOUT_S
 
 from ampt_sync.garmin.calendar import GarminCalendar
 from ampt_sync.garmin.client import open_garmin
-from ampt_sync.garmin.push import PushReport, push_workouts
+from ampt_sync.garmin.push import push_workouts
+from ampt_sync.garmin.push_report import PushReport
 from ampt_sync.garmin.reconcile import Desired
 from ampt_sync.secrets import GARMIN_TOKENS, TokenStore, open_token_store
 from ampt_sync.sim.garmin import GarminSim

@@ -35,7 +35,8 @@ from hypothesis.stateful import (
 from ampt_sync.errors import AmptSyncError
 from ampt_sync.garmin.calendar import GarminCalendar
 from ampt_sync.garmin.client import open_garmin
-from ampt_sync.garmin.push import PushReport, push_workouts
+from ampt_sync.garmin.push import push_workouts
+from ampt_sync.garmin.push_report import PushReport
 from ampt_sync.garmin.reconcile import Desired, GarminLooksEmpty
 from ampt_sync.secrets import GARMIN_TOKENS, TokenStore
 from ampt_sync.sim.garmin import GarminSim

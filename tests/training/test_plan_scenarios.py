@@ -255,6 +255,45 @@ def test_a_5k_runner_already_past_what_a_5k_build_needs_holds_volume_and_says_wh
     assert len(set(speed)) >= 3  # the sessions progress instead
 
 
+def eve_problems(plan: Plan) -> list[str]:
+    """Long runs whose eve (the day before, across week ends) holds quality or more than 75 %
+    of the long run."""
+    by_day = dict(runs(plan))
+    problems = []
+    for day, w in runs(plan):
+        eve = by_day.get(day - timedelta(days=1))
+        if w.kind is not K.LONG or eve is None:
+            continue
+        if eve.is_quality or eve.distance_m > 0.75 * w.distance_m + 1:
+            problems.append(
+                f"{day}: long {w.distance_m:.0f} m, the eve {eve.kind} {eve.distance_m:.0f}"
+            )
+    return problems
+
+
+def test_a_monday_long_run_after_a_full_week_keeps_its_sunday_eve_under_three_quarters() -> None:
+    # Runner #224 of the plan-quality bench: 86 km a week on five days, the long run on Monday,
+    # a 5K 21 weeks out. Before a cutback (70 % long run), the taper or a maintenance cutback,
+    # Sunday was sized against the week's own (longer) Monday long run: 14.8 km the day before
+    # an 18.2 km cutback long run, 20.0 km before 18.6 km.
+    athlete = make_athlete((0, 2, 3, 5, 6), 0)
+    history = steady_history(athlete, MONDAY, 86_000, weeks=12, pace_s_per_km=300)
+    goal = Goal(5000.0, MONDAY + timedelta(weeks=21, days=5), "Summer 5K")
+    plan = plan_for(athlete, history, goal)
+    assert eve_problems(plan) == [], describe(plan)
+    # The case is there: Monday long runs shorter than the one a week before (cutbacks, taper).
+    longs = [(d, w.distance_m) for d, w in runs(plan) if w.kind is K.LONG]
+    shorter = [d for (a, m), (d, n) in pairwise(longs) if (d - a).days == 7 and n < 0.8 * m]
+    assert len(shorter) >= 3
+    # Holding Sunday back costs its week little: the easy days around take most of it.
+    weeks = {w.start: w for w in plan.weeks}
+    for day in shorter:
+        week = weeks.get(week_start(day) - timedelta(weeks=1))
+        before = weeks.get(week_start(day) - timedelta(weeks=2))
+        if week and before and week.phase in BUILD and before.phase in BUILD and not before.cutback:
+            assert week.planned_distance_m >= 0.9 * before.planned_distance_m
+
+
 def test_a_16_km_week_at_vdot_64_gets_strides_or_a_fartlek_not_a_three_minute_tempo() -> None:
     # 4 run days, 16 km a week, VDOT 64, a 5K in 12 weeks. The old plan opened the strength
     # phase with "Tempo 3 min" (10 % of the week is 5 minutes at T pace), then 4 and 6 minutes,
