@@ -60,7 +60,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-# The Garmin simulator's fault, log and answer types and its HTTP handler serve this one too.
+# The fault, log and answer types and the HTTP handler every simulator shares.
 from ampt_sync.sim.server import (
     Abort,
     Fault,

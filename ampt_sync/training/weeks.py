@@ -581,8 +581,8 @@ class WeekBuilder:
         if has_long and long_day is not None:
             kinds[long_day] = K.LONG
         quality_slots: list[date] = []
+        count = 0 if easy_only else self._quality_count(frame, target)
         if not easy_only:
-            count = self._quality_count(frame, target)
             ordered = [q for q in self.quality_days]
             candidates = []
             for weekday in ordered:
@@ -618,7 +618,7 @@ class WeekBuilder:
             trial_day is not None
             and trial_day not in quality_slots
             and quality_slots
-            and len(quality_slots) >= self._quality_count(frame, target)
+            and len(quality_slots) >= count
         ):
             # The time trial is a hard effort of its own: it takes the place of the quality
             # session nearest it, so that the week holds no more hard days than it may (one in
